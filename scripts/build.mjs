@@ -1,0 +1,48 @@
+// Bundles the extension (node, CJS), the CLI (node, CJS) and the webview (browser, IIFE) with esbuild.
+// --production minifies and drops source maps; --watch rebuilds on change. Bundle sizes go to dist/meta.json.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: production ? false : 'linked',
+  sourcesContent: false,
+  logLevel: 'warning',
+  metafile: true,
+  legalComments: 'none',
+};
+
+const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
+
+export const builds = [
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', external: ['vscode'], banner: { js: '#!/usr/bin/env node' } },
+  {
+    ...common,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    entryPoints: { webview: 'src/webview/main.ts' },
+    outdir: 'dist',
+  },
+].filter((b) => Object.values(b.entryPoints).every((entry) => existsSync(entry)));
+
+mkdirSync('dist', { recursive: true });
+if (watch) {
+  for (const options of builds) await (await esbuild.context(options)).watch();
+  console.log('[build] watching');
+} else {
+  const sizes = {};
+  for (const options of builds) {
+    const result = await esbuild.build(options);
+    for (const [file, output] of Object.entries(result.metafile.outputs)) {
+      if (!file.endsWith('.map')) sizes[file] = output.bytes;
+    }
+  }
+  writeFileSync('dist/meta.json', JSON.stringify({ production, sizes }, null, 2));
+  for (const [file, bytes] of Object.entries(sizes)) console.log(`[build] ${file} ${(bytes / 1024).toFixed(1)} KiB`);
+}

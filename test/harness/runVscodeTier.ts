@@ -1,0 +1,90 @@
+// The vscode tier: mocha suites from test/vscode run inside a real VS Code extension host (code-server),
+// with the packaged extension installed. Prints each test and a closing "N passed, N failed" line.
+import * as esbuild from 'esbuild';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { openWorkbench, RESULTS_DIR, type Workbench } from './browser';
+import { startCodeServer, type CodeServer } from './codeServer';
+import { packagedDriver, packagedExtension } from './packages';
+import { waitFor } from './processes';
+
+const ROOT = resolve(__dirname, '..', '..');
+const SUITES_DIR = join(ROOT, 'test', 'vscode');
+const OUT_DIR = join(RESULTS_DIR, 'vscode-tier');
+
+interface DriverResult {
+  passed: number;
+  failed: number;
+  tests: { title: string; state: 'passed' | 'failed'; durationMs?: number; error?: string }[];
+}
+
+async function compileSuites(filters: string[]): Promise<string[]> {
+  const entries = readdirSync(SUITES_DIR)
+    .filter((f) => f.endsWith('.test.ts'))
+    .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
+    .map((f) => join(SUITES_DIR, f));
+  if (entries.length === 0) throw new Error(`no vscode-tier suites matched in ${SUITES_DIR}`);
+  rmSync(OUT_DIR, { recursive: true, force: true });
+  await esbuild.build({
+    entryPoints: entries,
+    outdir: OUT_DIR,
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    sourcemap: 'inline',
+    external: ['vscode', 'mocha'],
+    logLevel: 'warning',
+  });
+  return entries.map((e) => join(OUT_DIR, e.slice(SUITES_DIR.length + 1).replace(/\.ts$/, '.js')));
+}
+
+async function main(): Promise<number> {
+  const filters = process.argv.slice(2);
+  const [extension, driver, suites] = await Promise.all([packagedExtension(), packagedDriver(), compileSuites(filters)]);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const resultFile = join(RESULTS_DIR, 'vscode-tier-result.json');
+  rmSync(resultFile, { force: true });
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  try {
+    server = await startCodeServer({
+      label: 'vscode-tier',
+      extensions: [extension, driver],
+      env: {
+        APIM_MCP_TEST_RESULT: resultFile,
+        APIM_MCP_MOCHA_PATH: require.resolve('mocha'),
+        APIM_MCP_TEST_FILES: JSON.stringify(suites),
+      },
+    });
+    console.log(`[vscode-tier] ${suites.length} suite file(s) in VS Code at ${server.url}`);
+    workbench = await openWorkbench(server.url);
+    const running = server;
+    const result = await waitFor('the vscode-tier suites to finish', 15 * 60_000, () =>
+      existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as DriverResult) : undefined, 500).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- code-server output (tail) ---\n${running.logs().slice(-6000)}`);
+    });
+    await workbench.screenshot('vscode-tier-final');
+    for (const test of result.tests) {
+      console.log(`${test.state === 'passed' ? '  ✔' : '  ✖'} ${test.title}${test.durationMs !== undefined ? ` (${test.durationMs} ms)` : ''}`);
+      if (test.error) console.log(test.error.split('\n').map((l) => `      ${l}`).join('\n'));
+    }
+    if (result.passed + result.failed === 0) {
+      console.log('[vscode-tier] no test ran');
+      return 1;
+    }
+    console.log(`vscode: ${result.passed} passed, ${result.failed} failed`);
+    return result.failed === 0 ? 0 : 1;
+  } finally {
+    await workbench?.close();
+    await server?.stop();
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.stack ?? error.message : error);
+    process.exit(1);
+  },
+);
