@@ -1,42 +1,18 @@
 // The vscode tier: mocha suites from test/vscode run inside a real VS Code extension host (code-server),
 // with the packaged extension installed. Prints each test and a closing "N passed, N failed" line.
-import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { openWorkbench, RESULTS_DIR, type Workbench } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { packagedDriver, packagedExtension } from './packages';
 import { waitFor } from './processes';
+import { compileSuites } from './suites';
 
-const ROOT = resolve(__dirname, '..', '..');
-const SUITES_DIR = join(ROOT, 'test', 'vscode');
-const OUT_DIR = join(RESULTS_DIR, 'vscode-tier');
 
 interface DriverResult {
   passed: number;
   failed: number;
   tests: { title: string; state: 'passed' | 'failed'; durationMs?: number; error?: string }[];
-}
-
-async function compileSuites(filters: string[]): Promise<string[]> {
-  const entries = readdirSync(SUITES_DIR)
-    .filter((f) => f.endsWith('.test.ts'))
-    .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
-    .map((f) => join(SUITES_DIR, f));
-  if (entries.length === 0) throw new Error(`no vscode-tier suites matched in ${SUITES_DIR}`);
-  rmSync(OUT_DIR, { recursive: true, force: true });
-  await esbuild.build({
-    entryPoints: entries,
-    outdir: OUT_DIR,
-    bundle: true,
-    platform: 'node',
-    format: 'cjs',
-    target: 'node20',
-    sourcemap: 'inline',
-    external: ['vscode', 'mocha'],
-    logLevel: 'warning',
-  });
-  return entries.map((e) => join(OUT_DIR, e.slice(SUITES_DIR.length + 1).replace(/\.ts$/, '.js')));
 }
 
 async function main(): Promise<number> {

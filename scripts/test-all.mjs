@@ -1,0 +1,65 @@
+// npm test: type-check, then the unit, vscode and e2e tiers in that order. The extension is built and packaged
+// once and every real-VS-Code tier installs that same .vsix. Each tier's counts are printed, then a total.
+import { spawnSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const resultsDir = join(root, 'test-results');
+mkdirSync(resultsDir, { recursive: true });
+const vsix = join(resultsDir, 'apim-mcp.vsix');
+const env = { ...process.env, APIM_MCP_VSIX: vsix };
+
+function step(name, command, args) {
+  const started = Date.now();
+  console.log(`\n=== ${name} ===`);
+  const result = spawnSync(command, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  process.stdout.write(result.stdout ?? '');
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) console.log(`=== ${name} FAILED (exit ${result.status}) after ${seconds} s ===`);
+  else console.log(`=== ${name} ok after ${seconds} s ===`);
+  return { ok: result.status === 0, stdout: result.stdout ?? '' };
+}
+
+/** Reads the counts a tier printed: node:test's "# pass N"/"# fail N", or our "N passed, N failed" line. */
+function counts(stdout) {
+  const pass = /^ℹ pass (\d+)$/m.exec(stdout) ?? /^# pass (\d+)$/m.exec(stdout);
+  const fail = /^ℹ fail (\d+)$/m.exec(stdout) ?? /^# fail (\d+)$/m.exec(stdout);
+  if (pass && fail) return { passed: Number(pass[1]), failed: Number(fail[1]) };
+  const plain = /^(?:\w+: )?(\d+) passed, (\d+) failed/m.exec(stdout);
+  return plain ? { passed: Number(plain[1]), failed: Number(plain[2]) } : undefined;
+}
+
+const steps = [
+  ['build', process.execPath, ['scripts/build.mjs', '--production']],
+  ['package', process.execPath, ['scripts/package.mjs', vsix]],
+  ['typecheck', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']],
+];
+for (const [name, command, args] of steps) {
+  if (!step(name, command, args).ok) process.exit(1);
+}
+
+const tiers = [
+  ['unit', process.execPath, ['scripts/run-unit.mjs']],
+  ['vscode', process.execPath, ['--import', 'tsx', 'test/harness/runVscodeTier.ts']],
+  ['e2e', process.execPath, ['--import', 'tsx', 'test/harness/runE2eTier.ts']],
+];
+let passed = 0;
+let failed = 0;
+const summary = [];
+for (const [name, command, args] of tiers) {
+  const result = step(`${name} tier`, command, args);
+  const c = counts(result.stdout);
+  if (!c || c.passed + c.failed === 0) {
+    summary.push(`${name}: no tests ran`);
+    failed += 1;
+    continue;
+  }
+  passed += c.passed;
+  failed += c.failed + (result.ok || c.failed > 0 ? 0 : 1);
+  summary.push(`${name}: ${c.passed} passed, ${c.failed} failed${result.ok ? '' : ' (tier exited non-zero)'}`);
+}
+console.log('\n=== summary ===');
+for (const line of summary) console.log(line);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed === 0 ? 0 : 1);
