@@ -10,6 +10,8 @@ import { SubscriptionKeyStore } from './vscode/subscriptionKeyStore';
 export interface ApimMcpApi {
   readonly apiVersion: 1;
   getServerStatus(name: string): ServerStatus;
+  /** The names of the servers this extension currently provides to VS Code. */
+  serverNames(): string[];
 }
 
 export function activate(context: vscode.ExtensionContext): ApimMcpApi {
@@ -27,10 +29,10 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
   const tree = new ServersTreeDataProvider(registry, status);
   context.subscriptions.push(tree, vscode.window.createTreeView(SERVERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: false }));
 
-  context.subscriptions.push(registerCommands({ extensionId: context.extension.id, registry, keys, tree, log }));
+  context.subscriptions.push(registerCommands({ extensionId: context.extension.id, registry, keys, tree, provider, log }));
 
   log.info(`[activate] ${registry.servers.length} server(s) configured; workspace trusted: ${vscode.workspace.isTrusted}`);
-  return { apiVersion: 1, getServerStatus: (name) => status.get(name) };
+  return { apiVersion: 1, getServerStatus: (name) => status.get(name), serverNames: () => registry.servers.map((s) => s.name) };
 }
 
 export function deactivate(): void {

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { Secret } from '../core/secret';
 import { usesSubscriptionKey, type ServerRecord } from '../core/serverRecord';
-import { mcpServerId } from './mcpProvider';
+import { mcpServerId, type ApimMcpServerProvider } from './mcpProvider';
 import { promptForSubscriptionKey } from './keyPrompt';
 import type { ServerRegistry } from './serverRegistry';
 import type { ServerNode, ServersTreeDataProvider } from './serversView';
@@ -12,6 +12,7 @@ export interface CommandDeps {
   readonly registry: ServerRegistry;
   readonly keys: SubscriptionKeyStore;
   readonly tree: ServersTreeDataProvider;
+  readonly provider: ApimMcpServerProvider;
   readonly log: vscode.LogOutputChannel;
 }
 
@@ -38,6 +39,32 @@ async function pickServer(deps: CommandDeps, arg: ServerArg, filter: (s: ServerR
   return picked?.server;
 }
 
+const START_ATTEMPTS = 3;
+
+/**
+ * Asks VS Code's MCP client to start a provider-defined server. VS Code learns about definition changes
+ * asynchronously, so the request waits for the current definition to be provided and is repeated when VS Code
+ * did not act on it (no resolve call), which happens right after a server was added or its key changed.
+ */
+async function startInVsCode(deps: CommandDeps, server: ServerRecord): Promise<void> {
+  const id = mcpServerId(deps.extensionId, server.name);
+  if (!(await deps.provider.whenProvided(server.name, 5000))) {
+    deps.log.warn(`[start] ${server.name}: VS Code has not asked for the current definition yet; starting anyway`);
+  }
+  await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting {0}…', server.name) },
+    async () => {
+      for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
+        deps.log.info(`[start] ${server.name}: asking VS Code to start ${id} (attempt ${attempt})`);
+        const resolved = deps.provider.waitForResolve(server.name, 1500 * attempt);
+        await vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true });
+        if (await resolved) return;
+      }
+      deps.log.info(`[start] ${server.name}: VS Code did not start it again; it may already be running`);
+    },
+  );
+}
+
 export function registerCommands(deps: CommandDeps): vscode.Disposable {
   const { log } = deps;
   return vscode.Disposable.from(
@@ -54,9 +81,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
     vscode.commands.registerCommand('apimMcp.startServer', async (arg: ServerArg) => {
       const server = await pickServer(deps, arg, () => true);
       if (!server) return;
-      const id = mcpServerId(deps.extensionId, server.name);
-      log.info(`[start] ${server.name}: asking VS Code to start ${id}`);
-      await vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true });
+      await startInVsCode(deps, server);
     }),
     vscode.commands.registerCommand('apimMcp.refreshServers', () => deps.tree.refresh()),
     vscode.commands.registerCommand('apimMcp.showLogs', () => log.show()),

@@ -22,9 +22,15 @@ export function mcpServerId(extensionId: string, serverName: string): string {
 export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider<vscode.McpHttpServerDefinition>, vscode.Disposable {
   private readonly _onDidChangeMcpServerDefinitions = new vscode.EventEmitter<void>();
   readonly onDidChangeMcpServerDefinitions = this._onDidChangeMcpServerDefinitions.event;
-  private readonly disposables: vscode.Disposable[] = [this._onDidChangeMcpServerDefinitions];
   /** Bumped when a key changes, so VS Code sees a new `version` and resolves the server again. */
   private readonly keyGenerations = new Map<string, number>();
+  /** The version of each server VS Code last received from `provideMcpServerDefinitions`. */
+  private readonly providedVersions = new Map<string, string>();
+  private readonly _onDidProvide = new vscode.EventEmitter<void>();
+  private readonly _onDidResolve = new vscode.EventEmitter<string>();
+  /** Fires with the server name each time VS Code asks to resolve (start) a server. */
+  readonly onDidResolve = this._onDidResolve.event;
+  private readonly disposables: vscode.Disposable[] = [this._onDidChangeMcpServerDefinitions, this._onDidProvide, this._onDidResolve];
 
   constructor(
     private readonly registry: ServerRegistry,
@@ -42,12 +48,36 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
   }
 
   provideMcpServerDefinitions(): vscode.McpHttpServerDefinition[] {
-    return this.registry.servers.map(
+    const definitions = this.registry.servers.map(
       (server) => new vscode.McpHttpServerDefinition(server.name, vscode.Uri.parse(server.url, true), {}, this.versionOf(server)),
     );
+    this.providedVersions.clear();
+    for (const definition of definitions) this.providedVersions.set(definition.label, definition.version!);
+    this._onDidProvide.fire();
+    return definitions;
+  }
+
+  /**
+   * Resolves once VS Code has been given the current definition of the server, so that a start request right
+   * after adding a server or changing its key does not race the definition update. False after the timeout.
+   */
+  whenProvided(name: string, timeoutMs: number): Promise<boolean> {
+    const isCurrent = () => {
+      const server = this.registry.find(name);
+      return server !== undefined && this.providedVersions.get(name) === this.versionOf(server);
+    };
+    return waitForEvent(this._onDidProvide.event, isCurrent, timeoutMs);
+  }
+
+  /** Resolves true when VS Code asks to resolve the server within the timeout. */
+  waitForResolve(name: string, timeoutMs: number): Promise<boolean> {
+    let resolved = false;
+    const listener = this.onDidResolve((n) => (resolved ||= n === name));
+    return waitForEvent(this.onDidResolve, () => resolved, timeoutMs).finally(() => listener.dispose());
   }
 
   async resolveMcpServerDefinition(definition: vscode.McpHttpServerDefinition): Promise<vscode.McpHttpServerDefinition | undefined> {
+    this._onDidResolve.fire(definition.label);
     const server = this.registry.find(definition.label);
     if (!server) {
       this.log.warn(`[resolve] ${definition.label}: no longer in apimMcp.servers`);
@@ -125,6 +155,23 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** Resolves true as soon as `condition` holds (checked now and after each event), false after the timeout. */
+function waitForEvent<T>(event: vscode.Event<T>, condition: () => boolean, timeoutMs: number): Promise<boolean> {
+  if (condition()) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      listener.dispose();
+      resolve(false);
+    }, timeoutMs);
+    const listener = event(() => {
+      if (!condition()) return;
+      clearTimeout(timer);
+      listener.dispose();
+      resolve(true);
+    });
+  });
 }
 
 /** Failures VS Code's own client cannot recover from by signing in, so starting would only mislead. */

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './processes';
 import { RESULTS_DIR } from './browser';
@@ -16,7 +16,7 @@ export async function packagedExtension(): Promise<string> {
     return given;
   }
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const vsix = join(RESULTS_DIR, 'apim-mcp.vsix');
+  const vsix = join(mkdtempSync(join(RESULTS_DIR, 'package-')), 'apim-mcp.vsix');
   await run(process.execPath, ['scripts/build.mjs', '--production'], { cwd: ROOT });
   await run(process.execPath, ['scripts/package.mjs', vsix], { cwd: ROOT });
   process.env.APIM_MCP_VSIX = vsix;

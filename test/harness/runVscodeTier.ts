@@ -1,7 +1,7 @@
 // The vscode tier: mocha suites from test/vscode run inside a real VS Code extension host (code-server),
 // with the packaged extension installed. Prints each test and a closing "N passed, N failed" line.
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { openWorkbench, RESULTS_DIR, type Workbench } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { packagedDriver, packagedExtension } from './packages';
@@ -19,8 +19,7 @@ async function main(): Promise<number> {
   const filters = process.argv.slice(2);
   const [extension, driver, suites] = await Promise.all([packagedExtension(), packagedDriver(), compileSuites(filters)]);
   mkdirSync(RESULTS_DIR, { recursive: true });
-  const resultFile = join(RESULTS_DIR, 'vscode-tier-result.json');
-  rmSync(resultFile, { force: true });
+  const resultFile = join(dirname(suites[0]), 'result.json');
   let server: CodeServer | undefined;
   let workbench: Workbench | undefined;
   try {

@@ -1,14 +1,14 @@
 import * as esbuild from 'esbuild';
-import { readdirSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { RESULTS_DIR } from './browser';
 
 const SUITES_DIR = resolve(__dirname, '..', 'vscode');
-const OUT_DIR = join(RESULTS_DIR, 'vscode-tier');
 
 /**
  * Bundles each test/vscode/*.test.ts (filtered by name substrings) into a CommonJS file that mocha can load in an
- * extension host; `vscode` and `mocha` stay external. Returns the bundle paths.
+ * extension host; `vscode` and `mocha` stay external. Returns the bundle paths, in a fresh folder per run so that
+ * concurrent runs do not collide.
  */
 export async function compileSuites(filters: string[]): Promise<string[]> {
   const entries = readdirSync(SUITES_DIR)
@@ -16,10 +16,11 @@ export async function compileSuites(filters: string[]): Promise<string[]> {
     .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
     .map((f) => join(SUITES_DIR, f));
   if (entries.length === 0) throw new Error(`no vscode-tier suites matched in ${SUITES_DIR}`);
-  rmSync(OUT_DIR, { recursive: true, force: true });
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const outDir = mkdtempSync(join(RESULTS_DIR, 'vscode-suites-'));
   await esbuild.build({
     entryPoints: entries,
-    outdir: OUT_DIR,
+    outdir: outDir,
     bundle: true,
     platform: 'node',
     format: 'cjs',
@@ -28,5 +29,5 @@ export async function compileSuites(filters: string[]): Promise<string[]> {
     external: ['vscode', 'mocha'],
     logLevel: 'warning',
   });
-  return entries.map((e) => join(OUT_DIR, e.slice(SUITES_DIR.length + 1).replace(/\.ts$/, '.js')));
+  return entries.map((e) => join(outDir, e.slice(SUITES_DIR.length + 1).replace(/\.ts$/, '.js')));
 }

@@ -1,0 +1,148 @@
+import * as vscode from 'vscode';
+
+/** Thrown inside a step when the user pressed the Back button; the driver re-runs the previous step. */
+class BackSignal extends Error {}
+/** Thrown when the user cancelled (Escape or focus loss): the whole flow ends and nothing is kept. */
+export class CancelledSignal extends Error {}
+
+export type Step<S> = (input: MultiStepInput, state: S) => Promise<void>;
+
+interface Common {
+  readonly title: string;
+  readonly step: number;
+  readonly totalSteps: number;
+}
+
+export interface InputBoxOptions extends Common {
+  readonly value?: string;
+  readonly prompt: string;
+  readonly placeholder?: string;
+  readonly password?: boolean;
+  /** Synchronous check on each keystroke; a returned string is shown as the error. */
+  readonly validate?: (value: string) => string | undefined;
+  /** Slower check on Enter (for example a network call); the box shows busy and stays open on a returned error. */
+  readonly validateOnAccept?: (value: string) => Promise<string | undefined>;
+}
+
+export interface QuickPickOptions<T extends vscode.QuickPickItem> extends Common {
+  readonly items: readonly T[];
+  readonly activeItem?: T;
+  readonly placeholder?: string;
+}
+
+/**
+ * A multi-step quick input with Back buttons, after vscode-extension-samples' quickinput sample. Each step is an
+ * async function; the history lets Back return to the previous step with its state kept.
+ */
+export class MultiStepInput {
+  private current?: vscode.QuickInput;
+
+  static async run<S>(first: Step<S>, state: S, steps: Step<S>[]): Promise<boolean> {
+    const input = new MultiStepInput();
+    const order = [first, ...steps];
+    let index = 0;
+    try {
+      while (index < order.length) {
+        try {
+          await order[index](input, state);
+          index += 1;
+        } catch (error: unknown) {
+          if (error instanceof BackSignal) index = Math.max(0, index - 1);
+          else throw error;
+        }
+      }
+      return true;
+    } catch (error: unknown) {
+      if (error instanceof CancelledSignal) return false;
+      throw error;
+    } finally {
+      input.current?.dispose();
+    }
+  }
+
+  showInputBox(options: InputBoxOptions): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      const box = vscode.window.createInputBox();
+      box.title = options.title;
+      box.step = options.step;
+      box.totalSteps = options.totalSteps;
+      box.value = options.value ?? '';
+      box.prompt = options.prompt;
+      box.placeholder = options.placeholder;
+      box.password = options.password ?? false;
+      box.ignoreFocusOut = true;
+      box.buttons = options.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+      let accepting = false;
+      const disposables: vscode.Disposable[] = [
+        box.onDidTriggerButton((button) => {
+          if (button === vscode.QuickInputButtons.Back) reject(new BackSignal());
+        }),
+        box.onDidChangeValue((value) => {
+          box.validationMessage = options.validate?.(value);
+        }),
+        box.onDidAccept(async () => {
+          if (accepting) return;
+          const value = box.value;
+          const error = options.validate?.(value);
+          if (error) {
+            box.validationMessage = error;
+            return;
+          }
+          if (options.validateOnAccept) {
+            accepting = true;
+            box.busy = true;
+            box.enabled = false;
+            try {
+              const slowError = await options.validateOnAccept(value);
+              if (slowError) {
+                box.validationMessage = slowError;
+                return;
+              }
+            } finally {
+              accepting = false;
+              box.busy = false;
+              box.enabled = true;
+            }
+          }
+          resolve(value);
+        }),
+        box.onDidHide(() => reject(new CancelledSignal())),
+      ];
+      this.replace(box, disposables);
+    });
+  }
+
+  showQuickPick<T extends vscode.QuickPickItem>(options: QuickPickOptions<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const pick = vscode.window.createQuickPick<T>();
+      pick.title = options.title;
+      pick.step = options.step;
+      pick.totalSteps = options.totalSteps;
+      pick.items = options.items;
+      pick.placeholder = options.placeholder;
+      pick.ignoreFocusOut = true;
+      if (options.activeItem) pick.activeItems = [options.activeItem];
+      pick.buttons = options.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+      const disposables: vscode.Disposable[] = [
+        pick.onDidTriggerButton((button) => {
+          if (button === vscode.QuickInputButtons.Back) reject(new BackSignal());
+        }),
+        pick.onDidAccept(() => {
+          const [selected] = pick.selectedItems;
+          if (selected) resolve(selected);
+        }),
+        pick.onDidHide(() => reject(new CancelledSignal())),
+      ];
+      this.replace(pick, disposables);
+    });
+  }
+
+  /** Shows the next input in place of the current one, so focus and position stay put. */
+  private replace(next: vscode.QuickInput, disposables: vscode.Disposable[]): void {
+    const previous = this.current;
+    this.current = next;
+    next.onDidHide(() => disposables.forEach((d) => d.dispose()));
+    next.show();
+    previous?.dispose();
+  }
+}

@@ -1,0 +1,65 @@
+import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { startSandbox, type GatewayRequestRecord, type Sandbox } from '../sandbox/index';
+import healthyKey from '../sandbox/scenarios/healthy-key.json';
+import { activateExtension, mcpServerId, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
+
+const SERVER = 'Products (walking skeleton)';
+const CANARY_KEY = `canary-key-${randomUUID()}`;
+
+describe('walking skeleton: a SecretStorage key reaches the gateway through VS Code\'s own MCP client', () => {
+  let sandbox: Sandbox;
+  let api: ApimMcpApi;
+
+  before(async () => {
+    api = await activateExtension();
+    sandbox = await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] });
+    await setServers(api, [{ name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(SERVER));
+    await removeAllServers(api);
+    await sandbox?.stop();
+  });
+
+  const mcpExchange = (records: GatewayRequestRecord[]) => records.filter((r) => r.path.endsWith('/mcp') && r.jsonrpcMethod);
+
+  it('lists the tools with the injected key', async () => {
+    await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', SERVER, CANARY_KEY);
+    sandbox.clearRequests();
+    await vscode.commands.executeCommand('apimMcp.startServer', SERVER);
+    const records = await pollUntil(() => `tools/list to reach the gateway; seen: ${JSON.stringify(sandbox.requests())}; status: ${JSON.stringify(api.getServerStatus(SERVER))}`, 30_000, () => {
+      const seen = mcpExchange(sandbox.requests());
+      return seen.some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200) ? seen : undefined;
+    });
+    const methods = records.map((r) => r.jsonrpcMethod);
+    // The extension's own startup check, then VS Code's client.
+    assert.deepEqual(methods.slice(0, 1), ['initialize']);
+    for (const method of ['initialize', 'notifications/initialized', 'tools/list']) assert.ok(methods.includes(method), `${method} missing from ${methods.join(', ')}`);
+    for (const record of records) {
+      assert.equal(record.keyStatus, 'valid', `${record.jsonrpcMethod} arrived with key ${record.keyStatus}`);
+      assert.equal(record.keyHeaderName?.toLowerCase(), 'ocp-apim-subscription-key');
+      assert.equal(record.status < 300, true, `${record.jsonrpcMethod} answered ${record.status}`);
+    }
+    assert.equal(api.getServerStatus(SERVER).health, 'healthy');
+  });
+
+  it('reports a wrong key instead of hiding it', async () => {
+    await vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(SERVER));
+    await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', SERVER, `wrong-${CANARY_KEY}`);
+    sandbox.clearRequests();
+    await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', SERVER)).catch(() => undefined);
+    const status = await pollUntil('the extension to report the failure', 30_000, () => {
+      const s = api.getServerStatus(SERVER);
+      return s.health === 'failing' ? s : undefined;
+    });
+    assert.match(status.detail ?? '', /APIM rejected the subscription key \(401 "Access denied due to invalid subscription key/);
+    assert.ok(!(status.detail ?? '').includes(CANARY_KEY), 'the status detail must not contain the key');
+    const records = mcpExchange(sandbox.requests());
+    assert.ok(records.length > 0, 'the gateway saw no request');
+    assert.ok(records.every((r) => r.keyStatus === 'invalid' && r.status === 401), JSON.stringify(records));
+    assert.ok(!records.some((r) => r.jsonrpcMethod === 'tools/list'), 'VS Code must not have listed tools with a rejected key');
+  });
+});
