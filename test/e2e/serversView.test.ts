@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { openWorkbench, type Workbench } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { packagedExtension } from '../harness/packages';
+import { waitFor } from '../harness/processes';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import { notification, quickInputFor, runCommand, serverRow } from './workbench';
+
+const SERVER = 'Products (sandbox)';
+const CANARY_KEY = `canary-e2e-${randomUUID()}`;
+
+describe('Servers view: a person adds the key and starts the sandbox server', () => {
+  let sandbox: Sandbox;
+  let server: CodeServer;
+  let workbench: Workbench;
+
+  before(async () => {
+    sandbox = await startSandbox('healthy-key', { subscriptionKeys: [CANARY_KEY] });
+    server = await startCodeServer({
+      label: 'e2e-servers',
+      extensions: [await packagedExtension()],
+      userSettings: { 'apimMcp.servers': [{ name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }] },
+    });
+    workbench = await openWorkbench(server.url);
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await server?.stop();
+    await sandbox?.stop();
+  });
+
+  it('shows the server in the APIM MCP view with its auth kind and unknown status', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Focus on Servers View');
+    const row = serverRow(page, SERVER);
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    assert.match(await row.innerText(), /subscription key/);
+    assert.equal(await row.locator('.codicon-circle-large-outline').count(), 1);
+    await workbench.screenshot('e2e-servers-view');
+  });
+
+  it('takes the key in a password box, checks it with APIM, and keeps it out of the screen', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
+    const input = await quickInputFor(page, `Subscription key for ${SERVER}`);
+    assert.equal(await input.getAttribute('type'), 'password');
+    await input.fill(`wrong-${CANARY_KEY}`);
+    await page.keyboard.press('Enter');
+    const message = page.locator('.quick-input-message', { hasText: 'APIM rejected this key' });
+    await message.waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.screenshot('e2e-key-rejected');
+    await input.fill(CANARY_KEY);
+    await page.keyboard.press('Enter');
+    await notification(page, `subscription key saved for ${SERVER}`).waitFor({ state: 'visible', timeout: 15_000 });
+    assert.ok(!(await page.content()).includes(CANARY_KEY), 'the key must not be in the page');
+  });
+
+  it('starts the server through VS Code\'s MCP client and turns healthy with the tools listed', async () => {
+    const { page } = workbench;
+    sandbox.clearRequests();
+    const row = serverRow(page, SERVER);
+    await row.hover();
+    await row.locator('.action-label.codicon-play').click();
+    await waitFor('tools/list at the gateway', 30_000, () =>
+      sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid') ? true : undefined);
+    await row.locator('.codicon-pass').waitFor({ state: 'visible', timeout: 15_000 });
+    await runCommand(page, 'MCP: List Servers');
+    const mcpRow = page.locator('.quick-input-list .monaco-list-row', { hasText: SERVER }).first();
+    await mcpRow.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await mcpRow.innerText(), /Running/);
+    await workbench.screenshot('e2e-mcp-list-servers');
+    await page.keyboard.press('Escape');
+    // The chat tool picker is where a person sees which tools the server gave VS Code.
+    await page.locator('.interactive-input-part a.action-label[aria-label^="Configure Tools"]').click();
+    const widget = page.locator('.quick-input-widget', { hasText: 'Configure Tools' });
+    const serverNode = widget.locator('.monaco-list-row', { hasText: SERVER }).first();
+    await serverNode.waitFor({ state: 'visible', timeout: 15_000 });
+    await serverNode.locator('.monaco-tl-twistie').click();
+    await widget.locator('.monaco-list-row', { hasText: 'listProducts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.screenshot('e2e-tools-listed');
+    const listed = await widget.innerText();
+    for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(listed, new RegExp(tool));
+  });
+});
