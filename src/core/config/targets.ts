@@ -1,0 +1,86 @@
+import * as path from 'node:path';
+
+/**
+ * The five places an APIM MCP server can be written to, and what each one can hold
+ * (ARCHITECTURE.md "Config targets and why"; research/vscode-mcp-platform.md §1, §5).
+ */
+export type ConfigTargetKind = 'extension' | 'workspaceMcpJson' | 'userMcpJson' | 'rootDotMcpJson' | 'copilotCli';
+
+/** `vscodeMcpJson`: `{servers, inputs}`. `mcpServers`: the portable Copilot format, env var references only. */
+export type ConfigFileFormat = 'vscodeMcpJson' | 'mcpServers';
+
+/** Where a subscription key lives for this target. */
+export type KeyHandling = 'secretStorage' | 'passwordInput' | 'envVar';
+
+export interface ConfigTarget {
+  readonly kind: ConfigTargetKind;
+  /** Undefined for the extension-managed target, which is the `apimMcp.servers` setting, not a file. */
+  readonly format?: ConfigFileFormat;
+  readonly keyHandling: KeyHandling;
+  /** Whether the file belongs to a workspace (needs workspace trust before writing). */
+  readonly workspaceScoped: boolean;
+  /** Indentation for a file this extension creates; existing files keep their own. */
+  readonly newFileIndent: string;
+}
+
+export const CONFIG_TARGETS: Readonly<Record<ConfigTargetKind, ConfigTarget>> = {
+  extension: { kind: 'extension', keyHandling: 'secretStorage', workspaceScoped: false, newFileIndent: '\t' },
+  // VS Code writes its own mcp.json files with tabs.
+  workspaceMcpJson: { kind: 'workspaceMcpJson', format: 'vscodeMcpJson', keyHandling: 'passwordInput', workspaceScoped: true, newFileIndent: '\t' },
+  userMcpJson: { kind: 'userMcpJson', format: 'vscodeMcpJson', keyHandling: 'passwordInput', workspaceScoped: false, newFileIndent: '\t' },
+  rootDotMcpJson: { kind: 'rootDotMcpJson', format: 'mcpServers', keyHandling: 'envVar', workspaceScoped: true, newFileIndent: '  ' },
+  copilotCli: { kind: 'copilotCli', format: 'mcpServers', keyHandling: 'envVar', workspaceScoped: false, newFileIndent: '  ' },
+};
+
+export const FILE_TARGET_KINDS: readonly ConfigTargetKind[] = ['workspaceMcpJson', 'userMcpJson', 'rootDotMcpJson', 'copilotCli'];
+
+/** The top-level key that holds the servers in a file of this format. */
+export function serversKey(format: ConfigFileFormat): 'servers' | 'mcpServers' {
+  return format === 'vscodeMcpJson' ? 'servers' : 'mcpServers';
+}
+
+export interface TargetLocations {
+  /** Filesystem path of the workspace folder the server is for (workspace targets). */
+  readonly workspaceFolder?: string;
+  /**
+   * The VS Code user profile folder that holds `mcp.json` (`<User>/` or `<User>/profiles/<id>/`).
+   * The adapter derives it from `context.globalStorageUri` (its grandparent), see research §1.1.
+   */
+  readonly userProfileFolder?: string;
+  readonly homeDir: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** `path.win32` or `path.posix`; defaults to the host's. */
+  readonly pathApi?: path.PlatformPath;
+}
+
+/** `$COPILOT_HOME/mcp-config.json`, or `~/.copilot/mcp-config.json` when COPILOT_HOME is unset or blank. */
+export function copilotConfigPath(homeDir: string, env: Readonly<Record<string, string | undefined>>, pathApi: path.PlatformPath = path): string {
+  const copilotHome = env.COPILOT_HOME?.trim();
+  return pathApi.join(copilotHome ? copilotHome : pathApi.join(homeDir, '.copilot'), 'mcp-config.json');
+}
+
+/** The file a target writes to, or undefined when the target is the setting or its location is not known here. */
+export function targetFilePath(kind: ConfigTargetKind, where: TargetLocations): string | undefined {
+  const p = where.pathApi ?? path;
+  switch (kind) {
+    case 'extension':
+      return undefined;
+    case 'workspaceMcpJson':
+      return where.workspaceFolder ? p.join(where.workspaceFolder, '.vscode', 'mcp.json') : undefined;
+    case 'userMcpJson':
+      return where.userProfileFolder ? p.join(where.userProfileFolder, 'mcp.json') : undefined;
+    case 'rootDotMcpJson':
+      return where.workspaceFolder ? p.join(where.workspaceFolder, '.mcp.json') : undefined;
+    case 'copilotCli':
+      return copilotConfigPath(where.homeDir, where.env, p);
+  }
+}
+
+/** Recognises an MCP config file by path, for the plaintext-key lint over every config source. */
+export function formatForPath(filePath: string): ConfigFileFormat | undefined {
+  const normal = filePath.replace(/\\/g, '/');
+  const base = normal.slice(normal.lastIndexOf('/') + 1);
+  if (base === '.mcp.json' || base === 'mcp-config.json') return 'mcpServers';
+  if (base === 'mcp.json') return 'vscodeMcpJson';
+  return undefined;
+}
