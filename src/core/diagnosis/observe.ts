@@ -1,0 +1,295 @@
+import { Secret } from '../secret';
+import { DEFAULT_KEY_HEADER, type AuthKind } from '../serverRecord';
+import { authorityOf, scopeResource, v2AuthorizeEndpoint, v2TokenEndpoint, VSCODE_CLIENT_ID } from '../entra/authority';
+import { claimList } from '../entra/jwt';
+import { decodeAccessToken, type DecodeResult } from '../entra/jwt';
+import { fetchAuthServerMetadata, type AuthServerObservation } from '../probe/authServer';
+import { preflightAuthorize, type PreflightResult } from '../probe/authorizePreflight';
+import { probeMcp, type McpAttempt } from '../probe/mcpSession';
+import type { FetchLike } from '../probe/nodeFetch';
+import { fetchPrm, pickPrm, prmCandidates, type PrmAttempt } from '../probe/prm';
+import { NO_CREDENTIALS, ProbeHttpClient, type Credentials, type HttpExchange } from '../probe/probeHttpClient';
+import { Timeline } from '../probe/timeline';
+import { readChallenges, type ParsedChallenges } from '../probe/wwwAuthenticate';
+import { isStringArray } from '../probe/prm';
+
+/** What the client under test is configured with, and what is known about the gateway's policy. */
+export interface DiagnoseInput {
+  readonly url: string;
+  /** The client's auth mode, when known (ServerRecord.auth): says whether a missing token is expected before sign-in. */
+  readonly auth?: AuthKind;
+  readonly subscriptionKey?: Secret;
+  /** The header the client sends the key in. Default `Ocp-Apim-Subscription-Key`. */
+  readonly keyHeaderName?: string;
+  readonly accessToken?: Secret;
+  /** The Entra sign-in a client would attempt, for the authorize-endpoint preflight. */
+  readonly signIn?: {
+    readonly clientId: string;
+    readonly redirectUris: readonly string[];
+    readonly scopes?: readonly string[];
+    /** Authority such as `https://login.microsoftonline.com/<tenant>/v2.0`, when PRM does not name one. */
+    readonly authority?: string;
+  };
+  /** Tool name → app role the gateway policy requires (from the policy or a scenario). */
+  readonly toolRoles?: Readonly<Record<string, string>>;
+  /** What the gateway's token validation accepts, when known from its policy. */
+  readonly expect?: {
+    readonly audiences?: readonly string[];
+    readonly issuers?: readonly string[];
+    readonly tenantId?: string;
+    readonly clientApplicationIds?: readonly string[];
+    readonly scopes?: readonly string[];
+  };
+}
+
+export interface DiagnoseOptions {
+  readonly fetch: FetchLike;
+  readonly timeoutMs?: number;
+  readonly maxBodyBytes?: number;
+  readonly maxRedirects?: number;
+  readonly now?: () => number;
+}
+
+export interface Observations {
+  readonly url: URL;
+  readonly input: DiagnoseInput;
+  readonly keyHeaderName: string;
+  readonly now: number;
+  readonly unauthenticated: McpAttempt;
+  readonly authenticated?: McpAttempt;
+  readonly exchanges: readonly HttpExchange[];
+  readonly challenge?: ParsedChallenges;
+  readonly authChallenge?: ParsedChallenges;
+  readonly prmAttempts: readonly PrmAttempt[];
+  readonly prm?: PrmAttempt;
+  readonly authServer?: AuthServerObservation;
+  readonly fallbackProbes: readonly HttpExchange[];
+  readonly preflights: readonly PreflightResult[];
+  readonly token?: DecodeResult;
+  readonly pathProbes: readonly HttpExchange[];
+  readonly timeline: Timeline;
+}
+
+/** The first request of an attempt (its `initialize` POST) and the last response it got. */
+export function attemptExchanges(obs: { exchanges: readonly HttpExchange[] }, attempt: McpAttempt | undefined): HttpExchange[] {
+  if (!attempt) return [];
+  return obs.exchanges.filter((e) => e.step.startsWith(`${attempt.stepPrefix} `));
+}
+
+/** The first MCP POST that failed, leaving out the policy-check tool call (judged on its own by the role rules). */
+export function firstFailing(exchanges: readonly HttpExchange[]): HttpExchange | undefined {
+  return exchanges.find((e) => e.method === 'POST' && e.jsonrpcMethod !== 'tools/call' && (e.failure || (e.status !== undefined && (e.status < 200 || e.status >= 300))));
+}
+
+export function toolCallExchange(exchanges: readonly HttpExchange[]): HttpExchange | undefined {
+  return exchanges.find((e) => e.method === 'POST' && e.jsonrpcMethod === 'tools/call');
+}
+
+/**
+ * Runs the probe plan. Independent probes run at once: the unauthenticated and the authenticated MCP exchange
+ * and the speculative well-known PRM fetches all start at t0; only what needs an earlier answer waits for it.
+ */
+export async function observe(input: DiagnoseInput, options: DiagnoseOptions): Promise<Observations> {
+  const url = new URL(input.url);
+  const timeline = new Timeline(options.now);
+  const client = new ProbeHttpClient({
+    fetch: options.fetch,
+    secretOrigin: url.origin,
+    timeline,
+    timeoutMs: options.timeoutMs,
+    maxBodyBytes: options.maxBodyBytes,
+    maxRedirects: options.maxRedirects,
+  });
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const keyHeaderName = input.keyHeaderName ?? DEFAULT_KEY_HEADER;
+  const headers: Record<string, Secret> = {};
+  if (input.subscriptionKey) headers[keyHeaderName] = input.subscriptionKey;
+  if (input.accessToken) headers['Authorization'] = bearer(input.accessToken);
+  const configured: Credentials | undefined = Object.keys(headers).length
+    ? { label: [input.subscriptionKey && 'subscription key', input.accessToken && 'access token'].filter(Boolean).join(' + '), headers }
+    : undefined;
+
+  const token = input.accessToken
+    ? await timeline.step('decode access token', async () => decodeAccessToken(input.accessToken!), (r) => ({
+        status: r.ok ? 'ok' : 'warning',
+        detail: r.ok ? `claims: ${Object.keys(r.token.claims).join(', ')} (signature not shown)` : r.error,
+      }))
+    : undefined;
+
+  const unauthP = probeMcp(client, url.href, NO_CREDENTIALS, { stepPrefix: 'mcp (no credentials)', listTools: !configured, timeoutMs });
+  const roles = token?.ok ? claimList(token.token.claims, 'roles') ?? [] : undefined;
+  const toolRoles = input.toolRoles;
+  // One read-only call checks the per-tool policy for real; prefer a tool the token lacks the role for.
+  const pickReadOnlyTool =
+    toolRoles && roles
+      ? (tools: readonly { name: string }[]): string | undefined =>
+          (tools.find((t) => toolRoles[t.name] && !roles.includes(toolRoles[t.name]!)) ?? tools.find((t) => toolRoles[t.name]))?.name
+      : undefined;
+  const authP = configured
+    ? probeMcp(client, url.href, configured, { stepPrefix: `mcp (${configured.label})`, listTools: true, timeoutMs, pickReadOnlyTool })
+    : Promise.resolve(undefined);
+  const speculative = prmCandidates(url.href);
+  const prmSpeculativeP = fetchPrm(client, speculative);
+
+  const unauthenticated = await unauthP;
+  const unauthFail = firstFailing(attemptExchanges(client, unauthenticated));
+  const challenge = unauthFail ? readChallenges(unauthFail.headers['www-authenticate']) : undefined;
+
+  const prmAttempts: PrmAttempt[] = [...(await prmSpeculativeP)];
+  const advertised = challenge?.bearer?.resourceMetadata;
+  if (advertised) {
+    const extra = prmCandidates(url.href, advertised).filter((c) => c.source === 'challenge');
+    const already = prmAttempts.find((a) => extra[0] && a.url === extra[0].url);
+    if (already) prmAttempts.push({ ...already, source: 'challenge' });
+    else if (extra.length) prmAttempts.push(...(await fetchPrm(client, extra)));
+  }
+  const prm = pickPrm(prmAttempts);
+
+  const authorizationServer = prm?.document && isStringArray(prm.document.authorization_servers) ? prm.document.authorization_servers[0] : undefined;
+  const signIn = planSignIn(input, prm, authorizationServer);
+
+  const secondWave: Promise<unknown>[] = [];
+  let authServer: AuthServerObservation | undefined;
+  const authServerP = authorizationServer ? fetchAuthServerMetadata(client, authorizationServer) : undefined;
+  if (authServerP) secondWave.push(authServerP.then((r) => (authServer = r)));
+  const preflights: PreflightResult[] = [];
+  if (signIn) {
+    secondWave.push(
+      (async () => {
+        let endpoint = signIn.authorizeEndpoint;
+        if (!endpoint && authServerP) endpoint = (await authServerP).metadata?.authorization_endpoint;
+        if (!endpoint) {
+          timeline.skipped('authorize-preflight', 'no authorization endpoint known (no PRM authorization server, no --authority)');
+          return;
+        }
+        const tokenEndpoint = signIn.tokenEndpoint ?? (authServerP ? (await authServerP).metadata?.token_endpoint : undefined);
+        const results = await Promise.all(
+          signIn.redirectUris.map((redirectUri) =>
+            preflightAuthorize(client, {
+              authorizeEndpoint: endpoint!,
+              tokenEndpoint,
+              clientId: signIn.clientId,
+              redirectUri,
+              scopes: signIn.scopes,
+              resource: signIn.resource,
+            }),
+          ),
+        );
+        preflights.push(...results);
+      })(),
+    );
+  }
+  const fallbackProbes: HttpExchange[] = [];
+  const wantsBearer = Boolean(challenge?.bearer) || isTokenChallengeBody(unauthFail);
+  if (wantsBearer && !prm && !advertised) {
+    // What VS Code does next without resource_metadata: the MCP origin's AS metadata, then its default /authorize.
+    secondWave.push(
+      Promise.all([
+        client.send('fallback as-metadata', { url: `${url.origin}/.well-known/oauth-authorization-server` }),
+        client.send('fallback authorize', { url: `${url.origin}/authorize`, followRedirects: false }),
+      ]).then((r) => fallbackProbes.push(...r)),
+    );
+  }
+  const authenticated = await authP;
+  const pathProbes: HttpExchange[] = [];
+  const notFound = [unauthFail, firstFailing(attemptExchanges(client, authenticated))].some((e) => e?.status === 404);
+  if (notFound) {
+    secondWave.push(
+      Promise.all(
+        siblingPaths(url).map((sibling) =>
+          client.send(`path check ${sibling.pathname}`, {
+            method: sibling.pathname.endsWith('/sse') ? 'GET' : 'POST',
+            url: sibling.href,
+            headers: sibling.pathname.endsWith('/sse')
+              ? { accept: 'text/event-stream' }
+              : { accept: 'application/json, text/event-stream', 'content-type': 'application/json' },
+            body: sibling.pathname.endsWith('/sse') ? undefined : INITIALIZE_BODY,
+            credentials: configured,
+          }),
+        ),
+      ).then((r) => pathProbes.push(...r)),
+    );
+  }
+  await Promise.all(secondWave);
+  const authFail = firstFailing(attemptExchanges(client, authenticated));
+  return {
+    url,
+    input,
+    keyHeaderName,
+    now: timeline.now(),
+    unauthenticated,
+    authenticated,
+    exchanges: client.exchanges,
+    challenge,
+    authChallenge: authFail ? readChallenges(authFail.headers['www-authenticate']) : undefined,
+    prmAttempts,
+    prm,
+    authServer,
+    fallbackProbes,
+    preflights,
+    token,
+    pathProbes,
+    timeline,
+  };
+}
+
+const INITIALIZE_BODY = JSON.stringify({
+  jsonrpc: '2.0',
+  id: 0,
+  method: 'initialize',
+  params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'apim-mcp-diagnose', version: '0.1.0' } },
+});
+
+function bearer(token: Secret): Secret {
+  return Secret.of(`Bearer ${token.reveal().replace(/^Bearer\s+/i, '').trim()}`);
+}
+
+function isTokenChallengeBody(exchange: HttpExchange | undefined): boolean {
+  if (!exchange || exchange.status !== 401) return false;
+  return /JWT|token/i.test(exchange.bodyText) && !/subscription key/i.test(exchange.bodyText);
+}
+
+/** `/mcp` ↔ `/sse`, and `<url>/mcp` when the URL names neither. */
+export function siblingPaths(url: URL): URL[] {
+  const path = url.pathname.replace(/\/+$/, '');
+  const make = (p: string): URL => new URL(p + url.search, url.origin);
+  if (path.endsWith('/mcp')) return [make(`${path.slice(0, -4)}/sse`)];
+  if (path.endsWith('/sse')) return [make(`${path.slice(0, -4)}/mcp`)];
+  return [make(`${path}/mcp`), make(`${path}/sse`)];
+}
+
+interface PlannedSignIn {
+  readonly clientId: string;
+  readonly redirectUris: readonly string[];
+  readonly scopes: readonly string[];
+  readonly resource?: string;
+  readonly authorizeEndpoint?: string;
+  readonly tokenEndpoint?: string;
+}
+
+/**
+ * The sign-in to preflight: the configured client, or VS Code's own client id when the server publishes PRM
+ * (that is what VS Code signs in with). Scopes and `resource` are what an MCP client would send.
+ */
+function planSignIn(input: DiagnoseInput, prm: PrmAttempt | undefined, authorizationServer: string | undefined): PlannedSignIn | undefined {
+  const prmScopes = prm?.document && isStringArray(prm.document.scopes_supported) ? prm.document.scopes_supported : [];
+  const resource = typeof prm?.document?.resource === 'string' ? prm.document.resource : undefined;
+  const authority = input.signIn?.authority ?? authorizationServer;
+  const parsed = authority ? authorityOf(authority) : undefined;
+  const entra = parsed?.version === 2 && parsed.tenant ? parsed : undefined;
+  const authorizeEndpoint = entra ? v2AuthorizeEndpoint(entra.base, entra.tenant!) : undefined;
+  const tokenEndpoint = entra ? v2TokenEndpoint(entra.base, entra.tenant!) : undefined;
+  if (input.signIn) {
+    const scopes = input.signIn.scopes?.length ? input.signIn.scopes : prmScopes;
+    return { clientId: input.signIn.clientId, redirectUris: input.signIn.redirectUris, scopes: withOidc(scopes), resource, authorizeEndpoint, tokenEndpoint };
+  }
+  if (!authorizationServer || !prmScopes.length) return undefined;
+  if (!prmScopes.some((s) => scopeResource(s))) return undefined;
+  return { clientId: VSCODE_CLIENT_ID, redirectUris: ['https://vscode.dev/redirect'], scopes: withOidc(prmScopes), resource, authorizeEndpoint, tokenEndpoint };
+}
+
+function withOidc(scopes: readonly string[]): string[] {
+  const out = [...scopes];
+  for (const s of ['openid', 'profile', 'offline_access']) if (!out.includes(s)) out.push(s);
+  return out;
+}

@@ -1,0 +1,138 @@
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
+import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { Credentials, ProbeHttpClient } from './probeHttpClient';
+
+export interface ToolSummary {
+  readonly name: string;
+  readonly readOnlyHint?: boolean;
+  readonly destructiveHint?: boolean;
+}
+
+export interface McpAttempt {
+  readonly label: string;
+  /** Names of the secret headers this attempt was configured with. */
+  readonly credentialHeaders: readonly string[];
+  readonly initialized: boolean;
+  readonly tools?: readonly ToolSummary[];
+  readonly serverName?: string;
+  /** The read-only tool called to check the gateway's per-tool policy, and how that went. */
+  readonly toolCall?: { readonly name: string; readonly error?: string };
+  /** The SDK's error, cut short; server text in it is data. */
+  readonly error?: string;
+  readonly stepPrefix: string;
+}
+
+/**
+ * Sends JSON-RPC notifications without waiting for their 202, so `tools/list` is not held behind
+ * `notifications/initialized` (one round trip fewer). Requests still wait for their responses.
+ */
+class PipelinedTransport implements Transport {
+  readonly #inner: Transport;
+  readonly #pending: Promise<unknown>[] = [];
+
+  constructor(inner: Transport) {
+    this.#inner = inner;
+  }
+
+  get onmessage(): Transport['onmessage'] {
+    return this.#inner.onmessage;
+  }
+  set onmessage(handler: Transport['onmessage']) {
+    this.#inner.onmessage = handler;
+  }
+  get onerror(): Transport['onerror'] {
+    return this.#inner.onerror;
+  }
+  set onerror(handler: Transport['onerror']) {
+    this.#inner.onerror = handler;
+  }
+  get onclose(): Transport['onclose'] {
+    return this.#inner.onclose;
+  }
+  set onclose(handler: Transport['onclose']) {
+    this.#inner.onclose = handler;
+  }
+  get sessionId(): string | undefined {
+    return this.#inner.sessionId;
+  }
+
+  setProtocolVersion(version: string): void {
+    this.#inner.setProtocolVersion?.(version);
+  }
+
+  start(): Promise<void> {
+    return this.#inner.start();
+  }
+
+  send(message: JSONRPCMessage, options?: Parameters<Transport['send']>[1]): Promise<void> {
+    if ('method' in message && !('id' in message)) {
+      this.#pending.push(this.#inner.send(message, options).catch(() => undefined));
+      return Promise.resolve();
+    }
+    return this.#inner.send(message, options);
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled(this.#pending);
+    await this.#inner.close();
+  }
+}
+
+function shortError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.length > 300 ? `${message.slice(0, 300)}…` : message;
+}
+
+/**
+ * `initialize` and, when that works and `listTools` is set, `tools/list`, through the MCP SDK's streamable HTTP
+ * transport and the probe client's guarded fetch. Never calls a tool.
+ */
+export async function probeMcp(
+  client: ProbeHttpClient,
+  url: string,
+  credentials: Credentials,
+  options: {
+    stepPrefix: string;
+    listTools: boolean;
+    timeoutMs: number;
+    /** Picks one tool to call after tools/list. Only tools annotated readOnlyHint: true (and not destructive) are offered. */
+    pickReadOnlyTool?: (readOnlyTools: readonly ToolSummary[]) => string | undefined;
+  },
+): Promise<McpAttempt> {
+  const transport = new PipelinedTransport(
+    new StreamableHTTPClientTransport(new URL(url), {
+      fetch: client.fetchFor(options.stepPrefix, credentials),
+      reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1 },
+    }),
+  );
+  const mcp = new Client({ name: 'apim-mcp-diagnose', version: '0.1.0' }, { capabilities: {} });
+  const base = { label: credentials.label, credentialHeaders: Object.keys(credentials.headers), stepPrefix: options.stepPrefix };
+  let initialized = false;
+  try {
+    await mcp.connect(transport, { timeout: options.timeoutMs });
+    initialized = true;
+    const serverName = mcp.getServerVersion()?.name;
+    if (!options.listTools) return { ...base, initialized, serverName };
+    const listed = await mcp.listTools(undefined, { timeout: options.timeoutMs });
+    const tools = listed.tools.map((t) => ({
+      name: t.name,
+      readOnlyHint: t.annotations?.readOnlyHint,
+      destructiveHint: t.annotations?.destructiveHint,
+    }));
+    const readOnly = tools.filter((t) => t.readOnlyHint === true && t.destructiveHint !== true);
+    const pick = options.pickReadOnlyTool?.(readOnly);
+    if (!pick || !readOnly.some((t) => t.name === pick)) return { ...base, initialized, serverName, tools };
+    try {
+      const result = await mcp.callTool({ name: pick, arguments: {} }, undefined, { timeout: options.timeoutMs });
+      return { ...base, initialized, serverName, tools, toolCall: { name: pick, error: result.isError ? 'the tool reported an error' : undefined } };
+    } catch (error: unknown) {
+      return { ...base, initialized, serverName, tools, toolCall: { name: pick, error: shortError(error) } };
+    }
+  } catch (error: unknown) {
+    return { ...base, initialized, error: shortError(error) };
+  } finally {
+    await transport.close().catch(() => undefined);
+  }
+}

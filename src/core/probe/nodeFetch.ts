@@ -1,0 +1,118 @@
+import * as http from 'node:http';
+import * as https from 'node:https';
+import * as tls from 'node:tls';
+import { Readable } from 'node:stream';
+
+/** The HTTP seam of the core: anything shaped like WHATWG `fetch`. Tests and the extension inject their own. */
+export type FetchLike = (input: string | URL, init?: RequestInit) => Promise<Response>;
+
+export interface NodeFetchOptions {
+  /** Extra CA certificates (PEM) trusted on top of Node's bundled roots, e.g. a test Entra emulator's CA. */
+  readonly extraCaPem?: readonly string[];
+  /** Reuse connections; the caller must call `close()` when done. */
+  readonly keepAlive?: boolean;
+}
+
+export interface NodeFetch {
+  readonly fetch: FetchLike;
+  close(): void;
+}
+
+const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * A `fetch` over node:http/https. Global fetch (undici) cannot take an extra CA without the undici package, and
+ * this one never follows redirects on its own: the probe client decides every hop (secret headers, bounds).
+ */
+export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
+  const ca = options.extraCaPem?.length ? [...tls.rootCertificates, ...options.extraCaPem] : undefined;
+  const keepAlive = options.keepAlive ?? false;
+  const httpAgent = new http.Agent({ keepAlive });
+  const httpsAgent = new https.Agent({ keepAlive, ca });
+
+  const fetch: FetchLike = (input, init) =>
+    new Promise<Response>((resolve, reject) => {
+      let url: URL;
+      try {
+        url = new URL(typeof input === 'string' ? input : input.href);
+      } catch (error: unknown) {
+        reject(error);
+        return;
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        reject(Object.assign(new TypeError(`Unsupported protocol ${url.protocol}`), { code: 'ERR_INVALID_PROTOCOL' }));
+        return;
+      }
+      const signal = init?.signal ?? undefined;
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const method = (init?.method ?? 'GET').toUpperCase();
+      const headers: Record<string, string> = {};
+      new Headers(init?.headers).forEach((value, name) => {
+        headers[name] = value;
+      });
+      const body = requestBody(init?.body);
+      if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body));
+      const isHttps = url.protocol === 'https:';
+      const request = (isHttps ? https : http).request(url, {
+        method,
+        headers,
+        agent: isHttps ? httpsAgent : httpAgent,
+      });
+      const onAbort = (): void => {
+        request.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      request.once('error', (error) => {
+        signal?.removeEventListener('abort', onAbort);
+        reject(error);
+      });
+      request.once('response', (incoming) => {
+        const status = incoming.statusCode ?? 0;
+        const responseHeaders = new Headers();
+        for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) {
+          try {
+            responseHeaders.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
+          } catch {
+            // A header value fetch would refuse (control characters): drop it rather than fail the probe.
+          }
+        }
+        incoming.once('close', () => signal?.removeEventListener('abort', onAbort));
+        const nullBody = NULL_BODY_STATUS.has(status) || method === 'HEAD';
+        if (nullBody) incoming.resume();
+        try {
+          const stream = nullBody ? null : (Readable.toWeb(incoming) as unknown as ReadableStream<Uint8Array>);
+          const response = new Response(stream, {
+            status: status >= 200 && status <= 599 ? status : 502,
+            statusText: incoming.statusMessage ?? '',
+            headers: responseHeaders,
+          });
+          Object.defineProperty(response, 'url', { value: url.href });
+          resolve(response);
+        } catch (error: unknown) {
+          incoming.destroy();
+          reject(error);
+        }
+      });
+      request.end(body);
+    });
+
+  return {
+    fetch,
+    close: () => {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+function requestBody(body: RequestInit['body']): string | Buffer | undefined {
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (body instanceof URLSearchParams) return body.toString();
+  if (body instanceof ArrayBuffer) return Buffer.from(body);
+  if (ArrayBuffer.isView(body)) return Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  throw new TypeError('Unsupported request body type for the probe fetch');
+}

@@ -1,0 +1,353 @@
+import type { Secret } from '../secret';
+import type { FetchLike } from './nodeFetch';
+import { classifyNetworkError, type NetworkFailure } from './networkFailure';
+import type { Timeline } from './timeline';
+
+/** A named set of secret headers (subscription key, bearer token). Values are `Secret`s and never leave this module unrevealed. */
+export interface Credentials {
+  readonly label: string;
+  readonly headers: Readonly<Record<string, Secret>>;
+}
+
+export const NO_CREDENTIALS: Credentials = { label: 'no credentials', headers: {} };
+
+export interface RedirectHop {
+  readonly status: number;
+  readonly from: string;
+  readonly to: string;
+  /** Secret header names withheld on this hop because it left the MCP URL's origin. */
+  readonly droppedSecretHeaders: readonly string[];
+}
+
+/** One HTTP request and what came back, with URLs redacted and secret header values never kept. */
+export interface HttpExchange {
+  readonly step: string;
+  readonly method: string;
+  readonly url: string;
+  /** Names of the secret headers actually sent (values are never recorded). */
+  sentSecretHeaders: readonly string[];
+  droppedSecretHeaders: readonly string[];
+  readonly jsonrpcMethod?: string;
+  status?: number;
+  /** Response headers, lower-case names. */
+  headers: Readonly<Record<string, string>>;
+  bodyText: string;
+  truncated: boolean;
+  failure?: NetworkFailure;
+  redirects: RedirectHop[];
+  durationMs: number;
+}
+
+export interface ProbeRequest {
+  readonly method?: string;
+  readonly url: string;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly body?: string;
+  readonly credentials?: Credentials;
+  /** Follow redirects (bounded); the default. Off for probes that want to see the redirect itself. */
+  readonly followRedirects?: boolean;
+  /** The success body holds credentials (a token response): keep only error bodies. */
+  readonly sensitiveSuccessBody?: boolean;
+  /** Receives the unredacted Location of the final response (the exchange keeps a redacted copy). */
+  readonly onRawLocation?: (location: string) => void;
+}
+
+export interface ProbeHttpClientOptions {
+  readonly fetch: FetchLike;
+  /** The MCP URL's origin: the only origin that ever receives secret headers. */
+  readonly secretOrigin: string;
+  readonly timeline: Timeline;
+  readonly timeoutMs?: number;
+  readonly maxBodyBytes?: number;
+  readonly maxRedirects?: number;
+}
+
+const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
+const SECRET_QUERY = /(key|token|code|secret|sig|password|assertion)/i;
+const EXCERPT_BYTES = 64 * 1024;
+
+/** A URL as it may be shown: secret-looking query values and userinfo replaced by `***`. */
+export function redactUrl(raw: string): string {
+  try {
+    const url = new URL(raw);
+    if (url.username || url.password) {
+      url.username = '***';
+      url.password = '';
+    }
+    for (const name of [...url.searchParams.keys()]) {
+      if (SECRET_QUERY.test(name)) url.searchParams.set(name, '***');
+    }
+    return url.href.replace(/%2A%2A%2A/g, '***');
+  } catch {
+    return '(invalid URL)';
+  }
+}
+
+function jsonrpcMethodOf(body: unknown): string | undefined {
+  if (typeof body !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(body);
+    const first = Array.isArray(parsed) ? parsed[0] : parsed;
+    const method = (first as { method?: unknown } | null)?.method;
+    return typeof method === 'string' ? method : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Response headers as kept: cookies dropped, Location redacted (an authorization code may ride in it). */
+function headerRecord(headers: Headers): Record<string, string> {
+  const out: Record<string, string> = {};
+  headers.forEach((value, name) => {
+    const key = name.toLowerCase();
+    if (key === 'set-cookie') return;
+    out[key] = key === 'location' ? redactLocation(value) : value;
+  });
+  return out;
+}
+
+function redactLocation(value: string): string {
+  try {
+    const url = new URL(value, 'https://relative.invalid');
+    const hash = new URLSearchParams(url.hash.slice(1));
+    for (const name of [...hash.keys()]) if (SECRET_QUERY.test(name)) hash.set(name, '***');
+    url.hash = hash.size ? hash.toString() : url.hash;
+    const redacted = redactUrl(url.href);
+    return url.origin === 'https://relative.invalid' ? redacted.slice('https://relative.invalid'.length) : redacted;
+  } catch {
+    return '(unreadable Location)';
+  }
+}
+
+/**
+ * The probe HTTP client: every request has a deadline, a body-size cap and a bounded manual redirect policy.
+ * Secret headers are attached only when the request URL has the MCP URL's origin, re-checked on every hop,
+ * so a redirect to another host never carries a key or a token.
+ */
+export class ProbeHttpClient {
+  readonly exchanges: HttpExchange[] = [];
+  readonly #fetch: FetchLike;
+  readonly #secretOrigin: string;
+  readonly #timeline: Timeline;
+  readonly #timeoutMs: number;
+  readonly #maxBodyBytes: number;
+  readonly #maxRedirects: number;
+
+  constructor(options: ProbeHttpClientOptions) {
+    this.#fetch = options.fetch;
+    this.#secretOrigin = new URL(options.secretOrigin).origin;
+    this.#timeline = options.timeline;
+    this.#timeoutMs = options.timeoutMs ?? 10_000;
+    this.#maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
+    this.#maxRedirects = options.maxRedirects ?? 5;
+  }
+
+  get maxBodyBytes(): number {
+    return this.#maxBodyBytes;
+  }
+
+  #headersFor(url: URL, base: ConstructorParameters<typeof Headers>[0], credentials: Credentials): { headers: Headers; sent: string[]; dropped: string[] } {
+    const headers = new Headers(base);
+    const names = Object.keys(credentials.headers);
+    for (const name of names) headers.delete(name);
+    if (url.origin !== this.#secretOrigin) return { headers, sent: [], dropped: names };
+    for (const name of names) headers.set(name, credentials.headers[name]!.reveal());
+    return { headers, sent: names, dropped: [] };
+  }
+
+  /** A plain probe request: redirects followed within the bounds, body read up to the cap. */
+  async send(step: string, request: ProbeRequest): Promise<HttpExchange> {
+    const started = this.#timeline.now();
+    const credentials = request.credentials ?? NO_CREDENTIALS;
+    let method = (request.method ?? 'GET').toUpperCase();
+    let body = request.body;
+    let url: URL;
+    const exchange: HttpExchange = {
+      step,
+      method,
+      url: redactUrl(request.url),
+      sentSecretHeaders: [],
+      droppedSecretHeaders: [],
+      jsonrpcMethod: jsonrpcMethodOf(body),
+      headers: {},
+      bodyText: '',
+      truncated: false,
+      redirects: [],
+      durationMs: 0,
+    };
+    const timeout = AbortSignal.timeout(this.#timeoutMs);
+    try {
+      url = new URL(request.url);
+      for (let hop = 0; ; hop++) {
+        const { headers, sent, dropped } = this.#headersFor(url, request.headers, credentials);
+        if (hop === 0) {
+          exchange.sentSecretHeaders = sent;
+          exchange.droppedSecretHeaders = dropped;
+        }
+        const response = await this.#fetch(url, { method, headers, body, redirect: 'manual', signal: timeout });
+        const location = response.headers.get('location');
+        if (request.followRedirects !== false && REDIRECT_STATUS.has(response.status) && location) {
+          await response.body?.cancel().catch(() => undefined);
+          const next = new URL(location, url);
+          if (hop >= this.#maxRedirects) {
+            exchange.failure = { kind: 'redirect', message: `more than ${this.#maxRedirects} redirects` };
+            break;
+          }
+          if ((next.protocol !== 'https:' && next.protocol !== 'http:') || (url.protocol === 'https:' && next.protocol === 'http:')) {
+            exchange.failure = { kind: 'redirect', message: `redirect to ${redactUrl(next.href)} not followed (insecure or unsupported scheme)` };
+            break;
+          }
+          const nextDropped = next.origin === this.#secretOrigin ? [] : Object.keys(credentials.headers);
+          exchange.redirects.push({ status: response.status, from: redactUrl(url.href), to: redactUrl(next.href), droppedSecretHeaders: nextDropped });
+          if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
+            method = 'GET';
+            body = undefined;
+          }
+          url = next;
+          continue;
+        }
+        exchange.status = response.status;
+        exchange.headers = headerRecord(response.headers);
+        if (location) request.onRawLocation?.(location);
+        const read = await readCapped(response, this.#maxBodyBytes);
+        const withheld = request.sensitiveSuccessBody && response.status >= 200 && response.status < 300;
+        exchange.bodyText = withheld ? '' : read.text;
+        exchange.truncated = read.truncated;
+        break;
+      }
+    } catch (error: unknown) {
+      exchange.failure = classifyNetworkError(error, timeout.aborted);
+    }
+    exchange.durationMs = this.#timeline.now() - started;
+    this.#record(exchange, started);
+    return exchange;
+  }
+
+  /**
+   * A `fetch` for the MCP SDK transport. The SDK never sees the secrets: they are added here, same-origin only.
+   * The SDK follows same-origin redirects itself through this function, so each hop is re-checked.
+   */
+  fetchFor(stepPrefix: string, credentials: Credentials): FetchLike {
+    return async (input, init) => {
+      const started = this.#timeline.now();
+      const url = new URL(typeof input === 'string' ? input : input.href);
+      const { headers, sent, dropped } = this.#headersFor(url, init?.headers, credentials);
+      const method = (init?.method ?? 'GET').toUpperCase();
+      const jsonrpcMethod = jsonrpcMethodOf(init?.body);
+      const exchange: HttpExchange = {
+        step: `${stepPrefix} ${jsonrpcMethod ?? method}`,
+        method,
+        url: redactUrl(url.href),
+        sentSecretHeaders: sent,
+        droppedSecretHeaders: dropped,
+        jsonrpcMethod,
+        headers: {},
+        bodyText: '',
+        truncated: false,
+        redirects: [],
+        durationMs: 0,
+      };
+      const timeout = AbortSignal.timeout(this.#timeoutMs);
+      const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+      let response: Response;
+      try {
+        response = await this.#fetch(url, { ...init, method, headers, redirect: 'manual', signal });
+      } catch (error: unknown) {
+        exchange.failure = classifyNetworkError(error, timeout.aborted);
+        exchange.durationMs = this.#timeline.now() - started;
+        this.#record(exchange, started);
+        throw error;
+      }
+      exchange.status = response.status;
+      exchange.headers = headerRecord(response.headers);
+      const isStream = (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
+      if (isStream && response.ok && response.body) {
+        // Streams stay streams for the SDK's SSE parser; a tap keeps an excerpt and enforces the cap.
+        this.#record(exchange, started);
+        const tapped = response.body.pipeThrough(this.#streamTap(exchange, started));
+        return new Response(tapped, { status: response.status, statusText: response.statusText, headers: response.headers });
+      }
+      try {
+        const read = await readCapped(response, this.#maxBodyBytes);
+        exchange.bodyText = read.text;
+        exchange.truncated = read.truncated;
+      } catch (error: unknown) {
+        exchange.failure = classifyNetworkError(error, timeout.aborted);
+        exchange.durationMs = this.#timeline.now() - started;
+        this.#record(exchange, started);
+        throw error;
+      }
+      exchange.durationMs = this.#timeline.now() - started;
+      this.#record(exchange, started);
+      const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
+      const rebuilt = new Response(nullBody ? null : exchange.bodyText, { status: response.status, statusText: response.statusText, headers: response.headers });
+      Object.defineProperty(rebuilt, 'url', { value: url.href });
+      return rebuilt;
+    };
+  }
+
+  #streamTap(exchange: HttpExchange, started: number): TransformStream<Uint8Array, Uint8Array> {
+    let total = 0;
+    const decoder = new TextDecoder();
+    const max = this.#maxBodyBytes;
+    return new TransformStream({
+      transform: (chunk, controller) => {
+        total += chunk.byteLength;
+        if (exchange.bodyText.length < EXCERPT_BYTES) exchange.bodyText += decoder.decode(chunk, { stream: true });
+        if (total > max) {
+          exchange.truncated = true;
+          controller.error(Object.assign(new Error(`response body over ${max} bytes`), { code: 'APIM_MCP_BODY_TOO_LARGE' }));
+          return;
+        }
+        controller.enqueue(chunk);
+      },
+      flush: () => {
+        exchange.durationMs = this.#timeline.now() - started;
+      },
+    });
+  }
+
+  #record(exchange: HttpExchange, started: number): void {
+    if (!this.exchanges.includes(exchange)) this.exchanges.push(exchange);
+    let status: 'ok' | 'warning' | 'error';
+    let detail: string;
+    const target = `${exchange.method} ${exchange.url}`;
+    const creds = exchange.sentSecretHeaders.length ? ` [sent: ${exchange.sentSecretHeaders.join(', ')}]` : '';
+    if (exchange.failure) {
+      status = 'error';
+      detail = `${target}${creds} → ${exchange.failure.kind}${exchange.failure.code ? ` (${exchange.failure.code})` : ''}: ${exchange.failure.message}`;
+    } else {
+      const code = exchange.status ?? 0;
+      status = code >= 200 && code < 400 ? 'ok' : code >= 500 ? 'error' : 'warning';
+      const size = exchange.truncated ? `body cut at ${this.#maxBodyBytes} bytes` : `${Buffer.byteLength(exchange.bodyText)} B`;
+      detail = `${target}${creds} → ${code} · ${size}`;
+    }
+    for (const hop of exchange.redirects) {
+      detail += ` · redirect ${hop.status} to ${hop.to}${hop.droppedSecretHeaders.length ? ` (withheld: ${hop.droppedSecretHeaders.join(', ')})` : ''}`;
+    }
+    if (exchange.droppedSecretHeaders.length) detail += ` · withheld (other origin): ${exchange.droppedSecretHeaders.join(', ')}`;
+    this.#timeline.add({ step: exchange.step, startedAtMs: started, durationMs: exchange.durationMs, status, detail });
+  }
+}
+
+async function readCapped(response: Response, max: number): Promise<{ text: string; truncated: boolean }> {
+  if (!response.body) return { text: '', truncated: false };
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let truncated = false;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (total + value.byteLength > max) {
+      chunks.push(value.subarray(0, max - total));
+      total = max;
+      truncated = true;
+      await reader.cancel().catch(() => undefined);
+      break;
+    }
+    chunks.push(value);
+    total += value.byteLength;
+  }
+  return { text: new TextDecoder().decode(Buffer.concat(chunks)), truncated };
+}

@@ -1,0 +1,85 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { startSandbox } from '../../sandbox/index';
+
+const root = join(__dirname, '..', '..', '..');
+
+function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/cli.ts'), ...args], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const CANARY_KEY = 'canary0key0never0printed0000000042';
+
+test('diagnose --json on a healthy key server exits 0 with the documented shape and no colour, and never prints the key', async () => {
+  const sb = await startSandbox('healthy-key', { subscriptionKeys: [CANARY_KEY] });
+  try {
+    const r = await runCli(['diagnose', sb.endpoints.mcpUrl, '--key-env', 'APIM_KEY', '--json'], { APIM_KEY: CANARY_KEY });
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { server: { url: string }; findings: unknown[]; timeline: { step: string; status: string; durationMs: number; startedAt: string; detail: string }[] };
+    assert.deepEqual(Object.keys(out).sort(), ['findings', 'server', 'timeline']);
+    assert.equal(out.server.url, sb.endpoints.mcpUrl);
+    assert.deepEqual(out.findings.filter((f) => (f as { severity: string }).severity === 'error'), []);
+    assert.ok(out.timeline.some((t) => t.step.includes('tools/list') && t.status === 'ok'));
+    assert.ok(!r.stdout.includes(CANARY_KEY) && !r.stderr.includes(CANARY_KEY));
+    assert.ok(sb.requests().some((q) => q.keyStatus === 'valid'), 'the key reached the gateway');
+  } finally {
+    await sb.stop();
+  }
+});
+
+test('diagnose exits 1 on error findings, human output without colour when not a TTY, key never printed', async () => {
+  const sb = await startSandbox('key-invalid');
+  try {
+    const r = await runCli(['diagnose', sb.endpoints.mcpUrl, '--key-env', 'APIM_KEY'], { APIM_KEY: CANARY_KEY });
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /\[apim\.key\.invalid\]/);
+    assert.match(r.stdout, /Access denied due to invalid subscription key/);
+    assert.ok(!r.stdout.includes('\u001b['), 'no ANSI colour on a pipe');
+    assert.ok(!r.stdout.includes(CANARY_KEY));
+  } finally {
+    await sb.stop();
+  }
+});
+
+const usageCases: { name: string; args: string[]; env?: Record<string, string>; message: RegExp }[] = [
+  { name: 'no command', args: [], message: /No command given/ },
+  { name: 'unknown command', args: ['doctor', 'https://x.azure-api.net/mcp'], message: /Unknown command/ },
+  { name: 'no URL', args: ['diagnose'], message: /exactly one MCP URL/ },
+  { name: 'http to a remote host', args: ['diagnose', 'http://contoso.azure-api.net/p/mcp'], message: /Use https/ },
+  { name: 'unknown flag', args: ['diagnose', 'https://x.azure-api.net/mcp', '--key', 'abc'], message: /Unknown option/ },
+  { name: 'key env var not set', args: ['diagnose', 'https://x.azure-api.net/mcp', '--key-env', 'NOPE'], message: /not set or empty/ },
+  { name: 'bad timeout', args: ['diagnose', 'https://x.azure-api.net/mcp', '--timeout', '-5'], message: /--timeout/ },
+];
+
+for (const c of usageCases) {
+  test(`usage error exits 2: ${c.name}`, async () => {
+    const r = await runCli(c.args, c.env);
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, c.message);
+    assert.match(r.stderr, /Usage:/);
+  });
+}
+
+test('explain reads a pasted AADSTS50011 error page and names the platform for a known redirect URI', async () => {
+  const text = "AADSTS50011: The redirect URI 'https://vscode.dev/redirect' specified in the request does not match the redirect URIs configured for the application '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b'. Trace ID: 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0 Correlation ID: 11111111-2222-3333-4444-555555555555 Timestamp: 2026-01-09 02:02:12Z";
+  const r = await runCli(['explain', text]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /AADSTS50011 → entra\.redirectUri\.mismatch/);
+  assert.match(r.stdout, /Redirect URI: https:\/\/vscode\.dev\/redirect \(VS Code: register under "Mobile and desktop applications/);
+  assert.match(r.stdout, /App id: 3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b/);
+  assert.match(r.stdout, /Trace ID: 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/);
+});

@@ -1,0 +1,30 @@
+import { readFileSync } from 'node:fs';
+import type { ClientSetup, Sandbox, Scenario } from '../../sandbox/index';
+import type { DiagnoseInput } from '../../../src/core/diagnosis';
+import { createNodeFetch, type NodeFetch } from '../../../src/core/probe/nodeFetch';
+import { Secret } from '../../../src/core/secret';
+
+/** Turns the sandbox's `client` section into the diagnosis input: what the client under test holds. */
+export async function inputFor(sb: Sandbox): Promise<DiagnoseInput> {
+  return inputFromClient(await sb.client(), sb.scenario);
+}
+
+export function inputFromClient(client: ClientSetup, scenario: Scenario): DiagnoseInput {
+  const keyHeader = Object.keys(client.headers).find((h) => h.toLowerCase() !== 'authorization');
+  const auth = client.headers['Authorization'];
+  return {
+    url: client.url,
+    auth: client.auth,
+    keyHeaderName: keyHeader ?? scenario.client.keyHeaderName,
+    subscriptionKey: keyHeader ? Secret.of(client.headers[keyHeader]!) : undefined,
+    accessToken: auth ? Secret.of(auth.replace(/^Bearer\s+/, '')) : undefined,
+    signIn: client.signIn?.redirectUri
+      ? { clientId: client.signIn.clientId, redirectUris: [client.signIn.redirectUri], scopes: client.signIn.scopes, authority: client.signIn.authority }
+      : undefined,
+    toolRoles: scenario.gateway.toolRoles?.map,
+  };
+}
+
+export function sandboxFetch(sb: Sandbox): NodeFetch {
+  return createNodeFetch({ extraCaPem: [readFileSync(sb.endpoints.caCertPath, 'utf8')], keepAlive: true });
+}
