@@ -1,0 +1,11 @@
+export { readPolicy } from './policyReader';
+export type { PolicyAttribute, PolicyDocument, PolicyElement, PolicyExpression, PolicyNode, ReaderProblem } from './policyReader';
+export type { SourcePosition, SourceRange } from './sourceRange';
+export { extractBicepPolicies } from './bicepPolicies';
+export { applyEdits, isPolicyFileName, lintPolicyFile, lintPolicyText, MALFORMED_RULE_ID, POLICY_RULES } from './policyLinter';
+export type { HostFix, HostTextEdit, PolicyFinding } from './policyLinter';
+export type { LintOptions, PolicyScope, PolicySeverity } from './policyRule';
+export { generateMcpPolicy } from './policyGenerator';
+export type { GeneratePolicyInput, GeneratePolicyResult, TokenValidator } from './policyGenerator';
+export { parseToolsList } from './toolsList';
+export { mayHoldPolicy } from './policyFiles';

@@ -1,0 +1,157 @@
+/**
+ * Lints APIM policy text for the MCP authorization gotchas in research/apim-entra-diagnostics.md (§1–2, G1–G20).
+ * Pure: no I/O, no `vscode`. Findings carry host-document offsets and positions, a docs anchor and safe fixes.
+ */
+import { extractBicepPolicies, type BicepPolicySegment } from './bicepPolicies';
+import { readPolicy } from './policyReader';
+import type { LintOptions, PolicyFix, PolicyRule, PolicyScope, PolicySeverity } from './policyRule';
+import { inferScope, readDirectives } from './policyScope';
+import { LineMap, type SourceRange } from './sourceRange';
+export { isPolicyFileName } from './policyFiles';
+import { aadTokenWithoutAudiences, audienceForms, mcpWithoutTokenValidation, singleIssuer } from './rules/tokenRules';
+import { bodyWithoutPreserveContent, responseBodyInMcp } from './rules/bodyRules';
+import { lastErrorMessageInHeader, letNotSupported, unguardedClaimIndex } from './rules/expressionRules';
+import { denyOnlyNamedTools, substringRoleCheck, toolNotCovered } from './rules/roleRules';
+import {
+  authorizationNotForwarded,
+  challengeWithoutResourceMetadata,
+  prmBehindTokenValidation,
+  prmResourceMismatch,
+  rateLimitOnBearerOnly,
+} from './rules/signallingRules';
+
+export const MALFORMED_RULE_ID = 'apim.policy.malformed';
+
+export const POLICY_RULES: readonly PolicyRule[] = [
+  bodyWithoutPreserveContent,
+  responseBodyInMcp,
+  mcpWithoutTokenValidation,
+  singleIssuer,
+  audienceForms,
+  aadTokenWithoutAudiences,
+  unguardedClaimIndex,
+  letNotSupported,
+  lastErrorMessageInHeader,
+  substringRoleCheck,
+  denyOnlyNamedTools,
+  toolNotCovered,
+  challengeWithoutResourceMetadata,
+  prmResourceMismatch,
+  prmBehindTokenValidation,
+  rateLimitOnBearerOnly,
+  authorizationNotForwarded,
+];
+
+export interface HostTextEdit {
+  readonly range: SourceRange;
+  readonly newText: string;
+}
+
+export interface HostFix {
+  readonly title: string;
+  readonly edits: readonly HostTextEdit[];
+}
+
+export interface PolicyFinding {
+  readonly ruleId: string;
+  readonly severity: PolicySeverity;
+  readonly message: string;
+  /** In the linted file (for Bicep, the `.bicep` text). */
+  readonly range: SourceRange;
+  readonly fixes: readonly HostFix[];
+  /** Anchor in docs/policy-rules.md. */
+  readonly docsAnchor: string;
+  /** The scope the rules assumed for the policy this finding is in. */
+  readonly scope: PolicyScope;
+}
+
+interface Mapping {
+  toHost(offset: number): number;
+  toHostEnd(offset: number): number;
+  encode(text: string): string | undefined;
+}
+
+const IDENTITY: Mapping = { toHost: (o) => o, toHostEnd: (o) => o, encode: (t) => t };
+
+/** Lints a file by name: `.bicep` files are searched for policy strings, anything else is read as one policy. */
+export function lintPolicyFile(fileName: string, text: string, options: LintOptions = {}): PolicyFinding[] {
+  const withName = { ...options, fileName };
+  if (fileName.toLowerCase().endsWith('.bicep')) {
+    const lines = new LineMap(text);
+    return extractBicepPolicies(text).flatMap((segment) => lintSegment(segment.text, withName, segment, lines));
+  }
+  return lintPolicyText(text, withName);
+}
+
+/** Lints one policy document. */
+export function lintPolicyText(text: string, options: LintOptions = {}): PolicyFinding[] {
+  return lintSegment(text, options, IDENTITY, undefined);
+}
+
+function lintSegment(text: string, options: LintOptions, mapping: Mapping | BicepPolicySegment, hostLines: LineMap | undefined): PolicyFinding[] {
+  const doc = readPolicy(text);
+  const lines = hostLines ?? doc.lines;
+  const directives = readDirectives(doc);
+  const merged: LintOptions = { ...options, ...definedOnly(directives) };
+  const scope = merged.scope ?? inferScope(doc, merged.fileName);
+  const findings: PolicyFinding[] = [];
+  const hostRange = (start: number, end: number): SourceRange => {
+    const hostStart = mapping.toHost(start);
+    return lines.range(hostStart, Math.max(hostStart, end === start ? hostStart : mapping.toHostEnd(end)));
+  };
+  const hostFixes = (fixes: readonly PolicyFix[] | undefined): HostFix[] =>
+    (fixes ?? []).flatMap((fix) => {
+      const edits: HostTextEdit[] = [];
+      for (const edit of fix.edits) {
+        const newText = mapping.encode(edit.newText);
+        if (newText === undefined) return [];
+        edits.push({ range: hostRange(edit.start, edit.end), newText });
+      }
+      return [{ title: fix.title, edits }];
+    });
+  for (const problem of doc.problems) {
+    findings.push({
+      ruleId: MALFORMED_RULE_ID,
+      severity: 'warning',
+      message: `${problem.message}.`,
+      range: hostRange(problem.range.start, problem.range.end),
+      fixes: [],
+      docsAnchor: MALFORMED_RULE_ID,
+      scope,
+    });
+  }
+  for (const rule of POLICY_RULES) {
+    try {
+      rule.check({
+        doc,
+        scope,
+        options: merged,
+        report: (f) =>
+          findings.push({
+            ruleId: rule.id,
+            severity: rule.severity,
+            message: f.message,
+            range: hostRange(f.start, f.end),
+            fixes: hostFixes(f.fixes),
+            docsAnchor: rule.id,
+            scope,
+          }),
+      });
+    } catch {
+      // A rule bug must not hide the other rules' findings; the reader itself never throws.
+    }
+  }
+  return findings.sort((a, b) => a.range.start - b.range.start || a.ruleId.localeCompare(b.ruleId));
+}
+
+function definedOnly(options: LintOptions): Partial<LintOptions> {
+  return Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as Partial<LintOptions>;
+}
+
+/** Applies host edits to text (for tests and previews); edits must not overlap. */
+export function applyEdits(text: string, edits: readonly HostTextEdit[]): string {
+  const sorted = [...edits].sort((a, b) => b.range.start - a.range.start);
+  let out = text;
+  for (const edit of sorted) out = out.slice(0, edit.range.start) + edit.newText + out.slice(edit.range.end);
+  return out;
+}

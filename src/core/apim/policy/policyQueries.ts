@@ -1,0 +1,140 @@
+/** Small read-only queries over a `PolicyDocument` tree, shared by the rules. */
+import type { PolicyAttribute, PolicyDocument, PolicyElement, PolicyExpression, PolicyNode } from './policyReader';
+
+export type PolicySection = 'inbound' | 'backend' | 'outbound' | 'on-error';
+
+const SECTIONS = new Set<string>(['inbound', 'backend', 'outbound', 'on-error']);
+
+export function elementsNamed(doc: PolicyDocument, ...names: string[]): PolicyElement[] {
+  const wanted = new Set(names.map((n) => n.toLowerCase()));
+  return doc.elements.filter((e) => wanted.has(e.name.toLowerCase()));
+}
+
+export function attribute(element: PolicyElement, name: string): PolicyAttribute | undefined {
+  const lower = name.toLowerCase();
+  return element.attributes.find((a) => a.name.toLowerCase() === lower);
+}
+
+export function attributeValue(element: PolicyElement, name: string): string | undefined {
+  return attribute(element, name)?.value;
+}
+
+export function childElements(element: PolicyElement, name?: string): PolicyElement[] {
+  const lower = name?.toLowerCase();
+  return element.children.filter(
+    (c): c is PolicyElement => c.kind === 'element' && (lower === undefined || c.name.toLowerCase() === lower),
+  );
+}
+
+export function descendants(element: PolicyElement, name?: string): PolicyElement[] {
+  const lower = name?.toLowerCase();
+  const found: PolicyElement[] = [];
+  const visit = (nodes: readonly PolicyNode[]): void => {
+    for (const node of nodes) {
+      if (node.kind !== 'element') continue;
+      if (lower === undefined || node.name.toLowerCase() === lower) found.push(node);
+      visit(node.children);
+    }
+  };
+  visit(element.children);
+  return found;
+}
+
+export function ancestors(element: PolicyElement): PolicyElement[] {
+  const chain: PolicyElement[] = [];
+  for (let p = element.parent; p; p = p.parent) chain.push(p);
+  return chain;
+}
+
+export function sectionOf(element: PolicyElement): PolicySection | undefined {
+  for (let e: PolicyElement | undefined = element; e; e = e.parent) {
+    const lower = e.name.toLowerCase();
+    if (SECTIONS.has(lower)) return lower as PolicySection;
+  }
+  return undefined;
+}
+
+export function isInside(element: PolicyElement, ancestor: PolicyElement): boolean {
+  for (let p = element.parent; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
+/** Concatenated text and CDATA content of an element and its descendants (raw, not entity-decoded). */
+export function textContent(element: PolicyElement): string {
+  let out = '';
+  const visit = (nodes: readonly PolicyNode[]): void => {
+    for (const node of nodes) {
+      if (node.kind === 'text' || node.kind === 'cdata') out += node.text;
+      else if (node.kind === 'element') visit(node.children);
+    }
+  };
+  visit(element.children);
+  return out;
+}
+
+/** Every expression written inside `element`: in its own and its descendants' attributes, text and CDATA. */
+export function expressionsWithin(doc: PolicyDocument, element: PolicyElement): PolicyExpression[] {
+  return doc.expressions.filter((x) => x.range.start >= element.range.start && x.range.end <= element.range.end);
+}
+
+/** The innermost element whose range holds `offset`. */
+export function elementAt(doc: PolicyDocument, offset: number): PolicyElement | undefined {
+  let best: PolicyElement | undefined;
+  for (const e of doc.elements) {
+    if (e.range.start <= offset && offset < e.range.end) {
+      if (!best || e.range.start >= best.range.start) best = e;
+    }
+  }
+  return best;
+}
+
+/** Whitespace that starts the line holding `offset`, for indenting inserted lines like their neighbours. */
+export function indentationAt(text: string, offset: number): string {
+  let lineStart = offset;
+  while (lineStart > 0 && text[lineStart - 1] !== '\n' && text[lineStart - 1] !== '\r') lineStart--;
+  let end = lineStart;
+  while (end < text.length && (text[end] === ' ' || text[end] === '\t')) end++;
+  return text.slice(lineStart, end);
+}
+
+/** One indentation step as used in the document (the smallest non-zero indent), defaulting to 4 spaces. */
+export function indentUnit(text: string): string {
+  let best: string | undefined;
+  for (const match of text.matchAll(/^([ \t]+)</gm)) {
+    const indent = match[1]!;
+    if (!best || indent.length < best.length) best = indent;
+  }
+  return best ?? '    ';
+}
+
+/** `"` or `&quot;`: expressions in strict-XML policies spell quotes as entities. */
+export const Q = '(?:"|&quot;)';
+
+/** String literals in C# code (regular `"…"` or entity-quoted `&quot;…&quot;`), with offsets of their contents in `code`. */
+export function stringLiterals(code: string): { value: string; start: number; end: number }[] {
+  const found: { value: string; start: number; end: number }[] = [];
+  const pattern = /"((?:[^"\\\r\n]|\\.)*)"|&quot;(.*?)&quot;/g;
+  for (const m of code.matchAll(pattern)) {
+    const value = m[1] ?? m[2] ?? '';
+    const quoteLength = m[1] !== undefined ? 1 : 6;
+    found.push({ value, start: m.index + quoteLength, end: m.index + quoteLength + value.length });
+  }
+  return found;
+}
+
+/** Finds the `)` that closes the `(` at `open` in C# code, skipping strings; -1 when unbalanced. */
+export function matchingParen(code: string, open: number): number {
+  let depth = 0;
+  for (let i = open; i < code.length; i++) {
+    const c = code[i];
+    if (c === '"') {
+      i++;
+      while (i < code.length && code[i] !== '"') i += code[i] === '\\' ? 2 : 1;
+    } else if (c === '(') depth++;
+    else if (c === ')') {
+      depth--;
+      if (depth === 0) return i;
+    }
+  }
+  return -1;
+}

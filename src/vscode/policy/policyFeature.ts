@@ -1,0 +1,302 @@
+/**
+ * The heavy half of the policy tools, loaded on first use: runs the core linter on a document, publishes
+ * diagnostics, serves quick fixes and drives the generator's quick input. Also built as its own bundle (dist/policy.js).
+ */
+import * as vscode from 'vscode';
+import {
+  generateMcpPolicy,
+  lintPolicyFile,
+  parseToolsList,
+  type GeneratePolicyInput,
+  type PolicyFinding,
+  type PolicySeverity,
+  type TokenValidator,
+} from '../../core/apim/policy/index';
+
+export interface PolicyFeatureDeps {
+  readonly extensionUri: vscode.Uri;
+  readonly diagnostics: vscode.DiagnosticCollection;
+  readonly log: vscode.LogOutputChannel;
+}
+
+export interface PolicyFeature extends vscode.Disposable {
+  lint(document: vscode.TextDocument): Promise<void>;
+  forget(uri: vscode.Uri): void;
+  generate(args?: unknown): Promise<GeneratedPolicyDocuments | undefined>;
+}
+
+export interface GeneratedPolicyDocuments {
+  readonly policy: string;
+  readonly prmPolicy?: string;
+  readonly warnings: readonly string[];
+}
+
+/** Everything the command can be given instead of asking (by other features, and by tests). */
+export interface GeneratePolicyArgs {
+  readonly tools?: unknown;
+  readonly roles?: Record<string, string[]>;
+  readonly tenantId?: string;
+  readonly api?: string;
+  readonly mcpUrl?: string;
+  readonly prmUrl?: string;
+  readonly validator?: TokenValidator;
+  readonly includePrmOperation?: boolean;
+  /** Open the result in editors (default true). */
+  readonly open?: boolean;
+}
+
+const SOURCE = 'APIM MCP';
+const SEVERITY: Record<PolicySeverity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+};
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const SELECTOR: vscode.DocumentSelector = [
+  { pattern: '**/*.policy.xml' },
+  { pattern: '**/policy.xml' },
+  { pattern: '**/policies/*.xml' },
+  { pattern: '**/*.bicep' },
+];
+
+interface Linted {
+  readonly version: number;
+  readonly findings: readonly PolicyFinding[];
+}
+
+export function createPolicyFeature(deps: PolicyFeatureDeps): PolicyFeature {
+  const { diagnostics, log } = deps;
+  const linted = new Map<string, Linted>();
+  const docsUri = vscode.Uri.joinPath(deps.extensionUri, 'docs', 'policy-rules.md');
+
+  const toRange = (document: vscode.TextDocument, start: number, end: number): vscode.Range =>
+    new vscode.Range(document.positionAt(start), document.positionAt(end));
+
+  const codeActions = vscode.languages.registerCodeActionsProvider(
+    SELECTOR,
+    {
+      provideCodeActions(document, _range, context) {
+        const entry = linted.get(document.uri.toString());
+        if (!entry || entry.version !== document.version) return [];
+        const actions: vscode.CodeAction[] = [];
+        for (const diagnostic of context.diagnostics) {
+          if (diagnostic.source !== SOURCE) continue;
+          const ruleId = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
+          const finding = entry.findings.find((f) => f.ruleId === ruleId && toRange(document, f.range.start, f.range.end).isEqual(diagnostic.range) && f.message === diagnostic.message);
+          if (!finding) continue;
+          for (const fix of finding.fixes) {
+            const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+            const edit = new vscode.WorkspaceEdit();
+            for (const e of fix.edits) edit.replace(document.uri, toRange(document, e.range.start, e.range.end), e.newText);
+            action.edit = edit;
+            action.diagnostics = [diagnostic];
+            action.isPreferred = finding.fixes.length === 1;
+            actions.push(action);
+          }
+        }
+        return actions;
+      },
+    },
+    { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
+  );
+
+  async function toolsNextTo(document: vscode.TextDocument): Promise<string[] | undefined> {
+    if (document.uri.scheme === 'untitled') return undefined;
+    const base = document.uri.path.split('/').pop() ?? '';
+    const stem = base.replace(/(\.policy)?\.xml$|\.bicep$/i, '');
+    for (const name of [`${stem}.tools.json`, 'tools.json']) {
+      const candidate = vscode.Uri.joinPath(document.uri, '..', name);
+      try {
+        const bytes = await vscode.workspace.fs.readFile(candidate);
+        const parsed = parseToolsList(new TextDecoder().decode(bytes));
+        if (parsed.tools.length > 0) return [...parsed.tools];
+        log.warn(`[policy] ${candidate.toString(true)}: ${parsed.error ?? 'no tools'}`);
+      } catch {
+        // No tools file next to the policy: per-tool coverage is simply not checked.
+      }
+    }
+    return undefined;
+  }
+
+  async function lint(document: vscode.TextDocument): Promise<void> {
+    const version = document.version;
+    const tools = await toolsNextTo(document);
+    if (document.isClosed || document.version !== version) return;
+    const started = Date.now();
+    const findings = lintPolicyFile(document.fileName, document.getText(), tools ? { tools } : {});
+    linted.set(document.uri.toString(), { version, findings });
+    diagnostics.set(
+      document.uri,
+      findings.map((finding) => {
+        const diagnostic = new vscode.Diagnostic(toRange(document, finding.range.start, finding.range.end), finding.message, SEVERITY[finding.severity]);
+        diagnostic.source = SOURCE;
+        diagnostic.code = { value: finding.ruleId, target: docsUri.with({ fragment: finding.docsAnchor }) };
+        return diagnostic;
+      }),
+    );
+    log.debug(`[policy] ${document.uri.toString(true)}: ${findings.length} finding(s) in ${Date.now() - started} ms`);
+  }
+
+  return {
+    lint,
+    forget: (uri) => linted.delete(uri.toString()),
+    generate: (args) => generate(args, log),
+    dispose: () => {
+      codeActions.dispose();
+      linted.clear();
+    },
+  };
+}
+
+function asArgs(args: unknown): GeneratePolicyArgs {
+  return args && typeof args === 'object' && !Array.isArray(args) ? (args as GeneratePolicyArgs) : {};
+}
+
+async function generate(rawArgs: unknown, log: vscode.LogOutputChannel): Promise<GeneratedPolicyDocuments | undefined> {
+  const args = asArgs(rawArgs);
+  const tools = args.tools !== undefined ? parseToolsList(args.tools).tools : await askForTools();
+  if (!tools) return undefined;
+  if (tools.length === 0) {
+    await vscode.window.showErrorMessage(vscode.l10n.t('No tool names were found.'));
+    return undefined;
+  }
+  const tenantId =
+    args.tenantId ??
+    (await vscode.window.showInputBox({
+      title: vscode.l10n.t('Generate MCP Authorization Policy'),
+      prompt: vscode.l10n.t('Directory (tenant) ID of the API app registration'),
+      placeHolder: '00000000-0000-0000-0000-000000000000',
+      ignoreFocusOut: true,
+      validateInput: (v) => (GUID.test(v.trim()) || /^\{\{[\w.-]+\}\}$/.test(v.trim()) ? undefined : vscode.l10n.t('Enter the tenant ID GUID (token issuers carry the GUID, not the domain).')),
+    }));
+  if (tenantId === undefined) return undefined;
+  const api =
+    args.api ??
+    (await vscode.window.showInputBox({
+      title: vscode.l10n.t('Generate MCP Authorization Policy'),
+      prompt: vscode.l10n.t('Application (client) ID of the API app, or api://<client ID>'),
+      ignoreFocusOut: true,
+      validateInput: (v) => (GUID.test(v.trim()) || /^api:\/\/[0-9a-f-]{36}\/?$/i.test(v.trim()) ? undefined : vscode.l10n.t('Enter the client ID GUID or api://<client ID>.')),
+    }));
+  if (api === undefined) return undefined;
+  const mcpUrl =
+    args.mcpUrl ??
+    (await vscode.window.showInputBox({
+      title: vscode.l10n.t('Generate MCP Authorization Policy'),
+      prompt: vscode.l10n.t('MCP server URL'),
+      placeHolder: 'https://contoso.azure-api.net/products/mcp',
+      ignoreFocusOut: true,
+      validateInput: (v) => (/^https:\/\/\S+$/.test(v.trim()) ? undefined : vscode.l10n.t('Enter an https URL.')),
+    }));
+  if (mcpUrl === undefined) return undefined;
+  const prmUrl =
+    args.prmUrl ??
+    (await vscode.window.showInputBox({
+      title: vscode.l10n.t('Generate MCP Authorization Policy'),
+      prompt: vscode.l10n.t('Protected-resource metadata URL for resource_metadata'),
+      value: defaultPrmUrl(mcpUrl),
+      ignoreFocusOut: true,
+      validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : vscode.l10n.t('Enter an http(s) URL.')),
+    }));
+  if (prmUrl === undefined) return undefined;
+  const roles = args.roles ?? (await askForRoles(tools));
+  if (!roles) return undefined;
+  let includePrmOperation = args.includePrmOperation;
+  if (includePrmOperation === undefined) {
+    const yes = vscode.l10n.t('Yes, also write the PRM operation policy');
+    const no = vscode.l10n.t('No, only the MCP server policy');
+    const choice = await vscode.window.showQuickPick([yes, no], { title: vscode.l10n.t('Generate MCP Authorization Policy'), ignoreFocusOut: true });
+    if (choice === undefined) return undefined;
+    includePrmOperation = choice === yes;
+  }
+  const input: GeneratePolicyInput = {
+    tenantId: tenantId.trim(),
+    api: api.trim(),
+    tools,
+    roles,
+    prmUrl: prmUrl.trim(),
+    mcpUrl: mcpUrl.trim(),
+    includePrmOperation,
+    ...(args.validator ? { validator: args.validator } : {}),
+  };
+  const result = generateMcpPolicy(input);
+  if (!result.ok) {
+    log.warn(`[policy] generate refused: ${result.errors.join(' ')}`);
+    await vscode.window.showErrorMessage(vscode.l10n.t('Could not generate the policy: {0}', result.errors.join(' ')));
+    return undefined;
+  }
+  log.info(`[policy] generated a policy for ${tools.length} tool(s)${result.prmPolicy ? ' and a PRM operation policy' : ''}`);
+  if (args.open !== false) {
+    const policyDoc = await vscode.workspace.openTextDocument({ language: 'xml', content: result.policy });
+    await vscode.window.showTextDocument(policyDoc, { preview: false });
+    if (result.prmPolicy) {
+      const prmDoc = await vscode.workspace.openTextDocument({ language: 'xml', content: result.prmPolicy });
+      await vscode.window.showTextDocument(prmDoc, { preview: false, viewColumn: vscode.ViewColumn.Beside });
+    }
+    for (const warning of result.warnings) void vscode.window.showWarningMessage(warning);
+  }
+  return { policy: result.policy, warnings: result.warnings, ...(result.prmPolicy ? { prmPolicy: result.prmPolicy } : {}) };
+}
+
+/** RFC 9728 path insertion: https://host/.well-known/oauth-protected-resource/<path>. */
+function defaultPrmUrl(mcpUrl: string): string {
+  try {
+    const url = new URL(mcpUrl.trim());
+    const path = url.pathname.replace(/\/+$/, '');
+    return `${url.origin}/.well-known/oauth-protected-resource${path}`;
+  } catch {
+    return '';
+  }
+}
+
+async function askForTools(): Promise<string[] | undefined> {
+  const typed = vscode.l10n.t('Type or paste tool names or a tools/list result');
+  const file = vscode.l10n.t('Read a tools/list JSON file');
+  const editor = vscode.window.activeTextEditor;
+  const active = vscode.l10n.t('Use the JSON in the active editor');
+  const choice = await vscode.window.showQuickPick(editor ? [typed, file, active] : [typed, file], {
+    title: vscode.l10n.t('Generate MCP Authorization Policy: tools'),
+    ignoreFocusOut: true,
+  });
+  if (choice === undefined) return undefined;
+  let text: string | undefined;
+  if (choice === typed) {
+    text = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Generate MCP Authorization Policy: tools'),
+      prompt: vscode.l10n.t('Tool names separated by commas, or the JSON of a tools/list result'),
+      ignoreFocusOut: true,
+      validateInput: (v) => parseToolsList(v).error,
+    });
+  } else if (choice === file) {
+    const picked = await vscode.window.showOpenDialog({ canSelectMany: false, filters: { JSON: ['json'] } });
+    if (!picked?.[0]) return undefined;
+    text = new TextDecoder().decode(await vscode.workspace.fs.readFile(picked[0]));
+  } else {
+    text = editor?.document.getText();
+  }
+  if (text === undefined) return undefined;
+  const parsed = parseToolsList(text);
+  if (parsed.error) {
+    await vscode.window.showErrorMessage(parsed.error);
+    return undefined;
+  }
+  return [...parsed.tools];
+}
+
+async function askForRoles(tools: readonly string[]): Promise<Record<string, string[]> | undefined> {
+  const roles: Record<string, string[]> = {};
+  let previous = '';
+  for (const [index, tool] of tools.entries()) {
+    const answer = await vscode.window.showInputBox({
+      title: vscode.l10n.t('Generate MCP Authorization Policy: roles ({0}/{1})', index + 1, tools.length),
+      prompt: vscode.l10n.t('App roles that may call {0}, separated by commas. Leave empty to allow any caller with a valid token.', tool),
+      value: previous,
+      ignoreFocusOut: true,
+      validateInput: (v) => (/["'\s]/.test(v.replace(/,\s+/g, ',').trim()) ? vscode.l10n.t('Role values have no spaces or quotes.') : undefined),
+    });
+    if (answer === undefined) return undefined;
+    previous = answer;
+    roles[tool] = answer.split(',').map((r) => r.trim()).filter(Boolean);
+  }
+  return roles;
+}

@@ -1,0 +1,104 @@
+/**
+ * APIM policy support in VS Code: Problems-panel diagnostics with quick fixes for policy files, and the
+ * "Generate MCP Authorization Policy" command. Activation only registers listeners; the linter and generator
+ * (./policyFeature) load the first time a policy document is seen or the command runs.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFiles';
+import type { PolicyFeature } from './policyFeature';
+
+export const GENERATE_POLICY_COMMAND = 'apimMcp.generatePolicy';
+export const POLICY_DIAGNOSTIC_SOURCE = 'APIM MCP';
+const LINT_DELAY_MS = 300;
+const LINTED_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs', 'vscode-test-web']);
+
+type PolicyFeatureModule = typeof import('./policyFeature');
+
+/** The separate esbuild entry (dist/policy.js) when the build has one; the bundled module otherwise. */
+async function loadPolicyFeatureModule(): Promise<PolicyFeatureModule> {
+  const separate = join(__dirname, 'policy.js');
+  if (__filename.endsWith('extension.js') && existsSync(separate)) {
+    return require(separate) as PolicyFeatureModule;
+  }
+  return import('./policyFeature');
+}
+
+export function isPolicyDocument(document: vscode.TextDocument): boolean {
+  return LINTED_SCHEMES.has(document.uri.scheme) && isPolicyFileName(document.fileName) && mayHoldPolicy(document.fileName, document.getText());
+}
+
+export function registerPolicyTools(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
+  const diagnostics = vscode.languages.createDiagnosticCollection('apimMcp.policy');
+  const timers = new Map<string, ReturnType<typeof setTimeout>>();
+  let feature: Promise<PolicyFeature> | undefined;
+  let disposed = false;
+
+  const loadFeature = (): Promise<PolicyFeature> => {
+    feature ??= loadPolicyFeatureModule().then((module) => {
+      log.info('[policy] linter loaded');
+      return module.createPolicyFeature({ extensionUri: context.extensionUri, diagnostics, log });
+    });
+    return feature;
+  };
+
+  const lintNow = async (document: vscode.TextDocument): Promise<void> => {
+    try {
+      const loaded = await loadFeature();
+      if (!disposed && !document.isClosed) await loaded.lint(document);
+    } catch (error: unknown) {
+      log.error(`[policy] linting ${document.uri.toString(true)} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
+
+  const lintSoon = (document: vscode.TextDocument, delay = LINT_DELAY_MS): void => {
+    if (!isPolicyDocument(document)) {
+      if (diagnostics.has(document.uri)) diagnostics.delete(document.uri);
+      return;
+    }
+    const key = document.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.set(
+      key,
+      setTimeout(() => {
+        timers.delete(key);
+        void lintNow(document);
+      }, delay),
+    );
+  };
+
+  const subscriptions: vscode.Disposable[] = [
+    diagnostics,
+    vscode.workspace.onDidOpenTextDocument((document) => lintSoon(document, 0)),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      if (event.contentChanges.length > 0) lintSoon(event.document);
+    }),
+    vscode.workspace.onDidCloseTextDocument((document) => {
+      const key = document.uri.toString();
+      clearTimeout(timers.get(key));
+      timers.delete(key);
+      diagnostics.delete(document.uri);
+      void feature?.then((loaded) => loaded.forget(document.uri));
+    }),
+    vscode.commands.registerCommand(GENERATE_POLICY_COMMAND, async (args?: unknown) => {
+      try {
+        return await (await loadFeature()).generate(args);
+      } catch (error: unknown) {
+        log.error(`[policy] generate failed: ${error instanceof Error ? error.message : String(error)}`);
+        const showLogs = vscode.l10n.t('Show Logs');
+        const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Could not generate the policy: {0}', error instanceof Error ? error.message : String(error)), showLogs);
+        if (choice === showLogs) log.show();
+        return undefined;
+      }
+    }),
+    { dispose: () => timers.forEach((timer) => clearTimeout(timer)) },
+  ];
+  for (const document of vscode.workspace.textDocuments) lintSoon(document, 0);
+
+  return new vscode.Disposable(() => {
+    disposed = true;
+    for (const subscription of subscriptions) subscription.dispose();
+    void feature?.then((loaded) => loaded.dispose());
+  });
+}

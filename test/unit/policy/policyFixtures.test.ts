@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { applyEdits, isPolicyFileName, lintPolicyFile, parseToolsList, readPolicy } from '../../../src/core/apim/policy/index';
+
+const DIR = join(__dirname, '..', '..', 'fixtures', 'policies');
+const read = (name: string): string => readFileSync(join(DIR, name), 'utf8');
+
+/** rule id @ line:column (1-based) for each fixture; the vscode-tier test expects the same for gotchas.mcp.policy.xml. */
+const EXPECTED: Record<string, { options?: Parameters<typeof lintPolicyFile>[2]; findings: string[] }> = {
+  'gotchas.mcp.policy.xml': {
+    // The tools come from gotchas.mcp.tools.json next to it, as the VS Code adapter reads them.
+    options: { tools: parseToolsList(read('gotchas.mcp.tools.json')).tools },
+    findings: [
+      'apim.policy.challengeWithoutResourceMetadata@5:10',
+      'apim.policy.audienceForms@8:17',
+      'apim.policy.singleIssuer@10:14',
+      'apim.policy.rateLimitOnBearerOnly@14:10',
+      'apim.policy.bodyWithoutPreserveContent@15:77',
+      'apim.policy.unguardedClaimIndex@16:133',
+      'apim.policy.letNotSupported@17:151',
+      'apim.policy.denyOnlyNamedTools@18:10',
+      'apim.policy.toolNotCovered@18:10',
+      'apim.policy.substringRoleCheck@19:130',
+      'apim.policy.responseBodyInMcp@31:52',
+      'apim.policy.lastErrorMessageInHeader@36:22',
+    ],
+  },
+  'mcp-api.bicep': {
+    findings: [
+      'apim.policy.unguardedClaimIndex@30:100',
+      'apim.policy.bodyWithoutPreserveContent@57:106',
+      'apim.policy.challengeWithoutResourceMetadata@57:137',
+      'apim.policy.singleIssuer@57:179',
+    ],
+  },
+  'mcp-prm-oauth.mcp-api.policy.xml': { findings: ['apim.policy.audienceForms@11:17'] },
+  'mcp-prm.policy.xml': { findings: [] },
+  'prm-behind-base.policy.xml': { findings: ['apim.policy.prmBehindTokenValidation@4:9', 'apim.policy.prmResourceMismatch@10:36'] },
+  'remote-mcp-functions.mcp-api.policy.xml': { findings: ['apim.policy.challengeWithoutResourceMetadata@29:21'] },
+  'session-rate-limit.mcp.policy.xml': { findings: [] },
+};
+
+describe('policy fixtures', () => {
+  it('has an expectation for every fixture', () => {
+    assert.deepEqual(readdirSync(DIR).filter((f) => !f.endsWith('.tools.json')).sort(), Object.keys(EXPECTED).sort());
+  });
+
+  for (const [name, expected] of Object.entries(EXPECTED)) {
+    it(`${name}: ${expected.findings.length} finding(s) at exact positions`, () => {
+      const text = read(name);
+      const fileName = `policies/${name}`;
+      assert.ok(isPolicyFileName(fileName));
+      const findings = lintPolicyFile(fileName, text, expected.options);
+      assert.deepEqual(
+        findings.map((f) => `${f.ruleId}@${f.range.startPos.line + 1}:${f.range.startPos.column + 1}`),
+        expected.findings,
+      );
+      if (!name.endsWith('.bicep')) assert.deepEqual(readPolicy(text).problems, []);
+    });
+  }
+
+  it('every fix in every fixture applies and clears its own finding', () => {
+    for (const [name, expected] of Object.entries(EXPECTED)) {
+      const text = read(name);
+      const findings = lintPolicyFile(`policies/${name}`, text, expected.options);
+      for (const finding of findings) {
+        for (const fix of finding.fixes) {
+          const after = applyEdits(text, fix.edits);
+          const count = (t: string): number =>
+            lintPolicyFile(`policies/${name}`, t, expected.options).filter((f) => f.ruleId === finding.ruleId).length;
+          assert.equal(count(after), count(text) - 1, `${name}: "${fix.title}" did not clear ${finding.ruleId}`);
+        }
+      }
+    }
+  });
+
+  it('writes Bicep fixes in Bicep string syntax', () => {
+    const text = read('mcp-api.bicep');
+    const body = lintPolicyFile('mcp-api.bicep', text).find((f) => f.ruleId === 'apim.policy.bodyWithoutPreserveContent')!;
+    const after = applyEdits(text, body.fixes[0]!.edits);
+    assert.ok(after.includes("Body.As<JObject>(preserveContent: true)[\\'method\\']"));
+    const issuer = lintPolicyFile('mcp-api.bicep', text).find((f) => f.ruleId === 'apim.policy.singleIssuer')!;
+    assert.ok(applyEdits(text, issuer.fixes[0]!.edits).includes('</issuer>\\n<issuer>https://login.microsoftonline.com/${tenant().tenantId}/v2.0</issuer>'));
+  });
+
+  const NAMES: [string, boolean][] = [
+    ['infra/mcp-api.policy.xml', true],
+    ['policy.xml', true],
+    ['policies/anything.xml', true],
+    ['a/b/main.bicep', true],
+    ['settings.xml', false],
+    ['policy.json', false],
+  ];
+  for (const [fileName, expected] of NAMES) {
+    it(`${expected ? 'lints' : 'ignores'} ${fileName}`, () => assert.equal(isPolicyFileName(fileName), expected));
+  }
+});

@@ -1,0 +1,155 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+
+const EXTENSION_ID = 'apim-mcp.apim-mcp';
+const SOURCE = 'APIM MCP';
+const DEADLINE_MS = 20_000;
+
+/** Rule id @ line:column (1-based) the Problems panel must show for policies/gotchas.mcp.policy.xml. Same list as the unit fixture test. */
+const GOTCHAS = [
+  'apim.policy.challengeWithoutResourceMetadata@5:10',
+  'apim.policy.audienceForms@8:17',
+  'apim.policy.singleIssuer@10:14',
+  'apim.policy.rateLimitOnBearerOnly@14:10',
+  'apim.policy.bodyWithoutPreserveContent@15:77',
+  'apim.policy.unguardedClaimIndex@16:133',
+  'apim.policy.letNotSupported@17:151',
+  'apim.policy.denyOnlyNamedTools@18:10',
+  'apim.policy.toolNotCovered@18:10',
+  'apim.policy.substringRoleCheck@19:130',
+  'apim.policy.responseBodyInMcp@31:52',
+  'apim.policy.lastErrorMessageInHeader@36:22',
+];
+
+async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + DEADLINE_MS;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${DEADLINE_MS} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function policyUri(name: string): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  assert.ok(folder, 'the test workspace has no folder; the harness must open one holding policies/');
+  return vscode.Uri.joinPath(folder.uri, 'policies', name);
+}
+
+const ours = (uri: vscode.Uri): vscode.Diagnostic[] => vscode.languages.getDiagnostics(uri).filter((d) => d.source === SOURCE);
+const ruleOf = (d: vscode.Diagnostic): string => String(typeof d.code === 'object' ? d.code.value : d.code);
+const label = (d: vscode.Diagnostic): string => `${ruleOf(d)}@${d.range.start.line + 1}:${d.range.start.character + 1}`;
+
+describe('APIM policy diagnostics', () => {
+  before(async () => {
+    const extension = vscode.extensions.getExtension(EXTENSION_ID);
+    assert.ok(extension, `${EXTENSION_ID} is not installed`);
+    await extension.activate();
+  });
+
+  afterEach(async () => {
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+  });
+
+  it('shows every gotcha of a policy file in the Problems panel, with rule ids, ranges and docs links', async () => {
+    const uri = policyUri('gotchas.mcp.policy.xml');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const diagnostics = await waitFor('policy diagnostics', () => {
+      const found = ours(uri);
+      return found.length >= GOTCHAS.length ? found : undefined;
+    });
+    const sorted = [...diagnostics].sort((a, b) => a.range.start.compareTo(b.range.start) || ruleOf(a).localeCompare(ruleOf(b)));
+    assert.deepEqual(sorted.map(label), GOTCHAS);
+
+    const body = sorted.find((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent')!;
+    assert.equal(document.getText(body.range), 'As<JObject>()');
+    assert.equal(body.severity, vscode.DiagnosticSeverity.Error);
+    assert.match(body.message, /backend receives an empty body/);
+    const target = (body.code as { target: vscode.Uri }).target;
+    assert.equal(target.fragment, 'apim.policy.bodyWithoutPreserveContent');
+    assert.ok(target.path.endsWith('/docs/policy-rules.md'), target.toString());
+
+    const claim = sorted.find((d) => ruleOf(d) === 'apim.policy.unguardedClaimIndex')!;
+    assert.equal(document.getText(claim.range), 'Claims["roles"]');
+    assert.match(claim.message, /500/);
+    const uncovered = sorted.find((d) => ruleOf(d) === 'apim.policy.toolNotCovered')!;
+    assert.match(uncovered.message, /"listProducts"/, 'tools come from gotchas.mcp.tools.json next to the policy');
+  });
+
+  it('applies a quick fix that edits the document and clears the diagnostic', async () => {
+    const uri = policyUri('gotchas.mcp.policy.xml');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const diagnostic = await waitFor('the preserveContent diagnostic', () => ours(uri).find((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent'));
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      uri,
+      diagnostic.range,
+      vscode.CodeActionKind.QuickFix.value,
+    );
+    const fix = actions.find((a) => a.title === 'Add preserveContent: true');
+    assert.ok(fix?.edit, `no quick fix offered; got ${JSON.stringify(actions.map((a) => a.title))}`);
+    const line = diagnostic.range.start.line;
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.equal(
+      document.lineAt(line).text.trim(),
+      '<set-variable name="toolName" value="@((string)context.Request.Body.As<JObject>(preserveContent: true)["params"]["name"])" />',
+    );
+    await waitFor('the diagnostic to clear', () => (ours(uri).some((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent') ? undefined : true));
+    assert.ok(ours(uri).some((d) => ruleOf(d) === 'apim.policy.letNotSupported'), 'the other findings stay');
+  });
+
+  it('lints policy strings inside a Bicep file and fixes them in Bicep syntax', async () => {
+    const uri = policyUri('mcp-api.bicep');
+    const document = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(document);
+    const diagnostic = await waitFor('Bicep policy diagnostics', () => ours(uri).find((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent'));
+    assert.equal(document.getText(diagnostic.range), 'As<JObject>()');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
+    const fix = actions.find((a) => a.title === 'Add preserveContent: true');
+    assert.ok(fix?.edit);
+    assert.ok(await vscode.workspace.applyEdit(fix.edit));
+    assert.ok(document.lineAt(diagnostic.range.start.line).text.includes("Body.As<JObject>(preserveContent: true)[\\'method\\']"));
+  });
+
+  it('shows nothing for a correct policy', async () => {
+    const uri = policyUri('mcp-prm.policy.xml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    // Wait until a file with findings has been linted after this one was opened, so an empty list means "linted, clean".
+    const marker = policyUri('prm-behind-base.policy.xml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(marker));
+    await waitFor('the marker file to be linted', () => (ours(marker).length > 0 ? true : undefined));
+    assert.deepEqual(ours(uri).map(label), []);
+  });
+});
+
+describe('Generate MCP Authorization Policy', () => {
+  it('writes a policy from a tools/list and a role map and opens it', async () => {
+    const result = await vscode.commands.executeCommand<{ policy: string; prmPolicy?: string } | undefined>('apimMcp.generatePolicy', {
+      tools: { result: { tools: [{ name: 'listProducts' }, { name: 'deleteProduct' }] } },
+      roles: { listProducts: [], deleteProduct: ['Products.Admin'] },
+      tenantId: '11111111-2222-3333-4444-555555555555',
+      api: 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee',
+      mcpUrl: 'https://contoso.azure-api.net/products/mcp',
+      prmUrl: 'https://contoso.azure-api.net/.well-known/oauth-protected-resource/products/mcp',
+      includePrmOperation: true,
+    });
+    assert.ok(result, 'the command returned nothing');
+    assert.ok(result.policy.includes('case "deleteProduct":'));
+    assert.ok(result.policy.includes('resource_metadata="https://contoso.azure-api.net/.well-known/oauth-protected-resource/products/mcp"'));
+    assert.ok(result.prmPolicy?.includes('"resource":"https://contoso.azure-api.net/products/mcp"'));
+    const opened = vscode.workspace.textDocuments.filter((d) => d.isUntitled).map((d) => d.getText());
+    assert.ok(opened.includes(result.policy), 'the policy was not opened in an editor');
+    assert.ok(opened.includes(result.prmPolicy!), 'the PRM policy was not opened in an editor');
+  });
+
+  after(async () => {
+    // Untitled editors are dirty: revert each one so closing them never opens a "Save?" dialog.
+    for (let i = 0; i < 10 && vscode.window.activeTextEditor; i++) {
+      await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
+    }
+  });
+});
