@@ -1,8 +1,13 @@
 import * as vscode from 'vscode';
+import { isExpired } from '../auth/entraTarget';
+import type { AccessToken } from '../auth/tokenSource';
 import { checkGatewayAccess, type StartupCheckResult } from '../core/apim/startupCheck';
-import type { Secret } from '../core/secret';
-import { usesSubscriptionKey, type ServerRecord } from '../core/serverRecord';
+import { claimList, claimString, claimTime, decodeAccessToken } from '../core/entra/jwt';
+import { Secret } from '../core/secret';
+import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../core/serverRecord';
+import { SignInRequiredError, type EntraTokenService } from './auth/entraTokens';
 import { promptForSubscriptionKey } from './keyPrompt';
+import { waitForEvent } from './events';
 import type { ServerRegistry } from './serverRegistry';
 import type { ServerStatusStore } from './serverStatus';
 import type { SubscriptionKeyStore } from './subscriptionKeyStore';
@@ -24,6 +29,10 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
   readonly onDidChangeMcpServerDefinitions = this._onDidChangeMcpServerDefinitions.event;
   /** Bumped when a key changes, so VS Code sees a new `version` and resolves the server again. */
   private readonly keyGenerations = new Map<string, number>();
+  /** Bumped when a server gets a new Entra token, for the same reason. */
+  private readonly tokenGenerations = new Map<string, number>();
+  /** Entra servers VS Code tried to start and that did not fail for good: a new token (re)starts them. */
+  private readonly started = new Set<string>();
   /** The version of each server VS Code last received from `provideMcpServerDefinitions`. */
   private readonly providedVersions = new Map<string, string>();
   private readonly _onDidProvide = new vscode.EventEmitter<void>();
@@ -37,6 +46,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
     private readonly keys: SubscriptionKeyStore,
     private readonly status: ServerStatusStore,
     private readonly log: vscode.LogOutputChannel,
+    private readonly entra?: { readonly tokens: EntraTokenService; readonly extensionId: string },
   ) {
     this.disposables.push(
       registry.onDidChange(() => this._onDidChangeMcpServerDefinitions.fire()),
@@ -45,6 +55,40 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
         this._onDidChangeMcpServerDefinitions.fire();
       }),
     );
+    if (entra) {
+      this.disposables.push(
+        entra.tokens.onDidRenewToken((name) => void this.restartWithNewToken(name)),
+        entra.tokens.onDidSignOut((name) => {
+          this.started.delete(name);
+          void vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(entra.extensionId, name));
+        }),
+      );
+    }
+  }
+
+  /**
+   * VS Code 1.139 re-reads headers only when it starts a server: a new `version` makes it call provide again, and a
+   * stop + start makes it resolve again, which picks up the new token.
+   */
+  private async restartWithNewToken(name: string): Promise<void> {
+    this.tokenGenerations.set(name, (this.tokenGenerations.get(name) ?? 0) + 1);
+    this._onDidChangeMcpServerDefinitions.fire();
+    if (!this.entra || !this.started.has(name)) return;
+    const id = mcpServerId(this.entra.extensionId, name);
+    this.log.info(`[refresh] ${name}: restarting so VS Code connects with the new token`);
+    try {
+      await this.whenProvided(name, 5_000);
+      await vscode.commands.executeCommand('workbench.mcp.stopServer', id);
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        // VS Code may ignore a start that races the stop; it has started when it asks us to resolve.
+        const resolved = this.waitForResolve(name, 1500 * attempt);
+        await vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true });
+        if (await resolved) return;
+      }
+      this.log.warn(`[refresh] ${name}: VS Code did not restart the server`);
+    } catch (error: unknown) {
+      this.log.error(`[refresh] ${name}: restart failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
   }
 
   provideMcpServerDefinitions(): vscode.McpHttpServerDefinition[] {
@@ -92,9 +136,24 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
       }
       credentials[server.keyHeaderName] = key;
     }
-    const check = await checkGatewayAccess(fetch, server.url, credentials, STARTUP_CHECK_TIMEOUT_MS);
-    const problem = this.report(server, check);
+    let token: AccessToken | undefined;
+    if (usesEntra(server.auth)) {
+      this.started.add(server.name);
+      token = await this.entraToken(server);
+      credentials.Authorization = bearer(token);
+    }
+    let check = await checkGatewayAccess(fetch, server.url, credentials, STARTUP_CHECK_TIMEOUT_MS);
+    if (token && this.entra && isTokenRefusal(check) && isExpired(token.expiresOn)) {
+      // An expired token is renewed without asking anyone; any other refusal is reported below.
+      this.log.info(`[resolve] ${server.name}: the gateway refused an expired token; renewing it`);
+      this.entra.tokens.forget(server.name);
+      token = await this.entraToken(server);
+      credentials.Authorization = bearer(token);
+      check = await checkGatewayAccess(fetch, server.url, credentials, STARTUP_CHECK_TIMEOUT_MS);
+    }
+    const problem = this.report(server, check, token);
     if (problem && isFatal(check)) {
+      this.started.delete(server.name);
       // Starting anyway would turn a plain key or path error into VS Code's OAuth discovery and a misleading prompt.
       throw new Error(problem);
     }
@@ -102,6 +161,21 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
     for (const [name, secret] of Object.entries(credentials)) headers[name] = secret.reveal();
     definition.headers = headers;
     return definition;
+  }
+
+  private async entraToken(server: ServerRecord): Promise<AccessToken> {
+    if (!this.entra) throw new Error(vscode.l10n.t('Entra ID sign-in is not available.'));
+    try {
+      const token = await this.entra.tokens.tokenFor(server, 'interactive');
+      this.log.info(`[resolve] ${server.name}: Entra token for ${token.account ?? 'unknown account'}, sent as Authorization to ${server.origin}`);
+      return token;
+    } catch (error: unknown) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.status.set(server.name, 'failing', message);
+      if (error instanceof SignInRequiredError) this.log.info(`[resolve] ${server.name}: waiting for sign-in`);
+      else this.log.error(`[resolve] ${server.name}: no Entra token: ${message}`);
+      throw error;
+    }
   }
 
   private async subscriptionKeyFor(server: ServerRecord): Promise<Secret | undefined> {
@@ -122,7 +196,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
    * Records the check's outcome and, on a failure, says what is wrong before VS Code's client fails vaguely.
    * Returns the problem, or undefined when the gateway let the request through.
    */
-  private report(server: ServerRecord, check: StartupCheckResult): string | undefined {
+  private report(server: ServerRecord, check: StartupCheckResult, token?: AccessToken): string | undefined {
     if (!check.reached) {
       const problem = vscode.l10n.t('{0} is not reachable: {1}', server.origin, check.error);
       this.status.set(server.name, 'failing', problem);
@@ -135,21 +209,28 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
       this.status.set(server.name, 'healthy');
       return undefined;
     }
-    const problem = describeOutcome(server, check);
+    const problem = describeOutcome(server, check, token);
     this.status.set(server.name, 'failing', problem);
     this.log.error(`[resolve] ${server.name}: ${problem}`);
     const setKey = vscode.l10n.t('Set Subscription Key');
     const showLogs = vscode.l10n.t('Show Logs');
-    const actions = outcome.kind === 'keyInvalid' || outcome.kind === 'keyMissing' ? [setKey, showLogs] : [showLogs];
+    const switchAccount = vscode.l10n.t('Switch Account');
+    const actions =
+      outcome.kind === 'keyInvalid' || outcome.kind === 'keyMissing'
+        ? [setKey, showLogs]
+        : token && isTokenRefusal(check)
+          ? [switchAccount, showLogs]
+          : [showLogs];
     void vscode.window.showErrorMessage(vscode.l10n.t('APIM MCP: {0} cannot connect. {1}', server.name, problem), ...actions).then((choice) => {
       if (choice === setKey) void vscode.commands.executeCommand('apimMcp.setSubscriptionKey', server.name);
+      if (choice === switchAccount) void vscode.commands.executeCommand('apimMcp.switchAccount', server.name);
       if (choice === showLogs) this.log.show();
     });
     return problem;
   }
 
   private versionOf(server: ServerRecord): string {
-    return `${JSON.stringify(server)}#${this.keyGenerations.get(server.name) ?? 0}`;
+    return `${JSON.stringify(server)}#${this.keyGenerations.get(server.name) ?? 0}#${this.tokenGenerations.get(server.name) ?? 0}`;
   }
 
   dispose(): void {
@@ -157,32 +238,48 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
   }
 }
 
-/** Resolves true as soon as `condition` holds (checked now and after each event), false after the timeout. */
-function waitForEvent<T>(event: vscode.Event<T>, condition: () => boolean, timeoutMs: number): Promise<boolean> {
-  if (condition()) return Promise.resolve(true);
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      listener.dispose();
-      resolve(false);
-    }, timeoutMs);
-    const listener = event(() => {
-      if (!condition()) return;
-      clearTimeout(timer);
-      listener.dispose();
-      resolve(true);
-    });
-  });
-}
-
 /** Failures VS Code's own client cannot recover from by signing in, so starting would only mislead. */
 function isFatal(check: StartupCheckResult): boolean {
   if (!check.reached) return true;
-  return ['keyInvalid', 'keyMissing', 'notFound'].includes(check.outcome.kind);
+  return ['keyInvalid', 'keyMissing', 'notFound', 'tokenMissing', 'tokenRejected'].includes(check.outcome.kind);
 }
 
-function describeOutcome(server: ServerRecord, check: Extract<StartupCheckResult, { reached: true }>): string {
+function isTokenRefusal(check: StartupCheckResult): boolean {
+  return check.reached && ['tokenMissing', 'tokenRejected', 'bearerChallenge'].includes(check.outcome.kind);
+}
+
+function bearer(token: AccessToken): Secret {
+  return Secret.of(`Bearer ${token.token.reveal()}`);
+}
+
+/** What the token says about itself, for the report: audience, issuer, tenant, client, scopes and expiry. Never the token. */
+function describeToken(token: AccessToken): string {
+  const decoded = decodeAccessToken(token.token);
+  if (!decoded.ok) return decoded.error;
+  const c = decoded.token.claims;
+  const exp = claimTime(c, 'exp');
+  const parts = [
+    vscode.l10n.t('audience {0}', claimString(c, 'aud') ?? '?'),
+    vscode.l10n.t('issuer {0}', claimString(c, 'iss') ?? '?'),
+    vscode.l10n.t('tenant {0}', claimString(c, 'tid') ?? '?'),
+    vscode.l10n.t('client {0}', claimString(c, 'azp') ?? claimString(c, 'appid') ?? '?'),
+  ];
+  const scopes = claimList(c, 'scp') ?? claimList(c, 'roles');
+  if (scopes?.length) parts.push(vscode.l10n.t('scopes/roles {0}', scopes.join(' ')));
+  if (exp !== undefined) parts.push(exp * 1000 <= Date.now() ? vscode.l10n.t('expired {0}', new Date(exp * 1000).toISOString()) : vscode.l10n.t('expires {0}', new Date(exp * 1000).toISOString()));
+  return parts.join(', ');
+}
+
+function describeOutcome(server: ServerRecord, check: Extract<StartupCheckResult, { reached: true }>, token?: AccessToken): string {
   const quoted = check.message ? ` "${check.message}"` : '';
   switch (check.outcome.kind) {
+    case 'tokenRejected':
+    case 'bearerChallenge':
+      return token
+        ? vscode.l10n.t('APIM rejected the Entra ID token ({0}{1}). The token has {2}. Check that the scope {3} is the API the gateway validates (its audience), and the tenant.', check.status, quoted, describeToken(token), server.scopes.join(' '))
+        : vscode.l10n.t('APIM requires an Entra ID token ({0}{1}). Set "auth": "entra" or "subscriptionKeyAndEntra" with the API\'s scope.', check.status, quoted);
+    case 'tokenMissing':
+      return vscode.l10n.t('APIM did not find the Entra ID token ({0}{1}).', check.status, quoted);
     case 'keyInvalid':
       return vscode.l10n.t('APIM rejected the subscription key ({0}{1}). Set a valid key for an active subscription that covers this API.', check.status, quoted);
     case 'keyMissing':

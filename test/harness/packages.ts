@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { run } from './processes';
 import { RESULTS_DIR } from './browser';
@@ -27,7 +27,10 @@ export async function packagedExtension(): Promise<string> {
 export async function packagedDriver(): Promise<string> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const vsix = join(RESULTS_DIR, 'apim-mcp-test-driver.vsix');
-  if (!existsSync(vsix)) {
+  const driverDir = join(__dirname, 'driver');
+  // Repackage when a driver file changed since the cached .vsix was made.
+  const stale = existsSync(vsix) && readdirSync(driverDir).some((f) => statSync(join(driverDir, f)).mtimeMs > statSync(vsix).mtimeMs);
+  if (!existsSync(vsix) || stale) {
     await run(process.execPath, [join(ROOT, 'scripts', 'package.mjs'), vsix], { cwd: join(__dirname, 'driver') });
   }
   return vsix;

@@ -2,9 +2,20 @@
 // { passed, failed, tests[] } to that file. code-server ignores extensionTestsPath, hence this extension.
 const fs = require('fs');
 
-exports.activate = function activate() {
+exports.activate = function activate(context) {
+  // Test-only auth provider backed by the sandbox Entra emulator; suites reach it through this extension's exports.
+  const vscode = require('vscode');
+  const { createSandboxEntra, PROVIDER_ID } = require('./sandboxEntraProvider');
+  const sandboxEntra = createSandboxEntra();
+  context.subscriptions.push(vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, 'Sandbox Entra (tests)', sandboxEntra.provider, { supportsMultipleAccounts: false }));
+  const exports = { sandboxEntra: sandboxEntra.api, logUri: context.logUri, globalStorageUri: context.globalStorageUri };
+  // e2e runs cannot call the exports from the browser: they pass the emulator's origin and CA file in the environment.
+  if (process.env.APIM_MCP_SANDBOX_ENTRA) {
+    const given = JSON.parse(process.env.APIM_MCP_SANDBOX_ENTRA);
+    sandboxEntra.api.configure({ entra: given.entra, caPem: fs.readFileSync(given.caCertPath, 'utf8') });
+  }
   const resultFile = process.env.APIM_MCP_TEST_RESULT;
-  if (!resultFile) return;
+  if (!resultFile) return exports;
   const write = (result) => fs.writeFileSync(resultFile + '.tmp', JSON.stringify(result, null, 2)) || fs.renameSync(resultFile + '.tmp', resultFile);
   try {
     const Mocha = require(process.env.APIM_MCP_MOCHA_PATH);
@@ -22,4 +33,5 @@ exports.activate = function activate() {
   } catch (error) {
     write({ passed: 0, failed: 1, tests: [{ title: 'test driver', state: 'failed', error: String((error && error.stack) || error) }] });
   }
+  return exports;
 };

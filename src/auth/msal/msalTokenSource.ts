@@ -1,0 +1,190 @@
+import { randomBytes } from 'node:crypto';
+import type { AuthenticationResult, ConfidentialClientApplication, Configuration, PublicClientApplication } from '@azure/msal-node';
+import { Secret } from '../../core/secret';
+import { SerialQueue } from '../serialQueue';
+import { tokenExpiry } from '../entraTarget';
+import type { AccessToken, AuthLog, EntraTarget, Interaction, SecretStore, TokenSource } from '../tokenSource';
+import { loadMsal, type Msal } from './loadMsal';
+import { LoopbackRedirect } from './loopbackRedirect';
+import { secretCachePlugin } from './secretCachePlugin';
+
+export type MsalFlow = 'deviceCode' | 'loopback' | 'clientCredentials';
+
+export interface DeviceCodePrompt {
+  readonly userCode: string;
+  readonly verificationUri: string;
+  readonly message: string;
+  readonly expiresInSeconds: number;
+}
+
+export interface MsalTokenSourceOptions {
+  readonly flow: MsalFlow;
+  /** Authority host, e.g. `https://login.microsoftonline.com` (sovereign clouds and the sandbox use others). */
+  readonly authorityHost: string;
+  /** The app registration MSAL signs in as. VS Code's own client is not ours to use here. */
+  readonly clientId: string;
+  readonly store: SecretStore;
+  readonly log: AuthLog;
+  /** The client secret, read from SecretStorage at the moment it is needed (client credentials only). */
+  readonly clientSecret?: () => Promise<Secret | undefined>;
+  /** Shows the device code to the user; the returned promise settles when the notification is closed. */
+  readonly showDeviceCode?: (prompt: DeviceCodePrompt) => void;
+  /** Opens the authorize URL in a browser (loopback flow). */
+  readonly openBrowser?: (url: string) => Promise<void>;
+  readonly loopbackTimeoutMs?: number;
+  readonly loadMsal?: () => Promise<Msal>;
+}
+
+const CACHE_KEY_PREFIX = 'apimMcp.msalCache';
+
+/**
+ * Entra tokens through @azure/msal-node for what VS Code's Microsoft provider cannot do: device code (remote and
+ * browser-hosted windows), a custom public client on a loopback redirect whose AADSTS errors we capture, and client
+ * credentials for an app-only identity. The token cache lives in SecretStorage; every MSAL call is serialised.
+ */
+export class MsalTokenSource implements TokenSource {
+  readonly kind: string;
+  private readonly queue = new SerialQueue();
+  private readonly apps = new Map<string, PublicClientApplication | ConfidentialClientApplication>();
+
+  private constructor(
+    private readonly msal: Msal,
+    private readonly options: MsalTokenSourceOptions,
+  ) {
+    this.kind = `msal:${options.flow}`;
+  }
+
+  static async create(options: MsalTokenSourceOptions): Promise<MsalTokenSource> {
+    const msal = await (options.loadMsal ?? loadMsal)();
+    return new MsalTokenSource(msal, options);
+  }
+
+  getToken(target: EntraTarget, interaction: Interaction): Promise<AccessToken | undefined> {
+    return this.queue.run(() => this.acquire(target, interaction));
+  }
+
+  signOut(target: EntraTarget): Promise<void> {
+    return this.queue.run(async () => {
+      const app = await this.appFor(target);
+      const cache = app.getTokenCache();
+      for (const account of await cache.getAllAccounts()) await cache.removeAccount(account);
+      await this.options.store.delete(this.cacheKey(target));
+      this.apps.delete(this.cacheKey(target));
+      this.options.log.info(`[msal] ${this.options.clientId}: signed out, cache cleared`);
+    });
+  }
+
+  /** The user names in the cache for this target's client (for Switch Account). */
+  accounts(target: EntraTarget): Promise<string[]> {
+    return this.queue.run(async () => {
+      const app = await this.appFor(target);
+      return (await app.getTokenCache().getAllAccounts()).map((a) => a.username);
+    });
+  }
+
+  private async acquire(target: EntraTarget, interaction: Interaction): Promise<AccessToken | undefined> {
+    const { flow, log } = this.options;
+    const app = await this.appFor(target);
+    const scopes = [...target.scopes];
+    if (flow === 'clientCredentials') {
+      const result = await (app as ConfidentialClientApplication).acquireTokenByClientCredential({ scopes });
+      return this.toAccessToken(result, 'client credentials');
+    }
+    const pca = app as PublicClientApplication;
+    const [account] = await pca.getTokenCache().getAllAccounts();
+    if (account) {
+      try {
+        return this.toAccessToken(await pca.acquireTokenSilent({ account, scopes }), 'cache');
+      } catch (error: unknown) {
+        if (!(error instanceof this.msal.InteractionRequiredAuthError)) throw error;
+        log.info(`[msal] silent renewal needs interaction (${error.errorCode})`);
+      }
+    }
+    if (interaction === 'silent') return undefined;
+    if (flow === 'deviceCode') return this.deviceCode(pca, scopes);
+    return this.loopback(pca, scopes);
+  }
+
+  private async deviceCode(pca: PublicClientApplication, scopes: string[]): Promise<AccessToken | undefined> {
+    const show = this.options.showDeviceCode;
+    if (!show) throw new Error('Device code sign-in needs a way to show the code.');
+    const result = await pca.acquireTokenByDeviceCode({
+      scopes,
+      deviceCodeCallback: (response) => {
+        this.options.log.info(`[msal] device code issued; verification at ${response.verificationUri}`);
+        show({ userCode: response.userCode, verificationUri: response.verificationUri, message: response.message, expiresInSeconds: response.expiresIn });
+      },
+    });
+    return this.toAccessToken(result, 'device code');
+  }
+
+  private async loopback(pca: PublicClientApplication, scopes: string[]): Promise<AccessToken | undefined> {
+    const open = this.options.openBrowser;
+    if (!open) throw new Error('Loopback sign-in needs a browser to open.');
+    const { verifier, challenge } = await new this.msal.CryptoProvider().generatePkceCodes();
+    const state = randomBytes(16).toString('base64url');
+    const redirect = await LoopbackRedirect.start();
+    try {
+      const url = await pca.getAuthCodeUrl({ scopes, redirectUri: redirect.redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', state });
+      this.options.log.info(`[msal] loopback sign-in, redirect ${redirect.redirectUri}`);
+      const waiting = redirect.waitForCode(state, this.options.loopbackTimeoutMs ?? 5 * 60_000);
+      // The redirect can fail before the browser call returns; it is awaited just below.
+      waiting.catch(() => undefined);
+      await open(url);
+      const code = await waiting;
+      const result = await pca.acquireTokenByCode({ code, scopes, redirectUri: redirect.redirectUri, codeVerifier: verifier });
+      return this.toAccessToken(result, 'loopback');
+    } finally {
+      redirect.close();
+    }
+  }
+
+  private toAccessToken(result: AuthenticationResult | null, how: string): AccessToken | undefined {
+    if (!result?.accessToken) return undefined;
+    const token = Secret.of(result.accessToken);
+    const account = result.account?.username || this.options.clientId;
+    this.options.log.info(`[msal] token from ${how} for ${account}, expires ${new Date(tokenExpiry(token)).toISOString()}`);
+    return { token, expiresOn: tokenExpiry(token), account };
+  }
+
+  private cacheKey(target: EntraTarget): string {
+    return `${CACHE_KEY_PREFIX}/${this.authority(target)}/${this.options.clientId}/${this.options.flow === 'clientCredentials' ? 'app' : 'user'}`;
+  }
+
+  private authority(target: EntraTarget): string {
+    return `${this.options.authorityHost.replace(/\/+$/, '')}/${target.tenant ?? (this.options.flow === 'clientCredentials' ? '' : 'organizations')}`;
+  }
+
+  private async appFor(target: EntraTarget): Promise<PublicClientApplication | ConfidentialClientApplication> {
+    const key = this.cacheKey(target);
+    const existing = this.apps.get(key);
+    if (existing) return existing;
+    const { flow, clientId, store, log } = this.options;
+    if (flow === 'clientCredentials' && !target.tenant) throw new Error('Client credentials need a tenant: set "tenant" on the server.');
+    const config: Configuration = {
+      auth: {
+        clientId,
+        authority: this.authority(target),
+        knownAuthorities: [new URL(this.options.authorityHost).host],
+      },
+      cache: { cachePlugin: secretCachePlugin(store, key) },
+      system: {
+        loggerOptions: {
+          piiLoggingEnabled: false,
+          logLevel: this.msal.LogLevel.Warning,
+          loggerCallback: (_level, message) => log.debug(`[msal] ${message}`),
+        },
+      },
+    };
+    let app: PublicClientApplication | ConfidentialClientApplication;
+    if (flow === 'clientCredentials') {
+      const secret = await this.options.clientSecret?.();
+      if (!secret || secret.isEmpty) throw new Error(`No client secret is stored for client ${clientId}. Run "APIM MCP: Set Client Secret".`);
+      app = new this.msal.ConfidentialClientApplication({ ...config, auth: { ...config.auth, clientSecret: secret.reveal() } });
+    } else {
+      app = new this.msal.PublicClientApplication(config);
+    }
+    this.apps.set(key, app);
+    return app;
+  }
+}

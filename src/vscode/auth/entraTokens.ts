@@ -1,0 +1,258 @@
+import * as vscode from 'vscode';
+import { entraTargetOf, isExpired, refreshDelayMs, targetKey } from '../../auth/entraTarget';
+import { MsalTokenSource, type MsalFlow } from '../../auth/msal/msalTokenSource';
+import type { AccessToken, EntraTarget, Interaction, TokenSource } from '../../auth/tokenSource';
+import { Secret } from '../../core/secret';
+import type { ServerRecord } from '../../core/serverRecord';
+import { showDeviceCode } from './deviceCodeNotification';
+import { VsCodeSessionSource } from './vscodeSessionSource';
+
+export type SignInMethod = 'vscode' | MsalFlow;
+const SIGN_IN_METHODS: readonly SignInMethod[] = ['vscode', 'deviceCode', 'loopback', 'clientCredentials'];
+const CLIENT_SECRET_KEY = 'apimMcp.entra.clientSecret';
+
+/** The server cannot get a token without the user signing in; the sign-in has been offered. */
+export class SignInRequiredError extends Error {
+  constructor(server: string) {
+    super(vscode.l10n.t('Sign in to Microsoft Entra ID to start {0}: use "Sign In" in the notification or under Accounts.', server));
+    this.name = 'SignInRequiredError';
+  }
+}
+
+interface Held {
+  readonly key: string;
+  readonly token: AccessToken;
+  readonly timer: NodeJS.Timeout;
+}
+
+/**
+ * Entra access tokens for the servers, from VS Code's authentication provider or from msal-node (setting
+ * `apimMcp.entra.signInMethod`). Holds one token per server, renews it before it expires, and reports each new
+ * token so the MCP provider can hand VS Code fresh headers.
+ */
+export class EntraTokenService implements vscode.Disposable {
+  private readonly _onDidRenewToken = new vscode.EventEmitter<string>();
+  /** A server got a new token (renewal, sign-in, account switch): its definition must be refreshed. */
+  readonly onDidRenewToken = this._onDidRenewToken.event;
+  private readonly _onDidSignOut = new vscode.EventEmitter<string>();
+  readonly onDidSignOut = this._onDidSignOut.event;
+  private readonly disposables: vscode.Disposable[] = [this._onDidRenewToken, this._onDidSignOut];
+  private readonly held = new Map<string, Held>();
+  /** Servers that asked for a token and were told to sign in; they start once a session appears. */
+  private readonly waitingForSignIn = new Map<string, ServerRecord>();
+  private readonly msalSources = new Map<string, Promise<MsalTokenSource>>();
+
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly findServer: (name: string) => ServerRecord | undefined,
+  ) {
+    this.disposables.push(
+      vscode.authentication.onDidChangeSessions((e) => {
+        if (this.method() === 'vscode' && e.provider.id === this.providerId()) void this.onSessionsChanged();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('apimMcp.authProviderId') || e.affectsConfiguration('apimMcp.entra')) this.forgetAll();
+      }),
+    );
+  }
+
+  /** A token for the server's next connection: the held one while it is fresh, else a new one. */
+  async tokenFor(server: ServerRecord, interaction: Interaction): Promise<AccessToken> {
+    const target = this.target(server);
+    const held = this.held.get(server.name);
+    if (held && held.key === targetKey(target) && !isExpired(held.token.expiresOn)) return held.token;
+    const source = await this.source(server);
+    let token = await source.getToken(target, 'silent');
+    if (!token && interaction === 'interactive') {
+      if (source instanceof VsCodeSessionSource) {
+        await this.offerSignIn(server, source, target);
+        throw new SignInRequiredError(server.name);
+      }
+      token = await source.getToken(target, 'interactive');
+    }
+    if (!token) throw new SignInRequiredError(server.name);
+    this.hold(server, target, token);
+    return token;
+  }
+
+  /** Drops the held token (for example after the gateway rejected it as expired). */
+  forget(name: string): void {
+    const held = this.held.get(name);
+    if (held) clearTimeout(held.timer);
+    this.held.delete(name);
+  }
+
+  async signIn(server: ServerRecord): Promise<AccessToken | undefined> {
+    const target = this.target(server);
+    const token = await (await this.source(server)).getToken(target, 'interactive');
+    if (token) this.accept(server, target, token, 'signIn');
+    return token;
+  }
+
+  async switchAccount(server: ServerRecord): Promise<AccessToken | undefined> {
+    const target = this.target(server);
+    const source = await this.source(server);
+    let token: AccessToken | undefined;
+    if (source instanceof VsCodeSessionSource) {
+      token = await source.switchAccount(target);
+    } else {
+      await source.signOut(target);
+      token = await source.getToken(target, 'interactive');
+    }
+    if (token) this.accept(server, target, token, 'switchAccount');
+    return token;
+  }
+
+  async signOut(server: ServerRecord): Promise<void> {
+    const target = this.target(server);
+    await (await this.source(server)).signOut(target);
+    this.forget(server.name);
+    this.waitingForSignIn.delete(server.name);
+    this.log.info(`[signOut] ${server.name}: tokens forgotten`);
+    this._onDidSignOut.fire(server.name);
+  }
+
+  async setClientSecret(server: ServerRecord, secret: Secret): Promise<void> {
+    if (!server.clientId) throw new Error(vscode.l10n.t('Server {0} has no "clientId"; client credentials need one.', server.name));
+    await this.secrets.store(`${CLIENT_SECRET_KEY}/${server.clientId.toLowerCase()}`, secret.reveal());
+    // The confidential client holds the old secret; build it again on next use.
+    this.msalSources.clear();
+    this.forget(server.name);
+    this.log.info(`[clientSecret] ${server.name}: client secret stored for client ${server.clientId}`);
+  }
+
+  method(): SignInMethod {
+    const value = vscode.workspace.getConfiguration('apimMcp.entra').get<string>('signInMethod', 'vscode');
+    return (SIGN_IN_METHODS as readonly string[]).includes(value) ? (value as SignInMethod) : 'vscode';
+  }
+
+  providerId(): string {
+    return vscode.workspace.getConfiguration('apimMcp').get<string>('authProviderId', 'microsoft') || 'microsoft';
+  }
+
+  private target(server: ServerRecord): EntraTarget {
+    const parsed = entraTargetOf(server);
+    if (!parsed.ok) throw new Error(parsed.error);
+    return parsed.target;
+  }
+
+  private async source(server: ServerRecord): Promise<TokenSource> {
+    const method = this.method();
+    if (method === 'vscode') return new VsCodeSessionSource(this.providerId(), this.log);
+    if (!server.clientId) {
+      throw new Error(vscode.l10n.t('Sign-in method "{0}" needs the server\'s "clientId" (your own app registration).', method));
+    }
+    const clientId = server.clientId;
+    const authorityHost = vscode.workspace.getConfiguration('apimMcp.entra').get<string>('authorityHost', 'https://login.microsoftonline.com');
+    const key = `${method}|${authorityHost}|${clientId.toLowerCase()}`;
+    let source = this.msalSources.get(key);
+    if (!source) {
+      source = MsalTokenSource.create({
+        flow: method,
+        authorityHost,
+        clientId,
+        store: this.secrets,
+        log: this.log,
+        clientSecret: async () => {
+          const value = await this.secrets.get(`${CLIENT_SECRET_KEY}/${clientId.toLowerCase()}`);
+          return value === undefined ? undefined : Secret.of(value);
+        },
+        showDeviceCode: (prompt) => showDeviceCode(prompt, this.log),
+        openBrowser: async (url) => {
+          await vscode.env.openExternal(vscode.Uri.parse(url, true));
+        },
+      });
+      this.msalSources.set(key, source);
+      source.catch(() => this.msalSources.delete(key));
+    }
+    return source;
+  }
+
+  private async offerSignIn(server: ServerRecord, source: VsCodeSessionSource, target: EntraTarget): Promise<void> {
+    this.waitingForSignIn.set(server.name, server);
+    this.log.info(`[signIn] ${server.name}: no ${source.providerId} session for ${target.scopes.join(' ')}; asking the user`);
+    await source.requestSignIn(target);
+    const signIn = vscode.l10n.t('Sign In');
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('APIM MCP: {0} needs you to sign in to Microsoft Entra ID for {1}.', server.name, target.scopes.join(' ')), signIn)
+      .then((choice) => {
+        if (choice === signIn) void vscode.commands.executeCommand('apimMcp.signIn', server.name);
+      });
+  }
+
+  private async onSessionsChanged(): Promise<void> {
+    const names = new Set([...this.held.keys(), ...this.waitingForSignIn.keys()]);
+    for (const name of names) {
+      const server = this.findServer(name);
+      if (!server) continue;
+      try {
+        const target = this.target(server);
+        const token = await (await this.source(server)).getToken(target, 'silent');
+        const previous = this.held.get(name)?.token;
+        if (!token) {
+          if (previous) this.log.warn(`[sessions] ${name}: the session is gone; the next start will ask to sign in`);
+          this.forget(name);
+          continue;
+        }
+        if (previous?.token.equals(token.token)) continue;
+        this.accept(server, target, token, 'sessionsChanged');
+      } catch (error: unknown) {
+        this.log.warn(`[sessions] ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+  }
+
+  private async renew(name: string): Promise<void> {
+    const server = this.findServer(name);
+    const previous = this.held.get(name);
+    if (!server || !previous) return;
+    try {
+      const target = this.target(server);
+      const token = await (await this.source(server)).getToken(target, 'silent');
+      if (!token) {
+        this.log.warn(`[renew] ${name}: no token without signing in; the next start will ask`);
+        this.forget(name);
+        return;
+      }
+      if (token.token.equals(previous.token.token)) {
+        if (isExpired(token.expiresOn)) {
+          this.log.warn(`[renew] ${name}: the provider still returns the expired token; the next start will ask`);
+          this.forget(name);
+          return;
+        }
+        // The provider has not renewed it yet (its renewal window may be shorter than ours): ask again shortly.
+        const retryIn = Math.min(5_000, refreshDelayMs(token.expiresOn));
+        this.held.set(name, { ...previous, timer: setTimeout(() => void this.renew(name), retryIn) });
+        return;
+      }
+      this.accept(server, target, token, 'renew');
+    } catch (error: unknown) {
+      this.log.error(`[renew] ${name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  private accept(server: ServerRecord, target: EntraTarget, token: AccessToken, why: string): void {
+    this.hold(server, target, token);
+    this.waitingForSignIn.delete(server.name);
+    this.log.info(`[${why}] ${server.name}: new token for ${token.account ?? 'unknown account'}, expires ${new Date(token.expiresOn).toISOString()}`);
+    this._onDidRenewToken.fire(server.name);
+  }
+
+  private hold(server: ServerRecord, target: EntraTarget, token: AccessToken): void {
+    this.forget(server.name);
+    const delay = refreshDelayMs(token.expiresOn);
+    const timer = setTimeout(() => void this.renew(server.name), delay);
+    this.held.set(server.name, { key: targetKey(target), token, timer });
+    this.log.debug(`[token] ${server.name}: renewal in ${Math.round(delay / 1000)} s`);
+  }
+
+  private forgetAll(): void {
+    for (const name of [...this.held.keys()]) this.forget(name);
+  }
+
+  dispose(): void {
+    this.forgetAll();
+    for (const d of this.disposables) d.dispose();
+  }
+}

@@ -1,0 +1,144 @@
+// Test-only AuthenticationProvider ("apimMcpTest.sandboxEntra") backed by the sandbox's Entra emulator. It reads
+// scopes the way VS Code's Microsoft provider does (VSCODE_TENANT:, VSCODE_CLIENT_ID:, the rest sent to Entra),
+// signs in with auth code + PKCE over HTTPS (the emulator signs the default user in at /authorize) and renews
+// tokens with the refresh token when they have under 30 s left, like MSAL's renewal window. Never ships.
+const https = require('https');
+const crypto = require('crypto');
+const vscode = require('vscode');
+
+const PROVIDER_ID = 'apimMcpTest.sandboxEntra';
+const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
+const RENEW_WINDOW_MS = 30000;
+
+function b64url(buffer) {
+  return buffer.toString('base64url');
+}
+
+function parseScopes(scopes) {
+  let tenant = 'organizations';
+  let clientId = VSCODE_CLIENT_ID;
+  const resource = [];
+  for (const scope of scopes) {
+    if (scope.startsWith('VSCODE_TENANT:')) tenant = scope.slice('VSCODE_TENANT:'.length);
+    else if (scope.startsWith('VSCODE_CLIENT_ID:')) clientId = scope.slice('VSCODE_CLIENT_ID:'.length);
+    else resource.push(scope);
+  }
+  return { tenant, clientId, resource };
+}
+
+function scopeKey(scopes) {
+  return [...scopes].sort().join(' ');
+}
+
+function expiryOf(jwt) {
+  const payload = JSON.parse(Buffer.from(jwt.split('.')[1], 'base64url').toString('utf8'));
+  return payload.exp * 1000;
+}
+
+function createSandboxEntra() {
+  let config;
+  let sessions = [];
+  const requested = [];
+  const issued = [];
+  const emitter = new vscode.EventEmitter();
+
+  function request(method, url, form) {
+    return new Promise((resolve, reject) => {
+      const body = form ? new URLSearchParams(form).toString() : undefined;
+      const req = https.request(url, { method, ca: config.caPem, headers: body ? { 'content-type': 'application/x-www-form-urlencoded' } : {} }, (res) => {
+        const chunks = [];
+        res.on('data', (c) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+  }
+
+  async function tokenRequest(tenant, form) {
+    const res = await request('POST', `${config.entra}/${tenant}/oauth2/v2.0/token`, form);
+    const json = JSON.parse(res.body);
+    if (res.status !== 200) throw new Error(json.error_description || json.error || `token endpoint answered ${res.status}`);
+    issued.push(json.access_token);
+    return json;
+  }
+
+  async function signIn(parsed) {
+    const verifier = b64url(crypto.randomBytes(32));
+    const challenge = b64url(crypto.createHash('sha256').update(verifier).digest());
+    const redirectUri = config.redirectUri || 'http://127.0.0.1:33418';
+    const scope = [...parsed.resource, 'openid', 'profile', 'offline_access'].join(' ');
+    const authorize = new URL(`${config.entra}/${parsed.tenant}/oauth2/v2.0/authorize`);
+    for (const [k, v] of Object.entries({ client_id: parsed.clientId, response_type: 'code', redirect_uri: redirectUri, scope, state: 'sandbox', code_challenge: challenge, code_challenge_method: 'S256' })) {
+      authorize.searchParams.set(k, v);
+    }
+    const res = await request('GET', authorize.toString());
+    if (!res.headers.location) throw new Error(`the emulator did not redirect (${res.status}): ${res.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 400)}`);
+    const back = new URL(res.headers.location).searchParams;
+    if (back.get('error')) throw new Error(back.get('error_description') || back.get('error'));
+    return tokenRequest(parsed.tenant, { grant_type: 'authorization_code', client_id: parsed.clientId, code: back.get('code'), redirect_uri: redirectUri, code_verifier: verifier, scope });
+  }
+
+  function toSession(s) {
+    return { id: s.id, accessToken: s.accessToken, account: { id: s.account, label: s.account }, scopes: s.scopes };
+  }
+
+  function remember(s, json) {
+    s.accessToken = json.access_token;
+    s.refreshToken = json.refresh_token || s.refreshToken;
+    s.expiresOn = expiryOf(json.access_token);
+    const idClaims = json.id_token ? JSON.parse(Buffer.from(json.id_token.split('.')[1], 'base64url').toString('utf8')) : {};
+    s.account = idClaims.preferred_username || s.account || 'sandbox user';
+  }
+
+  const provider = {
+    onDidChangeSessions: emitter.event,
+    async getSessions(scopes) {
+      if (scopes) requested.push([...scopes]);
+      const matching = scopes ? sessions.filter((s) => s.key === scopeKey(scopes)) : sessions;
+      for (const s of matching) {
+        if (s.expiresOn - Date.now() < RENEW_WINDOW_MS && s.refreshToken) {
+          const parsed = parseScopes(s.scopes);
+          remember(s, await tokenRequest(parsed.tenant, { grant_type: 'refresh_token', client_id: parsed.clientId, refresh_token: s.refreshToken, scope: [...parsed.resource, 'openid', 'profile', 'offline_access'].join(' ') }));
+        }
+      }
+      return matching.map(toSession);
+    },
+    async createSession(scopes) {
+      if (!config) throw new Error('sandboxEntra is not configured');
+      requested.push([...scopes]);
+      const s = { id: crypto.randomUUID(), scopes: [...scopes], key: scopeKey(scopes) };
+      remember(s, await signIn(parseScopes(scopes)));
+      sessions = sessions.filter((x) => x.key !== s.key).concat(s);
+      emitter.fire({ added: [toSession(s)], removed: [], changed: [] });
+      return toSession(s);
+    },
+    async removeSession(id) {
+      const gone = sessions.filter((s) => s.id === id);
+      sessions = sessions.filter((s) => s.id !== id);
+      if (gone.length) emitter.fire({ added: [], removed: gone.map(toSession), changed: [] });
+    },
+  };
+
+  const api = {
+    providerId: PROVIDER_ID,
+    /** { entra: emulator origin, caPem, redirectUri? } */
+    configure(c) {
+      config = c;
+    },
+    /** Every scope list the provider was asked for (what the extension under test passed to getSession). */
+    requestedScopes: () => requested.map((s) => [...s]),
+    /** Every access token handed out, so tests can check none of them leaked. */
+    issuedTokens: () => [...issued],
+    sessionCount: () => sessions.length,
+    async reset() {
+      const gone = sessions;
+      sessions = [];
+      requested.length = 0;
+      if (gone.length) emitter.fire({ added: [], removed: gone.map(toSession), changed: [] });
+    },
+  };
+  return { provider, api };
+}
+
+module.exports = { createSandboxEntra, PROVIDER_ID };

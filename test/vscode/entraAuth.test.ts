@@ -1,0 +1,160 @@
+import * as assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { startSandbox, type GatewayRequestRecord, type Sandbox } from '../sandbox/index';
+import { API_SCOPE, entraScenario } from '../unit/auth/entraScenario';
+import { activateExtension, EXTENSION_ID, mcpServerId, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
+
+const DRIVER_ID = 'apim-mcp-tests.apim-mcp-test-driver';
+const SERVER = 'Products (Entra)';
+const WRONG_AUDIENCE = 'Products (Graph scope)';
+const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+
+interface SandboxEntraApi {
+  providerId: string;
+  configure(config: { entra: string; caPem: string; redirectUri?: string }): void;
+  requestedScopes(): string[][];
+  issuedTokens(): string[];
+  reset(): Promise<void>;
+}
+
+interface DriverExports {
+  sandboxEntra: SandboxEntraApi;
+  logUri: vscode.Uri;
+  globalStorageUri: vscode.Uri;
+}
+
+function expiryOf(token: string): number {
+  return (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { exp: number }).exp * 1000;
+}
+
+function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Runs the "Sign in with … to use APIM MCP" entry VS Code added under Accounts, as a user would click it. */
+async function acceptAccountsSignInRequest(providerId: string, seen: Set<string>): Promise<void> {
+  const start = Date.now();
+  // VS Code numbers these per provider and may reuse an id once its request is served.
+  const command = await pollUntil('the Accounts sign-in request', 20_000, async () => {
+    const requests = (await vscode.commands.getCommands(true)).filter((c) => c.startsWith(`${providerId}:${EXTENSION_ID}:signIn`));
+    return requests.find((c) => !seen.has(c)) ?? (Date.now() - start > 3_000 ? requests.at(-1) : undefined);
+  });
+  seen.add(command);
+  await vscode.commands.executeCommand(command);
+}
+
+describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through VS Code\'s own MCP client', function () {
+  this.timeout(240_000);
+  let sandbox: Sandbox;
+  let api: ApimMcpApi;
+  let driver: DriverExports;
+  let signedInAt = 0;
+  const usedSignInCommands = new Set<string>();
+
+  before(async () => {
+    api = await activateExtension();
+    const driverExtension = vscode.extensions.getExtension<DriverExports>(DRIVER_ID);
+    assert.ok(driverExtension, 'the test driver extension is not installed');
+    driver = await driverExtension.activate();
+    sandbox = await startSandbox(entraScenario({ tokenLifetimeSeconds: 60 }) as never);
+    driver.sandboxEntra.configure({ entra: sandbox.endpoints.entra, caPem: readFileSync(sandbox.endpoints.caCertPath, 'utf8') });
+    await driver.sandboxEntra.reset();
+    await vscode.workspace.getConfiguration('apimMcp').update('authProviderId', driver.sandboxEntra.providerId, vscode.ConfigurationTarget.Global);
+    const tenant = sandbox.endpoints.tenantId;
+    await setServers(api, [
+      { name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [API_SCOPE] },
+      { name: WRONG_AUDIENCE, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [GRAPH_SCOPE] },
+    ]);
+  });
+
+  after(async () => {
+    for (const name of [SERVER, WRONG_AUDIENCE]) await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(name))).catch(() => undefined);
+    if (api) await removeAllServers(api);
+    await vscode.workspace.getConfiguration('apimMcp').update('authProviderId', undefined, vscode.ConfigurationTarget.Global);
+    await driver?.sandboxEntra.reset();
+    await sandbox?.stop();
+  });
+
+  const mcpExchange = (records: GatewayRequestRecord[]) => records.filter((r) => r.path.endsWith('/mcp') && r.jsonrpcMethod);
+
+  it('asks to sign in, then VS Code lists the tools with the Bearer token', async () => {
+    sandbox.clearRequests();
+    await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', SERVER)).catch(() => undefined);
+    await pollUntil('the sign-in to be asked for', 20_000, () => (/Sign in/.test(api.getServerStatus(SERVER).detail ?? '') ? true : undefined));
+    await acceptAccountsSignInRequest(driver.sandboxEntra.providerId, usedSignInCommands);
+    signedInAt = Date.now();
+    const records = await pollUntil('tools/list with the token', 60_000, () => {
+      const seen = mcpExchange(sandbox.requests());
+      return seen.some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200) ? seen : undefined;
+    });
+    const fromVsCode = records.filter((r) => r.status < 300);
+    for (const method of ['initialize', 'notifications/initialized', 'tools/list']) assert.ok(fromVsCode.some((r) => r.jsonrpcMethod === method), `${method} missing`);
+    for (const record of fromVsCode) assert.equal(record.authorization, 'valid', `${record.jsonrpcMethod} arrived with authorization ${record.authorization}`);
+    assert.equal(api.getServerStatus(SERVER).health, 'healthy');
+    // The real getSession path: the resource scope plus the tenant pseudo-scope, exactly as VS Code's Microsoft provider reads them.
+    assert.ok(
+      driver.sandboxEntra.requestedScopes().some((s) => s.includes(API_SCOPE) && s.includes(`VSCODE_TENANT:${sandbox.endpoints.tenantId}`) && s.length === 2),
+      JSON.stringify(driver.sandboxEntra.requestedScopes()),
+    );
+  });
+
+  it('reports a token with the wrong audience, rejected by the gateway, instead of starting', async () => {
+    sandbox.clearRequests();
+    await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', WRONG_AUDIENCE)).catch(() => undefined);
+    await acceptAccountsSignInRequest(driver.sandboxEntra.providerId, usedSignInCommands);
+    const status = await pollUntil('the rejection to be reported', 60_000, () => {
+      const s = api.getServerStatus(WRONG_AUDIENCE);
+      return s.health === 'failing' && /rejected the Entra ID token/.test(s.detail ?? '') ? s : undefined;
+    });
+    assert.match(status.detail ?? '', /\(401 "Invalid JWT\."\)/);
+    assert.match(status.detail ?? '', /audience 00000003-0000-0000-c000-000000000000/);
+    assert.match(status.detail ?? '', new RegExp(GRAPH_SCOPE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+    const refused = sandbox.requests().filter((r) => r.outcome === 'tokenAudience');
+    assert.ok(refused.length > 0, 'the gateway saw no token with the wrong audience');
+    assert.ok(!mcpExchange(sandbox.requests()).some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 401), 'VS Code must not have been started with the rejected token');
+  });
+
+  it('renews the 60 s token before it expires, and VS Code reconnects with the new one', async function () {
+    this.timeout(180_000);
+    const first = driver.sandboxEntra.issuedTokens()[0];
+    assert.ok(first, 'no token was issued by the first test');
+    const firstExpiry = expiryOf(first);
+    assert.ok(firstExpiry - signedInAt <= 61_000, 'the sandbox tokens should live 60 s');
+    const reconnected = await pollUntil('VS Code to list tools again after the first token expired', 150_000, () => {
+      const late = mcpExchange(sandbox.requests()).filter((r) => r.at > firstExpiry && r.jsonrpcMethod === 'tools/list' && r.status === 200);
+      return late.length > 0 ? late : undefined;
+    });
+    assert.ok(reconnected.every((r) => r.authorization === 'valid'));
+    const renewed = driver.sandboxEntra.issuedTokens().filter((t) => expiryOf(t) > firstExpiry);
+    assert.ok(renewed.length > 0, 'no renewed token was issued');
+    const unauthorised = mcpExchange(sandbox.requests()).filter((r) => r.at > signedInAt && r.status === 401 && r.outcome !== 'tokenAudience');
+    assert.deepEqual(unauthorised.map((r) => `${r.jsonrpcMethod} ${r.outcome}`), [], 'no request may have been refused for an expired token');
+    assert.equal(api.getServerStatus(SERVER).health, 'healthy');
+  });
+
+  it('canary: no token text in the extension log, settings or statuses', () => {
+    const tokens = driver.sandboxEntra.issuedTokens();
+    assert.ok(tokens.length >= 3);
+    // The driver's log folder sits next to this extension's; the user settings are two levels above global storage.
+    const logs = filesUnder(dirname(driver.logUri.fsPath)).filter((f) => f.includes(EXTENSION_ID));
+    assert.ok(logs.length > 0, `no log file for ${EXTENSION_ID} under ${dirname(driver.logUri.fsPath)}`);
+    const settings = join(dirname(dirname(driver.globalStorageUri.fsPath)), 'settings.json');
+    const texts = [...logs, settings].map((f) => ({ f, text: readFileSync(f, 'utf8') }));
+    assert.ok(texts.some((t) => t.text.includes('[resolve]')), 'the extension log was not found');
+    const statuses = JSON.stringify([api.getServerStatus(SERVER), api.getServerStatus(WRONG_AUDIENCE)]);
+    for (const token of tokens) {
+      const signature = token.split('.')[2];
+      for (const { f, text } of texts) assert.ok(!text.includes(signature), `token text found in ${f}`);
+      assert.ok(!statuses.includes(signature), 'token text found in a status');
+    }
+  });
+});
