@@ -5,7 +5,8 @@ class BackSignal extends Error {}
 /** Thrown when the user cancelled (Escape or focus loss): the whole flow ends and nothing is kept. */
 export class CancelledSignal extends Error {}
 
-export type Step<S> = (input: MultiStepInput, state: S) => Promise<void>;
+/** A step returns `'skip'` when it does not apply to the current state; Back then passes over it too. */
+export type Step<S> = (input: MultiStepInput, state: S) => Promise<void | 'skip'>;
 
 interface Common {
   readonly title: string;
@@ -41,14 +42,21 @@ export class MultiStepInput {
     const input = new MultiStepInput();
     const order = [first, ...steps];
     let index = 0;
+    let goingBack = false;
     try {
       while (index < order.length) {
         try {
-          await order[index](input, state);
+          const result = await order[index](input, state);
+          if (result === 'skip' && goingBack && index > 0) {
+            index -= 1;
+            continue;
+          }
+          goingBack = false;
           index += 1;
         } catch (error: unknown) {
-          if (error instanceof BackSignal) index = Math.max(0, index - 1);
-          else throw error;
+          if (!(error instanceof BackSignal)) throw error;
+          goingBack = index > 0;
+          index = Math.max(0, index - 1);
         }
       }
       return true;
