@@ -1,13 +1,24 @@
 import * as vscode from 'vscode';
-import { usesSubscriptionKey, type AuthKind, type ServerRecord } from '../core/serverRecord';
+import { usesEntra, usesSubscriptionKey, type AuthKind, type ServerRecord } from '../core/serverRecord';
+import type { ConfigSources, SourceGroup } from './configSources';
+import { entryForRecord, type ServerEntry } from './panel/configEntries';
 import type { ServerRegistry } from './serverRegistry';
-import type { ServerHealth, ServerStatusStore } from './serverStatus';
+import type { ServerHealth, ServerStatus, ServerStatusStore } from './serverStatus';
 
 export const SERVERS_VIEW_ID = 'apimMcp.servers';
 
-type Node = { kind: 'server'; server: ServerRecord } | { kind: 'problem'; text: string };
+/**
+ * Tree nodes. Extension-managed servers keep the `{ kind: 'server', server }` shape the existing commands accept
+ * (Set Key, Start, Sign In); servers from files are `fileServer` nodes, handled by the troubleshooting commands.
+ */
+type Node =
+  | { kind: 'group'; group: SourceGroup }
+  | { kind: 'server'; server: ServerRecord; entry: ServerEntry }
+  /** `server.name` lets the config commands (Remove Server, Forget Secrets) take the node too. */
+  | { kind: 'fileServer'; entry: ServerEntry; server: { readonly name: string } }
+  | { kind: 'problem'; text: string };
 
-const AUTH_LABELS: Record<AuthKind, string> = {
+export const AUTH_LABELS: Record<AuthKind, string> = {
   subscriptionKey: 'subscription key',
   entra: 'Entra ID',
   subscriptionKeyAndEntra: 'key + Entra ID',
@@ -20,62 +31,126 @@ const HEALTH_ICONS: Record<ServerHealth, vscode.ThemeIcon> = {
   unknown: new vscode.ThemeIcon('circle-large-outline'),
 };
 
-/** The Servers troubleshooting view: each server with its auth kind and last known status. */
+const GROUP_ICONS: Record<SourceGroup['kind'], string> = {
+  extension: 'shield',
+  workspaceMcpJson: 'json',
+  userMcpJson: 'account',
+  rootDotMcpJson: 'root-folder',
+  copilotCli: 'terminal',
+};
+
+/**
+ * `;`-separated capability tokens, matched by the menus' `viewItem` regexes. It starts with the shape the first
+ * version used (`apimMcp.server.key` / `apimMcp.server.nokey`) so older `when` clauses keep working.
+ */
+export function contextValueOf(entry: ServerEntry): string {
+  const tokens = [`apimMcp.server.${usesSubscriptionKey(entry.auth) ? 'key' : 'nokey'}`];
+  tokens.push(entry.source === 'extension' ? 'managed' : 'file');
+  if (usesEntra(entry.auth)) tokens.push('entra');
+  if (entry.file || entry.source === 'extension') tokens.push('config');
+  return `${tokens.join(';')};`;
+}
+
+/** The Servers troubleshooting view: APIM-fronted servers from every config source, with auth kind and last status. */
 export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, vscode.Disposable {
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly disposables: vscode.Disposable[] = [this._onDidChangeTreeData];
+  /** Outcome of the last diagnosis run per entry id; newer than the status store's entry wins. */
+  private readonly diagnosed = new Map<string, ServerStatus>();
 
   constructor(
     private readonly registry: ServerRegistry,
     private readonly status: ServerStatusStore,
+    private readonly sources?: ConfigSources,
   ) {
     this.disposables.push(
-      registry.onDidChange(() => this.refresh()),
-      status.onDidChange(() => this.refresh()),
+      registry.onDidChange(() => this._onDidChangeTreeData.fire()),
+      status.onDidChange(() => this._onDidChangeTreeData.fire()),
     );
+    if (sources) this.disposables.push(sources.onDidChange(() => this._onDidChangeTreeData.fire()));
   }
 
+  /** Re-reads the config files (Refresh Servers) and redraws. */
   refresh(): void {
+    if (this.sources) void this.sources.refresh();
+    else this._onDidChangeTreeData.fire();
+  }
+
+  /** Records a diagnosis outcome so the row shows it. */
+  setDiagnosed(id: string, health: ServerHealth, detail?: string): void {
+    this.diagnosed.set(id, { health, detail, at: Date.now() });
     this._onDidChangeTreeData.fire();
   }
 
+  statusOf(entry: ServerEntry): ServerStatus {
+    const fromDiagnosis = this.diagnosed.get(entry.id);
+    const fromStore = entry.source === 'extension' ? this.status.get(entry.name) : undefined;
+    if (fromDiagnosis && (!fromStore || fromDiagnosis.at >= fromStore.at)) return fromDiagnosis;
+    return fromStore ?? { health: 'unknown', at: 0 };
+  }
+
+  private groups(): readonly SourceGroup[] {
+    if (this.sources) return this.sources.groups;
+    // Without config sources (older composition), the setting alone.
+    const managed: SourceGroup = { kind: 'extension', label: 'APIM MCP', entries: this.registry.servers.map((record) => entryForRecord(record)), problems: [...this.registry.problems] };
+    return managed.entries.length > 0 || managed.problems.length > 0 ? [managed] : [];
+  }
+
   getChildren(node?: Node): Node[] {
-    if (node) return [];
-    // An empty list lets the view's welcome content (with "Add Secured MCP Server") show.
+    if (!node) {
+      // An empty list lets the view's welcome content (with "Add Secured MCP Server") show.
+      return this.groups().map((group): Node => ({ kind: 'group', group }));
+    }
+    if (node.kind !== 'group') return [];
     return [
-      ...this.registry.servers.map((server): Node => ({ kind: 'server', server })),
-      ...this.registry.problems.map((text): Node => ({ kind: 'problem', text })),
+      ...node.group.entries.map((entry): Node => (entry.record ? { kind: 'server', server: entry.record, entry } : { kind: 'fileServer', entry, server: { name: entry.name } })),
+      ...node.group.problems.map((text): Node => ({ kind: 'problem', text })),
     ];
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
-    if (node.kind === 'problem') {
-      const item = new vscode.TreeItem(vscode.l10n.t('Invalid entry in apimMcp.servers'));
-      item.description = node.text;
-      item.tooltip = node.text;
-      item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
-      item.command = { command: 'workbench.action.openSettingsJson', title: vscode.l10n.t('Open Settings (JSON)') };
-      return item;
+    switch (node.kind) {
+      case 'group': {
+        const item = new vscode.TreeItem(node.group.label, vscode.TreeItemCollapsibleState.Expanded);
+        item.id = `group:${node.group.kind}`;
+        item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[node.group.kind]);
+        item.description = vscode.l10n.t('{0} server(s)', node.group.entries.length);
+        item.contextValue = 'apimMcp.group';
+        return item;
+      }
+      case 'problem': {
+        const item = new vscode.TreeItem(vscode.l10n.t('Invalid server entry'));
+        item.description = node.text;
+        item.tooltip = node.text;
+        item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('problemsWarningIcon.foreground'));
+        item.command = { command: 'workbench.action.openSettingsJson', title: vscode.l10n.t('Open Settings (JSON)') };
+        return item;
+      }
+      default:
+        return this.serverItem(node.entry);
     }
-    const { server } = node;
-    const status = this.status.get(server.name);
-    const item = new vscode.TreeItem(server.name);
-    item.id = `server:${server.name}`;
-    item.description = AUTH_LABELS[server.auth];
+  }
+
+  private serverItem(entry: ServerEntry): vscode.TreeItem {
+    const status = this.statusOf(entry);
+    const item = new vscode.TreeItem(entry.name);
+    item.id = `server:${entry.id}`;
+    item.description = AUTH_LABELS[entry.auth];
     item.iconPath = HEALTH_ICONS[status.health];
-    item.contextValue = `apimMcp.server.${usesSubscriptionKey(server.auth) ? 'key' : 'nokey'}`;
+    item.contextValue = contextValueOf(entry);
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.isTrusted = false;
-    tooltip.appendMarkdown(`**${escapeMarkdown(server.name)}**\n\n`);
-    tooltip.appendMarkdown(`${escapeMarkdown(server.url)}\n\n`);
-    tooltip.appendMarkdown(`${vscode.l10n.t('Auth')}: ${AUTH_LABELS[server.auth]}`);
-    if (usesSubscriptionKey(server.auth)) tooltip.appendMarkdown(` (\`${escapeMarkdown(server.keyHeaderName)}\`)`);
+    tooltip.appendMarkdown(`**${escapeMarkdown(entry.name)}**\n\n`);
+    tooltip.appendMarkdown(`${escapeMarkdown(entry.url)}\n\n`);
+    tooltip.appendMarkdown(`${vscode.l10n.t('Auth')}: ${AUTH_LABELS[entry.auth]}`);
+    if (usesSubscriptionKey(entry.auth)) tooltip.appendMarkdown(` (\`${escapeMarkdown(entry.keyHeaderName)}\`)`);
+    if (entry.file) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Defined in')}: ${escapeMarkdown(entry.file)}`);
     tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Status')}: ${status.health}`);
     if (status.detail) tooltip.appendMarkdown(` — ${escapeMarkdown(status.detail)}`);
     item.tooltip = tooltip;
     item.accessibilityInformation = {
-      label: vscode.l10n.t('{0}, {1}, status {2}', server.name, AUTH_LABELS[server.auth], status.health),
+      label: vscode.l10n.t('{0}, {1}, status {2}', entry.name, AUTH_LABELS[entry.auth], status.health),
     };
     return item;
   }

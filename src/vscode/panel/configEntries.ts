@@ -1,0 +1,133 @@
+import { readConfiguredServers, type ConfiguredServer } from '../../core/config/configEditor';
+import { findProperty, lineColumn, parseJsonc } from '../../core/config/jsoncText';
+import { parseEnvReference } from '../../core/secrets/envVars';
+import { DEFAULT_KEY_HEADER, type AuthKind, type ServerRecord } from '../../core/serverRecord';
+import { serversKey, type ConfigFileFormat, type ConfigTargetKind } from '../../core/config/targets';
+import { classifyHost } from '../../core/url/serverUrl';
+
+/**
+ * The Servers view's model of one APIM-fronted MCP server found in a config source. Pure: the VS Code adapter
+ * (configSources.ts) reads the files and watches them; this turns file text into entries with their line.
+ */
+export interface ServerEntry {
+  /** Stable across refreshes: source, file and name. */
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly source: ConfigTargetKind;
+  readonly auth: AuthKind;
+  readonly keyHeaderName: string;
+  /** The file that defines it (the settings file for extension-managed servers, when known). */
+  readonly file?: string;
+  /** Zero-based line of the entry in `file`. */
+  readonly line?: number;
+  readonly oauthClientId?: string;
+  /** How the key is supplied in a file entry: a `${input:…}` reference, a `${VAR}` reference, or plaintext. */
+  readonly keySupply?: 'input' | 'env' | 'plaintext';
+  /** Environment variables a file entry's headers reference. */
+  readonly envRefs: readonly string[];
+  /** The setting record, for extension-managed servers. */
+  readonly record?: ServerRecord;
+}
+
+export const SOURCE_ORDER: readonly ConfigTargetKind[] = ['extension', 'workspaceMcpJson', 'userMcpJson', 'rootDotMcpJson', 'copilotCli'];
+
+const KEY_HEADER = /subscription-key|apim/i;
+
+export function entryId(source: ConfigTargetKind, name: string, file?: string): string {
+  return `${source}:${file ?? ''}:${name}`;
+}
+
+/** A server behind APIM: an APIM gateway host, or a request that carries an APIM subscription key header. */
+export function isApimFronted(server: Pick<ConfiguredServer, 'url' | 'headers'>): boolean {
+  if (!server.url) return false;
+  let host: string;
+  try {
+    host = new URL(server.url).hostname;
+  } catch {
+    return false;
+  }
+  if (classifyHost(host).kind.startsWith('apim')) return true;
+  return Object.keys(server.headers).some((h) => KEY_HEADER.test(h));
+}
+
+function authOf(server: ConfiguredServer): { auth: AuthKind; keyHeaderName: string; keySupply?: ServerEntry['keySupply'] } {
+  const headerNames = Object.keys(server.headers);
+  const keyHeader = headerNames.find((h) => KEY_HEADER.test(h));
+  const bearer = headerNames.some((h) => h.toLowerCase() === 'authorization') || server.oauthClientId !== undefined;
+  let keySupply: ServerEntry['keySupply'];
+  if (keyHeader) {
+    const value = server.headers[keyHeader] ?? '';
+    keySupply = /\$\{input:[^}]+\}/.test(value) ? 'input' : parseEnvReference(value) !== undefined || /\$\{?[A-Za-z_]/.test(value) ? 'env' : 'plaintext';
+  }
+  const auth: AuthKind = keyHeader ? (bearer ? 'subscriptionKeyAndEntra' : 'subscriptionKey') : bearer ? 'entra' : 'none';
+  return { auth, keyHeaderName: keyHeader ?? DEFAULT_KEY_HEADER, keySupply };
+}
+
+/** Zero-based line of each server's key in an MCP config file. */
+function serverLines(text: string, format: ConfigFileFormat): Map<string, number> {
+  const lines = new Map<string, number>();
+  const parsed = parseJsonc(text);
+  if (!parsed.ok) return lines;
+  const servers = findProperty(parsed.root, serversKey(format))?.value;
+  for (const property of servers?.children ?? []) {
+    const key = property.children?.[0];
+    if (typeof key?.value === 'string') lines.set(key.value, lineColumn(text, property.offset).line - 1);
+  }
+  return lines;
+}
+
+export type FileEntries = { ok: true; entries: ServerEntry[] } | { ok: false; error: string };
+
+/** The APIM-fronted servers in one MCP config file. */
+export function entriesInConfigFile(text: string, format: ConfigFileFormat, source: ConfigTargetKind, file: string): FileEntries {
+  const read = readConfiguredServers(text, format);
+  if (!read.ok) {
+    const e = read.error;
+    return { ok: false, error: e.kind === 'malformed' ? `${file}:${e.line}:${e.column}: ${e.message}` : e.kind === 'shape' ? e.message : e.kind };
+  }
+  const lines = serverLines(text, format);
+  const entries = read.servers
+    .filter(isApimFronted)
+    .map((server): ServerEntry => ({
+      id: entryId(source, server.name, file),
+      name: server.name,
+      url: server.url!,
+      source,
+      ...authOf(server),
+      file,
+      line: lines.get(server.name),
+      oauthClientId: server.oauthClientId,
+      envRefs: server.envRefs,
+    }));
+  return { ok: true, entries };
+}
+
+export function entryForRecord(record: ServerRecord, file?: string, line?: number): ServerEntry {
+  return {
+    id: entryId('extension', record.name),
+    name: record.name,
+    url: record.url,
+    source: 'extension',
+    auth: record.auth,
+    keyHeaderName: record.keyHeaderName,
+    file,
+    line,
+    oauthClientId: record.clientId,
+    envRefs: [],
+    record,
+  };
+}
+
+/** Zero-based line of the `apimMcp.servers` entry named `name` in a settings.json text, if it is there. */
+export function settingsEntryLine(text: string, name: string): number | undefined {
+  const parsed = parseJsonc(text);
+  if (!parsed.ok) return undefined;
+  const list = findProperty(parsed.root, 'apimMcp.servers')?.value;
+  if (!list) return undefined;
+  for (const element of list.children ?? []) {
+    const nameNode = findProperty(element, 'name')?.value;
+    if (nameNode?.value === name) return lineColumn(text, element.offset).line - 1;
+  }
+  return lineColumn(text, list.offset).line - 1;
+}

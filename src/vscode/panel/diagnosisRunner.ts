@@ -1,0 +1,191 @@
+import * as vscode from 'vscode';
+import { diagnose, type Diagnosis, type DiagnoseInput } from '../../core/diagnosis';
+import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFiles';
+import { createNodeFetch, type FetchLike } from '../../core/probe/nodeFetch';
+import { Secret } from '../../core/secret';
+import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
+import type { EntraTokenService } from '../auth/entraTokens';
+import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
+import type { ServerEntry } from './configEntries';
+import { toolRoleRecord, toolRolesFromPolicy } from '../../core/apim/policy/toolRoles';
+
+/** The redirect URIs VS Code signs in with when a server names its own client id (loopback and protocol handler). */
+const VSCODE_REDIRECT_URIS = ['http://127.0.0.1:33418', 'https://vscode.dev/redirect'];
+const REQUEST_TIMEOUT_MS = 10_000;
+const MAX_POLICY_FILES = 200;
+/** A silent token lookup that does not answer soon is treated as "not signed in" rather than holding up the run. */
+const SILENT_TOKEN_TIMEOUT_MS = 5_000;
+
+export interface RunnerDeps {
+  readonly keys: SubscriptionKeyStore;
+  readonly tokens?: EntraTokenService;
+  readonly log: vscode.LogOutputChannel;
+}
+
+export interface PolicyLocation {
+  readonly uri: vscode.Uri;
+  readonly line: number;
+}
+
+export interface RunOptions {
+  /** A token the user pasted into a password box for this run only; it is never stored. */
+  readonly pastedToken?: Secret;
+  readonly signal: AbortSignal;
+  readonly progress?: (message: string) => void;
+}
+
+export interface RunResult {
+  readonly diagnosis: Diagnosis;
+  readonly notes: string[];
+  /** Where each tool's rule is in the workspace policies. */
+  readonly policy: Map<string, PolicyLocation>;
+}
+
+export class DiagnosisCancelledError extends Error {
+  constructor() {
+    super('The diagnosis was cancelled.');
+    this.name = 'DiagnosisCancelledError';
+  }
+}
+
+/** Tool → role rules from the workspace's APIM policy files; the first file that names a tool wins. */
+async function policyToolRoles(log: vscode.LogOutputChannel): Promise<{ roles: Record<string, string>; where: Map<string, PolicyLocation>; files: string[] }> {
+  const where = new Map<string, PolicyLocation>();
+  const roles: Record<string, string> = {};
+  const files: string[] = [];
+  if (!vscode.workspace.workspaceFolders?.length) return { roles, where, files };
+  const uris = await vscode.workspace.findFiles('**/*.{xml,bicep}', '**/node_modules/**', MAX_POLICY_FILES);
+  for (const uri of uris.filter((u) => isPolicyFileName(u.path)).sort((a, b) => a.path.localeCompare(b.path))) {
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
+    } catch {
+      continue;
+    }
+    if (!mayHoldPolicy(uri.path, text)) continue;
+    const found = toolRolesFromPolicy(text);
+    if (found.size === 0) continue;
+    files.push(vscode.workspace.asRelativePath(uri));
+    for (const [tool, location] of found) {
+      if (where.has(tool)) continue;
+      where.set(tool, { uri, line: location.line });
+      Object.assign(roles, toolRoleRecord(new Map([[tool, location]])));
+    }
+  }
+  log.info(`[diagnose] tool roles from ${files.length} policy file(s): ${Object.keys(roles).length} tool(s)`);
+  return { roles, where, files };
+}
+
+async function subscriptionKey(entry: ServerEntry, deps: RunnerDeps, notes: string[]): Promise<Secret | undefined> {
+  if (!usesSubscriptionKey(entry.auth)) return undefined;
+  let origin: string;
+  try {
+    origin = new URL(entry.url).origin;
+  } catch {
+    return undefined;
+  }
+  // Keys are stored by server name and released only to the origin they were entered for.
+  const lookup = await deps.keys.get({ ...(entry.record ?? {}), name: entry.name, origin } as ServerRecord);
+  if (lookup.kind === 'found') return lookup.key;
+  if (lookup.kind === 'originMismatch') {
+    notes.push(vscode.l10n.t('The stored subscription key was entered for {0}, not {1}, so it was not sent.', lookup.storedOrigin, origin));
+    return undefined;
+  }
+  if (entry.keySupply === 'env') {
+    const variable = entry.envRefs[0];
+    const value = variable ? process.env[variable] : undefined;
+    if (value) {
+      notes.push(vscode.l10n.t('The subscription key was read from the environment variable {0}.', variable!));
+      return Secret.of(value);
+    }
+  }
+  notes.push(
+    entry.keySupply === 'input'
+      ? vscode.l10n.t('The key is in an mcp.json password input, which VS Code keeps to itself: the diagnosis ran without a key.')
+      : vscode.l10n.t('No subscription key is stored for this server: the diagnosis ran without one. Use Set/Rotate Key, then re-run.'),
+  );
+  return undefined;
+}
+
+async function accessToken(entry: ServerEntry, deps: RunnerDeps, options: RunOptions, notes: string[]): Promise<Secret | undefined> {
+  if (options.pastedToken) {
+    notes.push(vscode.l10n.t('This run used a pasted access token; it was not stored.'));
+    return options.pastedToken;
+  }
+  if (!usesEntra(entry.auth)) return undefined;
+  if (!entry.record || !deps.tokens) {
+    notes.push(vscode.l10n.t('No Entra ID token was available to this extension for this server: the diagnosis checked discovery and sign-in only.'));
+    return undefined;
+  }
+  try {
+    // Silent only: a diagnosis never opens a sign-in on its own.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('timeout')), SILENT_TOKEN_TIMEOUT_MS)));
+    try {
+      return (await Promise.race([deps.tokens.tokenFor(entry.record, 'silent'), timeout])).token;
+    } finally {
+      clearTimeout(timer);
+    }
+  } catch {
+    notes.push(vscode.l10n.t('Not signed in to Entra ID for this server: the diagnosis checked discovery and sign-in only. Sign in (or diagnose with a pasted token), then re-run.'));
+    return undefined;
+  }
+}
+
+export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: RunOptions): Promise<{ input: DiagnoseInput; notes: string[]; policy: Map<string, PolicyLocation> }> {
+  const notes: string[] = [];
+  const key = await subscriptionKey(entry, deps, notes);
+  const token = await accessToken(entry, deps, options, notes);
+  let policy = new Map<string, PolicyLocation>();
+  let toolRoles: Record<string, string> | undefined;
+  if (usesEntra(entry.auth) || token) {
+    options.progress?.(vscode.l10n.t('Reading tool roles from the workspace policies…'));
+    const found = await policyToolRoles(deps.log);
+    policy = found.where;
+    if (Object.keys(found.roles).length > 0) {
+      toolRoles = found.roles;
+      notes.push(vscode.l10n.t('Tool roles read from {0}.', found.files.join(', ')));
+    }
+  }
+  const clientId = entry.oauthClientId;
+  const input: DiagnoseInput = {
+    url: entry.url,
+    auth: entry.auth,
+    subscriptionKey: key,
+    keyHeaderName: entry.keyHeaderName,
+    accessToken: token,
+    signIn: clientId
+      ? {
+          clientId,
+          redirectUris: VSCODE_REDIRECT_URIS,
+          scopes: entry.record?.scopes.length ? [...entry.record.scopes] : undefined,
+          // No authority: the engine takes PRM's authorization server, which is what VS Code signs in with.
+        }
+      : undefined,
+    toolRoles,
+  };
+  return { input, notes, policy };
+}
+
+/** Runs the engine for one server. Every request is aborted when `signal` fires, and the run rejects at once. */
+export async function runDiagnosis(entry: ServerEntry, deps: RunnerDeps, options: RunOptions): Promise<RunResult> {
+  const { input, notes, policy } = await buildInput(entry, deps, options);
+  if (options.signal.aborted) throw new DiagnosisCancelledError();
+  options.progress?.(vscode.l10n.t('Probing {0}…', new URL(entry.url).host));
+  const net = createNodeFetch({ keepAlive: true });
+  const fetch: FetchLike = (url, init) => net.fetch(url, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, options.signal]) : options.signal });
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(new DiagnosisCancelledError());
+    options.signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => undefined);
+  try {
+    const diagnosis = await Promise.race([diagnose(input, { fetch, timeoutMs: REQUEST_TIMEOUT_MS }), aborted]);
+    deps.log.info(`[diagnose] ${entry.name}: ${diagnosis.findings.length} finding(s): ${diagnosis.findings.map((f) => f.id).join(', ') || 'none'}`);
+    return { diagnosis, notes, policy };
+  } finally {
+    if (onAbort) options.signal.removeEventListener('abort', onAbort);
+    net.close();
+  }
+}

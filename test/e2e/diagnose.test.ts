@@ -1,0 +1,336 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { generateMcpPolicy } from '../../src/core/apim/policy';
+import { openWorkbench, type Workbench } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { packagedExtension } from '../harness/packages';
+import { waitFor } from '../harness/processes';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import { quickInputFor, runCommand, serverRow } from './workbench';
+
+const KEY_SERVER = 'Products (key)';
+const ROLES_SERVER = 'Products (roles)';
+const CLIENT_SERVER = 'Products (custom client)';
+const HOSTILE_SERVER = 'Hostile gateway';
+const WRONG_KEY = `canary-wrong-${randomUUID()}`;
+const VALID_KEY = `canary-valid-${randomUUID()}`;
+const CUSTOM_CLIENT_ID = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+const HOSTILE = '<img src=x onerror=alert(1)><script>window.__pwned=1;document.title="pwned"</script>';
+
+/** Label in the color theme picker, and the class VS Code gives the webview's body for that kind of theme. */
+const THEMES = [
+  ['light', 'Light Modern', 'vscode-light'],
+  ['dark', 'Dark Modern', 'vscode-dark'],
+  ['hc', 'Dark High Contrast', 'vscode-high-contrast'],
+] as const;
+
+/** The diagnostics panel's content: VS Code nests the extension's page in a second iframe. */
+function panel(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+function findingTitle(frame: FrameLocator, text: string | RegExp) {
+  return frame.locator('article.finding .finding-title', { hasText: text });
+}
+
+/** A gateway that answers every request with markup in its error body. */
+async function startHostileGateway(): Promise<{ url: string; requests: () => number; stop: () => Promise<void> }> {
+  let count = 0;
+  const server: Server = createServer((req, res) => {
+    count++;
+    req.resume();
+    res.writeHead(502, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ statusCode: 401, message: HOSTILE }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/evil/mcp`, requests: () => count, stop: () => new Promise((resolve) => server.close(() => resolve())) };
+}
+
+/**
+ * A gateway address whose upstream can be switched: the key a person saved was valid at the first upstream, and
+ * then the subscription's keys were regenerated (the second upstream knows only the new key).
+ */
+async function startSwitchingProxy(upstream: string): Promise<{ origin: string; switchTo: (origin: string) => void; stop: () => Promise<void> }> {
+  let target = upstream;
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', target);
+    const up = request(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
+      res.writeHead(answer.statusCode ?? 502, answer.headers);
+      answer.pipe(res);
+    });
+    up.on('error', () => {
+      if (!res.headersSent) res.writeHead(502);
+      res.end();
+    });
+    req.pipe(up);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    switchTo: (origin) => (target = origin),
+    stop: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+describe('Diagnostics panel: a person diagnoses failing servers from the Servers view', () => {
+  const sandboxes: Record<string, Sandbox> = {};
+  let hostile: Awaited<ReturnType<typeof startHostileGateway>>;
+  let proxy: Awaited<ReturnType<typeof startSwitchingProxy>>;
+  let server: CodeServer;
+  let workbench: Workbench;
+  let settings: Record<string, unknown>;
+  let caDir: string;
+
+  const setTheme = async (label: string, bodyClass: string) => {
+    const { page } = workbench;
+    await runCommand(page, 'Preferences: Color Theme');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill(label);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    // The webview re-themes through the --vscode-* variables and body class VS Code pushes into it.
+    await panel(page).locator(`body.${bodyClass}`).waitFor({ state: 'attached', timeout: 20_000 });
+  };
+
+  const screenshotsInAllThemes = async (name: string) => {
+    for (const [label, theme, bodyClass] of THEMES) {
+      await setTheme(theme, bodyClass);
+      await workbench.screenshot(`e2e-diagnose-${name}-${label}`);
+    }
+  };
+
+  const clipboard = () => workbench.page.evaluate('navigator.clipboard.readText()') as Promise<string>;
+
+  const diagnoseFromTree = async (name: string) => {
+    const { page } = workbench;
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'APIM MCP: Focus on Servers View');
+    const row = serverRow(page, name);
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await row.hover();
+    await row.locator('.action-label.codicon-pulse').click();
+    const frame = panel(page);
+    await frame.locator('header.server h1', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
+    await frame.locator('section.findings').waitFor({ state: 'visible', timeout: 60_000 }).catch(async (error: unknown) => {
+      await workbench.screenshot(`e2e-diagnose-failed-${name.replace(/\W+/g, '-')}`);
+      throw new Error(`${String(error)}\n--- panel ---\n${await frame.locator('body').innerText().catch(() => '(no panel)')}`);
+    });
+    return frame;
+  };
+
+  const assertNoSecretsOnScreen = async (secrets: string[]) => {
+    const { page } = workbench;
+    const frameText = await panel(page).locator('html').innerHTML();
+    const pageText = await page.content();
+    for (const secret of secrets) {
+      assert.ok(!frameText.includes(secret), 'a secret is in the panel DOM');
+      assert.ok(!pageText.includes(secret), 'a secret is in the workbench DOM');
+    }
+  };
+
+  before(async () => {
+    const [beforeRotation, keyInvalid, roleMissing, redirect] = await Promise.all([
+      startSandbox('healthy-key', { subscriptionKeys: [WRONG_KEY] }),
+      startSandbox('key-invalid', { subscriptionKeys: [VALID_KEY] }),
+      startSandbox('role-missing-for-tool'),
+      startSandbox('redirect-uri-not-registered'),
+    ]);
+    Object.assign(sandboxes, { beforeRotation, keyInvalid, roleMissing, redirect });
+    hostile = await startHostileGateway();
+    proxy = await startSwitchingProxy(beforeRotation.endpoints.gateway);
+    // The Entra emulators use throwaway CAs; the extension host trusts them the way a corporate CA is trusted.
+    caDir = mkdtempSync(join(tmpdir(), 'apim-mcp-e2e-ca-'));
+    const caFile = join(caDir, 'ca.pem');
+    writeFileSync(caFile, Object.values(sandboxes).map((s) => readFileSync(s.endpoints.caCertPath, 'utf8')).join('\n'));
+    const roles = roleMissing.scenario.gateway.toolRoles!.map;
+    const policy = generateMcpPolicy({
+      tenantId: roleMissing.endpoints.tenantId,
+      api: roleMissing.endpoints.apiAppId!,
+      tools: Object.keys(roles),
+      roles: Object.fromEntries(Object.entries(roles).map(([tool, role]) => [tool, Array.isArray(role) ? role : [role]])),
+      prmUrl: roleMissing.endpoints.prmUrl!,
+    });
+    assert.ok(policy.ok);
+    settings = {
+      'workbench.colorTheme': 'Default Dark Modern',
+      'apimMcp.servers': [
+        { name: KEY_SERVER, url: `${proxy.origin}/products/mcp`, auth: 'subscriptionKey' },
+        { name: ROLES_SERVER, url: roleMissing.endpoints.mcpUrl, auth: 'entra', tenant: roleMissing.endpoints.tenantId, scopes: [`${roleMissing.endpoints.mcpUrl}/user_impersonate`] },
+        { name: CLIENT_SERVER, url: redirect.endpoints.mcpUrl, auth: 'entra', tenant: redirect.endpoints.tenantId, clientId: CUSTOM_CLIENT_ID },
+        { name: HOSTILE_SERVER, url: hostile.url, auth: 'none' },
+      ],
+    };
+    server = await startCodeServer({
+      label: 'e2e-diagnose',
+      extensions: [await packagedExtension()],
+      userSettings: settings,
+      workspaceFiles: { 'policies/products.mcp.policy.xml': policy.policy },
+      env: { NODE_EXTRA_CA_CERTS: caFile },
+    });
+    workbench = await openWorkbench(server.url);
+    await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await server?.stop();
+    await Promise.all(Object.values(sandboxes).map((s) => s.stop()));
+    await hostile?.stop();
+    await proxy?.stop();
+    if (caDir) rmSync(caDir, { recursive: true, force: true });
+  });
+
+  it('key-invalid: explains the rejected key, applies the fix through a password box, and keeps both keys off the screen', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
+    const input = await quickInputFor(page, `Subscription key for ${KEY_SERVER}`);
+    await input.fill(WRONG_KEY);
+    await page.keyboard.press('Enter');
+    await page.locator('.notifications-toasts .notification-toast', { hasText: `subscription key saved for ${KEY_SERVER}` }).waitFor({ state: 'visible', timeout: 15_000 });
+    // Then someone regenerates the subscription's keys: the saved key is now invalid.
+    proxy.switchTo(sandboxes.keyInvalid!.endpoints.gateway);
+
+    const frame = await diagnoseFromTree(KEY_SERVER);
+    const titles = await frame.locator('article.finding .finding-title > span').allInnerTexts();
+    assert.ok(titles.includes('The subscription key is not valid for this API'), titles.join(' | '));
+    await frame.locator('section.timeline li.step').first().waitFor({ state: 'visible' });
+    await screenshotsInAllThemes('key-invalid');
+
+    await frame.getByRole('button', { name: 'Copy Report' }).click();
+    await frame.locator('#notice', { hasText: 'Report copied' }).waitFor({ state: 'visible', timeout: 10_000 });
+    const report = await clipboard();
+    assert.match(report, /^# APIM MCP diagnosis/);
+    assert.match(report, /apim\.key\.invalid/);
+    assert.ok(!report.includes(WRONG_KEY) && !report.includes(VALID_KEY), 'the exported report must not contain the key');
+    await assertNoSecretsOnScreen([WRONG_KEY, VALID_KEY]);
+
+    await frame.getByRole('button', { name: /Apply fix: set the subscription key/ }).click();
+    const keyBox = await quickInputFor(page, `Subscription key for ${KEY_SERVER}`);
+    assert.equal(await keyBox.getAttribute('type'), 'password');
+    await keyBox.fill(VALID_KEY);
+    await page.keyboard.press('Enter');
+    await frame.locator('p.healthy').waitFor({ state: 'visible', timeout: 60_000 });
+    await serverRow(page, KEY_SERVER).locator('.codicon-pass').waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.screenshot('e2e-diagnose-key-fixed');
+    await assertNoSecretsOnScreen([WRONG_KEY, VALID_KEY]);
+
+    // A slow gateway: the run shows progress and Cancel stops it at once.
+    sandboxes.keyInvalid!.setLatency(20_000);
+    try {
+      await frame.getByRole('button', { name: 'Re-run' }).first().click();
+      await frame.locator('.run.running').waitFor({ state: 'visible', timeout: 10_000 });
+      await workbench.screenshot('e2e-diagnose-running');
+      const started = Date.now();
+      await frame.locator('.run.running').getByRole('button', { name: 'Cancel' }).click();
+      await frame.locator('.run.cancelled').waitFor({ state: 'visible', timeout: 5_000 });
+      assert.ok(Date.now() - started < 5_000, 'cancel must not wait for the slow gateway');
+    } finally {
+      sandboxes.keyInvalid!.setLatency(0);
+    }
+  });
+
+  it('role-missing-for-tool: with a pasted token, shows the roles matrix with the user\'s column and copies the az command', async () => {
+    const { page } = workbench;
+    const frame = await diagnoseFromTree(ROLES_SERVER);
+    // Not signed in: the first run checks discovery only and says how to go further.
+    await frame.locator('section.notes', { hasText: /Not signed in|No Entra ID token/ }).waitFor({ state: 'visible' });
+    const token = await sandboxes.roleMissing!.mintToken({ user: 'megan@contoso.onmicrosoft.com' });
+    await frame.getByRole('button', { name: 'Diagnose with a Pasted Token…' }).click();
+    const tokenBox = await quickInputFor(page, `Access token for ${ROLES_SERVER}`);
+    assert.equal(await tokenBox.getAttribute('type'), 'password');
+    await tokenBox.fill(token);
+    await page.keyboard.press('Enter');
+
+    await findingTitle(frame, /The token lacks the roles Products\.Write, Products\.Delete/).waitFor({ state: 'visible', timeout: 60_000 });
+    const matrix = frame.locator('section.matrix');
+    await matrix.waitFor({ state: 'visible' });
+    assert.match(await matrix.locator('thead th.you').innerText(), /megan@contoso\.onmicrosoft\.com/);
+    assert.deepEqual(await matrix.locator('thead th.mine').allInnerTexts(), ['Products.Read']);
+    assert.match(await matrix.locator('tbody tr', { hasText: 'deleteProduct' }).locator('td.you').innerText(), /denied/);
+    assert.match(await matrix.locator('tbody tr', { hasText: 'listProducts' }).locator('td.you').innerText(), /allowed/);
+    const roles = frame.locator('section.claims tr.claim-mismatch', { hasText: 'roles' });
+    await roles.waitFor({ state: 'visible' });
+
+    await frame.locator('article.finding[data-finding="entra.token.roleMissing"]').getByRole('button', { name: 'Copy command' }).click();
+    await frame.locator('#notice', { hasText: 'Command copied' }).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await clipboard(), /^az rest --method POST --uri "https:\/\/graph\.microsoft\.com\/v1\.0\/users\/<user-object-id>\/appRoleAssignments"/);
+
+    await screenshotsInAllThemes('role-missing-for-tool');
+    await matrix.scrollIntoViewIfNeeded();
+    await workbench.screenshot('e2e-diagnose-role-matrix');
+    // The claims are shown; the token itself and its signature never are.
+    await assertNoSecretsOnScreen([token, token.split('.')[2]!]);
+
+    // Open policy: the tool's rule in the workspace policy, at its line.
+    await matrix.locator('tbody tr', { hasText: 'deleteProduct' }).getByRole('button', { name: /Open policy/ }).click();
+    await page.locator('.tabs-container .tab', { hasText: 'products.mcp.policy.xml' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await page.locator('.monaco-editor .view-line', { hasText: 'case "deleteProduct":' }).waitFor({ state: 'visible', timeout: 15_000 });
+  });
+
+  it('redirect-uri-not-registered: finds AADSTS50011 by preflight, explains a pasted error, and copies the az command', async () => {
+    const frame = await diagnoseFromTree(CLIENT_SERVER);
+    await findingTitle(frame, 'Entra refuses the sign-in: AADSTS50011').waitFor({ state: 'visible', timeout: 30_000 });
+    const finding = frame.locator('article.finding[data-finding="entra.redirectUri.mismatch"]');
+    assert.match(await finding.locator('ul.evidence').innerText(), /https:\/\/vscode\.dev\/redirect/);
+    await finding.getByRole('button', { name: 'Copy command 1' }).click();
+    await frame.locator('#notice', { hasText: 'Command copied' }).waitFor({ state: 'visible', timeout: 10_000 });
+    assert.equal(await clipboard(), `az ad app show --id ${CUSTOM_CLIENT_ID} --query "{publicClient:publicClient.redirectUris, web:web.redirectUris, spa:spa.redirectUris}"`);
+
+    await frame.locator('#paste').fill(
+      `https://vscode.dev/redirect?error=invalid_request&error_description=AADSTS50011%3A+The+redirect+URI+%27https%3A%2F%2Fvscode.dev%2Fredirect%27+specified+in+the+request+does+not+match+the+redirect+URIs+configured+for+the+application+%27${CUSTOM_CLIENT_ID}%27.&redirect_uri=https%3A%2F%2Fvscode.dev%2Fredirect`,
+    );
+    await frame.getByRole('button', { name: 'Explain' }).click();
+    const result = frame.locator('dl.paste-result');
+    await result.waitFor({ state: 'visible', timeout: 10_000 });
+    const explained = await result.innerText();
+    assert.match(explained, /AADSTS50011/);
+    assert.match(explained, /VS Code, register it under "Mobile and desktop applications \(public client\)"/);
+    await result.scrollIntoViewIfNeeded();
+    await workbench.screenshot('e2e-diagnose-paste-an-error');
+    await finding.scrollIntoViewIfNeeded();
+    await screenshotsInAllThemes('redirect-uri-not-registered');
+  });
+
+  it('hostile text: markup in a gateway\'s error body is shown as text and runs nothing', async () => {
+    const { page } = workbench;
+    let dialogs = 0;
+    page.on('dialog', (d) => {
+      dialogs++;
+      void d.dismiss();
+    });
+    const frame = await diagnoseFromTree(HOSTILE_SERVER);
+    const evidence = frame.locator('ul.evidence code', { hasText: '<img src=x onerror=' });
+    await evidence.first().waitFor({ state: 'visible', timeout: 30_000 });
+    assert.equal(await frame.locator('img').count(), 0, 'no <img> element may exist in the panel');
+    assert.equal(await frame.locator('section.findings').evaluate('typeof window.__pwned'), 'undefined');
+    assert.notEqual(await frame.locator('html').evaluate('document.title'), 'pwned');
+    assert.equal(dialogs, 0);
+    await workbench.screenshot('e2e-diagnose-hostile-text');
+  });
+
+  it('restores the panel after a window reload from its saved state, without probing again', async () => {
+    const { page } = workbench;
+    const before = hostile.requests();
+    await runCommand(page, 'Developer: Reload Window');
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    const frame = panel(page);
+    await frame.locator('ul.evidence code', { hasText: '<img src=x onerror=' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(hostile.requests(), before, 'a restored panel must not run the diagnosis again');
+    await workbench.screenshot('e2e-diagnose-restored');
+    // The restored panel is live: re-run works.
+    await frame.getByRole('button', { name: 'Re-run' }).first().click();
+    await waitFor('the re-run to reach the server', 30_000, () => (hostile.requests() > before ? true : undefined));
+  });
+});

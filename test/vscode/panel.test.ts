@@ -1,0 +1,82 @@
+import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import healthyKey from '../sandbox/scenarios/healthy-key.json';
+import { activateExtension, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
+
+interface ListedServer {
+  id: string;
+  name: string;
+  url: string;
+  source: string;
+  auth: string;
+  file?: string;
+  line?: number;
+  keySupply?: string;
+  status: string;
+}
+
+interface PanelStateLike {
+  server: { id: string; name: string; source: string; actions: string[] };
+  run: { kind: string; message?: string };
+  diagnosis?: { findings: { id: string; title: string }[]; report: string; timeline: unknown[]; notes: string[] };
+}
+
+const listServers = () => vscode.commands.executeCommand<ListedServer[]>('apimMcp.servers.list');
+const panelStates = () => vscode.commands.executeCommand<PanelStateLike[]>('apimMcp.diagnostics.state');
+
+const SERVER = 'Products (panel)';
+const CANARY_KEY = `canary-panel-${randomUUID()}`;
+
+describe('Diagnostics panel: runs from a command, keeps secrets out of its state and report', function () {
+  this.timeout(120_000);
+  let sandbox: Sandbox;
+  let api: ApimMcpApi;
+
+  before(async () => {
+    api = await activateExtension();
+    sandbox = await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] });
+    await setServers(api, [{ name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await removeAllServers(api);
+    await sandbox?.stop();
+  });
+
+  it('opens nothing and sends nothing until asked', async () => {
+    sandbox.clearRequests();
+    await new Promise((r) => setTimeout(r, 500));
+    assert.equal(sandbox.requests().length, 0);
+    assert.equal((await panelStates()).length, 0);
+  });
+
+  it('says a missing key is the problem, then finds the server healthy once the key is set', async () => {
+    await vscode.commands.executeCommand('apimMcp.diagnose', SERVER);
+    let state = await pollUntil('the first diagnosis', 60_000, async () => (await panelStates()).find((s) => s.server.name === SERVER && s.diagnosis));
+    assert.deepEqual(state.diagnosis!.findings.map((f) => f.id), ['apim.key.missing']);
+    assert.ok(state.diagnosis!.notes.some((n) => /No subscription key is stored/.test(n)));
+    assert.deepEqual(state.server.actions, ['openConfig', 'setKey']);
+
+    await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', SERVER, CANARY_KEY);
+    sandbox.clearRequests();
+    await vscode.commands.executeCommand('apimMcp.diagnose', SERVER);
+    state = await pollUntil('the second diagnosis', 60_000, async () => (await panelStates()).find((s) => s.server.name === SERVER && s.diagnosis?.findings.length === 0));
+    assert.ok(sandbox.requests().some((r) => r.keyStatus === 'valid'), 'the stored key reached the gateway');
+    const serialized = JSON.stringify(state);
+    assert.ok(!serialized.includes(CANARY_KEY), 'the panel state (persisted by VS Code) must not contain the key');
+    assert.match(state.diagnosis!.report, /^# APIM MCP diagnosis/);
+    assert.match(state.diagnosis!.report, /healthy \(no error findings\)/);
+    assert.ok(!state.diagnosis!.report.includes(CANARY_KEY), 'the report must not contain the key');
+    const listed = (await listServers()).find((s) => s.name === SERVER)!;
+    assert.equal(listed.status, 'healthy');
+  });
+
+  it('reuses one panel per server', async () => {
+    await vscode.commands.executeCommand('apimMcp.diagnose', SERVER);
+    await pollUntil('the run to finish', 60_000, async () => ((await panelStates()).every((s) => s.run.kind !== 'running') ? true : undefined));
+    assert.equal((await panelStates()).filter((s) => s.server.name === SERVER).length, 1);
+  });
+});
