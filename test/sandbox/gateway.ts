@@ -427,11 +427,12 @@ export async function startGateway(log: (line: string) => void = () => undefined
         return sendApimError(res, rec, 500, errBody, 'expressionError', {}, "ExpressionValueEvaluationFailure: Expression evaluation failed. The given key 'roles' was not present in the dictionary.");
       }
       const roles = claimValues(payload?.roles);
-      const needed = rec.toolName ? tr.map[rec.toolName] : undefined;
-      if (!needed) {
+      const entry = rec.toolName !== undefined && Object.hasOwn(tr.map, rec.toolName) ? tr.map[rec.toolName] : undefined;
+      const anyOf = entry === undefined ? undefined : typeof entry === 'string' ? [entry] : entry;
+      if (!anyOf) {
         if (tr.denyUnknown) return sendApimError(res, rec, tr.status, tr.body, 'toolDenied', {}, `tool '${rec.toolName ?? ''}' is not in the role map`);
-      } else if (!roles.includes(needed)) {
-        return sendApimError(res, rec, tr.status, tr.body, 'roleMissing', {}, `tool '${rec.toolName}' needs role ${needed}; token roles: [${roles.join(', ')}]`);
+      } else if (anyOf.length > 0 && !anyOf.some((role) => roles.includes(role))) {
+        return sendApimError(res, rec, tr.status, tr.body, 'roleMissing', {}, `tool '${rec.toolName}' needs role ${anyOf.join(' or ')}; token roles: [${roles.join(', ')}]`);
       }
     }
     const forwardBody = body === undefined ? undefined : readsBody && !c.preserveContent ? Buffer.alloc(0) : body;

@@ -199,7 +199,10 @@ export const gatewaySchema = z
       .default({ mode: 'missing', bearerMethodsSupported: ['header'] }),
     toolRoles: z
       .object({
-        map: z.record(z.string(), z.string()).default(DEFAULT_TOOL_ROLES).describe('tools/call params.name → required app role in the token roles.'),
+        map: z
+          .record(z.string(), z.union([z.string(), z.array(z.string())]))
+          .default(DEFAULT_TOOL_ROLES)
+          .describe('tools/call params.name → the app role the token roles must hold, or a list of which any one will do ([] lets any caller with a valid token in).'),
         denyUnknown: z.boolean().default(true),
         status: z.number().int().default(403),
         body: z.record(z.string(), z.unknown()).default({ statusCode: 403, message: 'Forbidden' }).describe('Policy-defined body of the role-missing response.'),

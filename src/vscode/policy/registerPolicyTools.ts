@@ -3,7 +3,6 @@
  * "Generate MCP Authorization Policy" command. Activation only registers listeners; the linter and generator
  * (./policyFeature) load the first time a policy document is seen or the command runs.
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFiles';
@@ -16,13 +15,9 @@ const LINTED_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs
 
 type PolicyFeatureModule = typeof import('./policyFeature');
 
-/** The separate esbuild entry (dist/policy.js) when the build has one; the bundled module otherwise. */
+/** The linter is its own bundle (dist/policy.js, see scripts/build.mjs), so activation never parses it. */
 async function loadPolicyFeatureModule(): Promise<PolicyFeatureModule> {
-  const separate = join(__dirname, 'policy.js');
-  if (__filename.endsWith('extension.js') && existsSync(separate)) {
-    return require(separate) as PolicyFeatureModule;
-  }
-  return import('./policyFeature');
+  return require(join(__dirname, 'policy.js')) as PolicyFeatureModule;
 }
 
 export function isPolicyDocument(document: vscode.TextDocument): boolean {

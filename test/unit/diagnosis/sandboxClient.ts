@@ -21,8 +21,19 @@ export function inputFromClient(client: ClientSetup, scenario: Scenario): Diagno
     signIn: client.signIn?.redirectUri
       ? { clientId: client.signIn.clientId, redirectUris: [client.signIn.redirectUri], scopes: client.signIn.scopes, authority: client.signIn.authority }
       : undefined,
-    toolRoles: scenario.gateway.toolRoles?.map,
+    toolRoles: singleRoleMap(scenario.gateway.toolRoles?.map),
   };
+}
+
+/** The diagnosis checks one required role per tool; the scenarios' maps name one role per tool. */
+function singleRoleMap(map: Record<string, string | string[]> | undefined): Record<string, string> | undefined {
+  if (!map) return undefined;
+  return Object.fromEntries(
+    Object.entries(map).map(([tool, roles]) => {
+      if (Array.isArray(roles) && roles.length !== 1) throw new Error(`scenario tool ${tool} names ${roles.length} roles; the diagnosis takes one`);
+      return [tool, Array.isArray(roles) ? roles[0]! : roles];
+    }),
+  );
 }
 
 export function sandboxFetch(sb: Sandbox): NodeFetch {

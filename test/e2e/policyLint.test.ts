@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openWorkbench, type Workbench } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { packagedExtension } from '../harness/packages';
+import { waitFor } from '../harness/processes';
+import { runCommand } from './workbench';
+
+const FIXTURES = join(__dirname, '..', 'fixtures', 'policies');
+const POLICY = 'gotchas.mcp.policy.xml';
+const PRESERVE_MESSAGE = 'The request body is read without preserveContent: true';
+
+describe('policy linter: a person opens a policy file, reads the problems and applies a quick fix', () => {
+  let server: CodeServer;
+  let workbench: Workbench;
+
+  before(async () => {
+    server = await startCodeServer({
+      label: 'e2e-policy',
+      extensions: [await packagedExtension()],
+      workspaceFiles: {
+        [`policies/${POLICY}`]: readFileSync(join(FIXTURES, POLICY), 'utf8'),
+        'policies/gotchas.mcp.tools.json': readFileSync(join(FIXTURES, 'gotchas.mcp.tools.json'), 'utf8'),
+      },
+    });
+    workbench = await openWorkbench(server.url);
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await server?.stop();
+  });
+
+  const problems = () => workbench.page.locator('.markers-panel .monaco-list-row');
+
+  it('shows the policy gotchas in the Problems panel', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'Go to File...');
+    await page.keyboard.type(POLICY);
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: POLICY }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines').first().waitFor({ state: 'visible' });
+    await runCommand(page, 'Problems: Focus on Problems View');
+    await problems().filter({ hasText: PRESERVE_MESSAGE }).first().waitFor({ state: 'visible', timeout: 30_000 });
+    const text = (await problems().allInnerTexts()).join('\n');
+    for (const expected of ['.Let(', 'preserveContent', 'resource_metadata']) assert.ok(text.includes(expected), `Problems panel lacks "${expected}":\n${text}`);
+    await workbench.screenshot('e2e-policy-problems');
+  });
+
+  it('applies "Add preserveContent: true" from the light bulb and the problem goes away', async () => {
+    const { page } = workbench;
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await runCommand(page, 'Go to Line/Column...');
+    await page.keyboard.type('15:77');
+    await page.keyboard.press('Enter');
+    await waitFor('the cursor on the problem', 15_000, async () =>
+      /Ln 15, Col 77/.test(await page.locator('.statusbar').innerText()) ? true : undefined);
+    await page.keyboard.press('Control+.');
+    const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Add preserveContent: true' }).first();
+    await fix.waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.screenshot('e2e-policy-quick-fix');
+    await fix.click();
+    await waitFor('the fix in the editor', 15_000, async () =>
+      (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').includes('Body.As<JObject>(preserveContent: true)') ? true : undefined);
+    await waitFor('the problem to clear', 15_000, async () => ((await problems().filter({ hasText: PRESERVE_MESSAGE }).count()) === 0 ? true : undefined));
+    await workbench.screenshot('e2e-policy-fixed');
+  });
+});
