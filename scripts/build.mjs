@@ -1,7 +1,7 @@
 // Bundles the extension (node, CJS), the CLI (node, CJS) and the webview (browser, IIFE) with esbuild.
 // --production minifies and drops source maps; --watch rebuilds on change. Bundle sizes go to dist/meta.json.
 import * as esbuild from 'esbuild';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -19,7 +19,11 @@ const common = {
 const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
 
 export const builds = [
-  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode', '@azure/msal-node'] },
+  // @azure/msal-node in its own file, required on first Entra sign-in through MSAL (src/auth/msal/loadMsal.ts).
+  { ...node, entryPoints: { msal: 'src/auth/msal/msalModule.ts' }, outdir: 'dist', external: ['vscode'] },
+  // Loaded on first use by src/vscode/policy/registerPolicyTools.ts, so activation stays small.
+  { ...node, entryPoints: { policy: 'src/vscode/policy/policyFeature.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', external: ['vscode'], banner: { js: '#!/usr/bin/env node' } },
   {
     ...common,
@@ -29,9 +33,12 @@ export const builds = [
     entryPoints: { webview: 'src/webview/main.ts' },
     outdir: 'dist',
   },
-].filter((b) => Object.values(b.entryPoints).every((entry) => existsSync(entry)));
+];
 
 mkdirSync('dist', { recursive: true });
+// The diagnostics panel's icons: codicons ship as a font next to the webview bundle (its localResourceRoots).
+mkdirSync('dist/codicons', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
 if (watch) {
   for (const options of builds) await (await esbuild.context(options)).watch();
   console.log('[build] watching');

@@ -1,5 +1,6 @@
-// npm test: type-check, then the unit, vscode and e2e tiers in that order. The extension is built and packaged
-// once and every real-VS-Code tier installs that same .vsix. Each tier's counts are printed, then a total.
+// npm test: installs the real-VS-Code tools if missing, type-checks, then runs the unit, vscode and e2e tiers in
+// that order. The extension is built and packaged once and every real-VS-Code tier installs that same .vsix.
+// Each tier's counts are printed, then a total.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,9 +32,12 @@ function counts(stdout) {
 }
 
 const steps = [
+  // Debian's chromium and libkrb5-dev, and the cached Node 24 + code-server tool folder; only checks once installed.
+  ['tools', 'bash', ['scripts/setup-tools.sh']],
   ['build', process.execPath, ['scripts/build.mjs', '--production']],
   ['package', process.execPath, ['scripts/package.mjs', vsix]],
   ['typecheck', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']],
+  ['typecheck webview', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'src/webview/tsconfig.json', '--noEmit']],
 ];
 for (const [name, command, args] of steps) {
   if (!step(name, command, args).ok) process.exit(1);

@@ -4,7 +4,8 @@ import { usesSubscriptionKey, type ServerRecord } from '../core/serverRecord';
 import { mcpServerId, type ApimMcpServerProvider } from './mcpProvider';
 import { promptForSubscriptionKey } from './keyPrompt';
 import type { ServerRegistry } from './serverRegistry';
-import type { ServerNode, ServersTreeDataProvider } from './serversView';
+import { pickServer, type ServerArg } from './serverPicker';
+import type { ServersTreeDataProvider } from './serversView';
 import type { SubscriptionKeyStore } from './subscriptionKeyStore';
 
 export interface CommandDeps {
@@ -16,28 +17,7 @@ export interface CommandDeps {
   readonly log: vscode.LogOutputChannel;
 }
 
-/** Commands take a tree node (from the view), a server name (from code), or nothing (from the palette: pick one). */
-type ServerArg = ServerNode | string | undefined;
-
-async function pickServer(deps: CommandDeps, arg: ServerArg, filter: (s: ServerRecord) => boolean): Promise<ServerRecord | undefined> {
-  if (typeof arg === 'string') {
-    const server = deps.registry.find(arg);
-    if (!server) void vscode.window.showErrorMessage(vscode.l10n.t('APIM MCP: there is no server named "{0}" in apimMcp.servers.', arg));
-    return server;
-  }
-  if (arg?.kind === 'server') return arg.server;
-  const candidates = deps.registry.servers.filter(filter);
-  if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('APIM MCP: no matching servers. Add one with "APIM MCP: Add Secured MCP Server".'));
-    return undefined;
-  }
-  if (candidates.length === 1) return candidates[0];
-  const picked = await vscode.window.showQuickPick(
-    candidates.map((server) => ({ label: server.name, description: server.url, server })),
-    { title: vscode.l10n.t('Choose a server'), ignoreFocusOut: true },
-  );
-  return picked?.server;
-}
+const noMatchingServer = () => vscode.l10n.t('APIM MCP: no matching servers. Add one with "APIM MCP: Add Secured MCP Server".');
 
 const START_ATTEMPTS = 3;
 
@@ -69,7 +49,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
   const { log } = deps;
   return vscode.Disposable.from(
     vscode.commands.registerCommand('apimMcp.setSubscriptionKey', async (arg: ServerArg, keyFromCaller?: unknown) => {
-      const server = await pickServer(deps, arg, (s) => usesSubscriptionKey(s.auth));
+      const server = await pickServer(deps.registry, arg, (s) => usesSubscriptionKey(s.auth), noMatchingServer());
       if (!server) return;
       // Programmatic callers (other extensions, tests) may pass the key; people are always asked in a password box.
       const key = typeof keyFromCaller === 'string' && keyFromCaller.length > 0 ? Secret.of(keyFromCaller) : await promptForSubscriptionKey(server, log);
@@ -79,7 +59,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       void vscode.window.showInformationMessage(vscode.l10n.t('APIM MCP: subscription key saved for {0}.', server.name));
     }),
     vscode.commands.registerCommand('apimMcp.startServer', async (arg: ServerArg) => {
-      const server = await pickServer(deps, arg, () => true);
+      const server = await pickServer(deps.registry, arg, () => true, noMatchingServer());
       if (!server) return;
       await startInVsCode(deps, server);
     }),

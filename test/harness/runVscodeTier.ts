@@ -1,13 +1,20 @@
 // The vscode tier: mocha suites from test/vscode run inside a real VS Code extension host (code-server),
 // with the packaged extension installed. Prints each test and a closing "N passed, N failed" line.
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { openWorkbench, RESULTS_DIR, type Workbench } from './browser';
 import { startCodeServer, type CodeServer } from './codeServer';
 import { packagedDriver, packagedExtension } from './packages';
 import { waitFor } from './processes';
 import { compileSuites } from './suites';
 
+
+const POLICY_FIXTURES = resolve(__dirname, '..', 'fixtures', 'policies');
+
+/** The test workspace holds the policy fixtures under policies/, where the policy suites open them. */
+function workspaceFixtures(): Record<string, string> {
+  return Object.fromEntries(readdirSync(POLICY_FIXTURES).map((name) => [`policies/${name}`, readFileSync(join(POLICY_FIXTURES, name), 'utf8')]));
+}
 
 interface DriverResult {
   passed: number;
@@ -26,6 +33,7 @@ async function main(): Promise<number> {
     server = await startCodeServer({
       label: 'vscode-tier',
       extensions: [extension, driver],
+      workspaceFiles: workspaceFixtures(),
       env: {
         APIM_MCP_TEST_RESULT: resultFile,
         APIM_MCP_MOCHA_PATH: require.resolve('mocha'),
@@ -35,7 +43,11 @@ async function main(): Promise<number> {
     console.log(`[vscode-tier] ${suites.length} suite file(s) in VS Code at ${server.url}`);
     workbench = await openWorkbench(server.url);
     const running = server;
-    const result = await waitFor('the vscode-tier suites to finish', 15 * 60_000, () =>
+    const opened = workbench;
+    const stopOnSignal = () => void Promise.all([opened.close(), running.stop()]).finally(() => process.exit(130));
+    process.once('SIGINT', stopOnSignal);
+    process.once('SIGTERM', stopOnSignal);
+    const result = await waitFor('the vscode-tier suites to finish', 10 * 60_000, () =>
       existsSync(resultFile) ? (JSON.parse(readFileSync(resultFile, 'utf8')) as DriverResult) : undefined, 500).catch((error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- code-server output (tail) ---\n${running.logs().slice(-6000)}`);
     });
