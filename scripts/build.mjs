@@ -22,6 +22,8 @@ export const builds = [
   { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode', '@azure/msal-node'] },
   // @azure/msal-node in its own file, required on first Entra sign-in through MSAL (src/auth/msal/loadMsal.ts).
   { ...node, entryPoints: { msal: 'src/auth/msal/msalModule.ts' }, outdir: 'dist', external: ['vscode'] },
+  // The diagnosis engine and the MCP SDK, loaded when a diagnosis first runs (src/vscode/panel/diagnosisRunner.ts).
+  { ...node, entryPoints: { diagnosis: 'src/core/diagnosis/diagnose.ts' }, outdir: 'dist', external: ['vscode'] },
   // Loaded on first use by src/vscode/policy/registerPolicyTools.ts, so activation stays small.
   { ...node, entryPoints: { policy: 'src/vscode/policy/policyFeature.ts' }, outdir: 'dist', external: ['vscode'] },
   { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', external: ['vscode'], banner: { js: '#!/usr/bin/env node' } },

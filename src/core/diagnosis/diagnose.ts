@@ -73,6 +73,3 @@ export async function diagnose(input: DiagnoseInput, options: DiagnoseOptions): 
   return redactDeep(result, knownSecrets(input));
 }
 
-export function hasErrors(diagnosis: Diagnosis): boolean {
-  return diagnosis.findings.some((f) => f.severity === 'error');
-}

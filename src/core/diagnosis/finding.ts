@@ -50,3 +50,8 @@ const ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 export function sortFindings(findings: readonly Finding[]): Finding[] {
   return [...findings].sort((a, b) => ORDER[a.severity] - ORDER[b.severity] || a.id.localeCompare(b.id));
 }
+
+/** True when any finding is an error: the CLI's exit code 1 and the panel's failing status. */
+export function hasErrors(diagnosis: { readonly findings: readonly Finding[] }): boolean {
+  return diagnosis.findings.some((f) => f.severity === 'error');
+}

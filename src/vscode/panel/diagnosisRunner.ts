@@ -1,5 +1,6 @@
+import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { diagnose, type Diagnosis, type DiagnoseInput } from '../../core/diagnosis';
+import type { Diagnosis, DiagnoseInput } from '../../core/diagnosis';
 import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFiles';
 import { createNodeFetch, type FetchLike } from '../../core/probe/nodeFetch';
 import { Secret } from '../../core/secret';
@@ -8,6 +9,16 @@ import type { EntraTokenService } from '../auth/entraTokens';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import type { ServerEntry } from './configEntries';
 import { toolRoleRecord, toolRolesFromPolicy } from '../../core/apim/policy/toolRoles';
+
+type DiagnosisEngine = typeof import('../../core/diagnosis/diagnose');
+
+/**
+ * The engine and the MCP SDK it drives are a bundle of their own (dist/diagnosis.js, see scripts/build.mjs),
+ * loaded the first time a diagnosis runs so that activation does not parse them.
+ */
+function loadDiagnosisEngine(): DiagnosisEngine {
+  return require(join(__dirname, 'diagnosis.js')) as DiagnosisEngine;
+}
 
 /** The redirect URIs VS Code signs in with when a server names its own client id (loopback and protocol handler). */
 const VSCODE_REDIRECT_URIS = ['http://127.0.0.1:33418', 'https://vscode.dev/redirect'];
@@ -181,6 +192,7 @@ export async function runDiagnosis(entry: ServerEntry, deps: RunnerDeps, options
   });
   aborted.catch(() => undefined);
   try {
+    const { diagnose } = loadDiagnosisEngine();
     const diagnosis = await Promise.race([diagnose(input, { fetch, timeoutMs: REQUEST_TIMEOUT_MS }), aborted]);
     deps.log.info(`[diagnose] ${entry.name}: ${diagnosis.findings.length} finding(s): ${diagnosis.findings.map((f) => f.id).join(', ') || 'none'}`);
     return { diagnosis, notes, policy };

@@ -1,4 +1,5 @@
-import { renderMarkdownReport, type Diagnosis, type Finding } from '../../core/diagnosis';
+import type { Diagnosis, Finding } from '../../core/diagnosis';
+import { renderMarkdownReport } from '../../core/diagnosis/report';
 import type { ClaimView, DiagnosisView, FindingAction, FindingView, RoleMatrixView } from '../../shared/protocol';
 
 /**

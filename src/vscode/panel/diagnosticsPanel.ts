@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
-import { hasErrors, type Diagnosis } from '../../core/diagnosis';
+import type { Diagnosis } from '../../core/diagnosis';
+import { hasErrors } from '../../core/diagnosis/finding';
 import { lookupAadsts, aadstsErrorUrl } from '../../core/entra/aadstsCatalogue';
 import { parseAadstsText } from '../../core/entra/aadstsText';
 import { identifyRedirectUri, PLATFORM_LABEL } from '../../core/entra/redirectUris';
