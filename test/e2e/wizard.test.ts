@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
@@ -9,44 +9,12 @@ import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedDriver, packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { notification, quickInputFor, runCommand } from './workbench';
+import { answer, choose, filesUnder, notification, quickInputFor, runCommand, setTraceLogLevel } from './workbench';
 
 const KEY_SERVER = 'Products (wizard key)';
 const ENTRA_SERVER = 'Products (wizard Entra)';
 const CANARY_KEY = `canary-wizard-${randomUUID()}`;
 const QUICK_INPUT = '.quick-input-widget';
-
-function filesUnder(dir: string): string[] {
-  try {
-    return readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      return stat.isDirectory() ? filesUnder(path) : stat.isFile() ? [path] : [];
-    });
-  } catch {
-    return [];
-  }
-}
-
-/** Types into the wizard's current step (found by its prompt or title) and presses Enter. */
-async function answer(page: Page, prompt: string | RegExp, value: string): Promise<void> {
-  const input = await quickInputFor(page, prompt);
-  await input.fill(value);
-  await page.keyboard.press('Enter');
-}
-
-/** Accepts the row of the current quick pick (found by its placeholder, when given) whose text matches. */
-async function choose(page: Page, placeholder: string | undefined, row: string | RegExp): Promise<string> {
-  const widget = placeholder
-    ? page.locator(QUICK_INPUT).filter({ has: page.locator(`input[placeholder*="${placeholder}"]`) })
-    : page.locator(QUICK_INPUT);
-  await widget.waitFor({ state: 'visible', timeout: 20_000 });
-  const item = widget.locator('.quick-input-list .monaco-list-row', { hasText: row }).first();
-  await item.waitFor({ state: 'visible', timeout: 10_000 });
-  const text = await item.innerText();
-  await item.click();
-  return text;
-}
 
 /** VS Code's chat tool picker: the server's node lists the sandbox tools. */
 async function toolsListed(page: Page, server: string, workbench: Workbench, shot: string): Promise<string> {
@@ -79,9 +47,8 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
       env: { APIM_MCP_SANDBOX_ENTRA: JSON.stringify({ entra: entraSandbox.endpoints.entra, caCertPath: entraSandbox.endpoints.caCertPath }) },
     });
     workbench = await openWorkbench(server.url);
-    // Trace level for every log, so the canary check below reads the most talkative logs VS Code writes.
-    await runCommand(workbench.page, 'Developer: Set Log Level');
-    await choose(workbench.page, undefined, /^Trace/);
+    // Trace level for every log, so the canary check reads the most talkative logs VS Code writes.
+    await setTraceLogLevel(workbench.page, server.userDataDir);
   });
 
   after(async () => {

@@ -1,3 +1,5 @@
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { waitFor } from '../harness/processes';
 
@@ -37,4 +39,47 @@ export function notification(page: Page, text: string | RegExp) {
 /** The row of the APIM MCP Servers view for a server. */
 export function serverRow(page: Page, name: string) {
   return page.locator('.pane-body .monaco-list-row', { hasText: name });
+}
+
+/** Every regular file under `dir`, recursively (none when it does not exist). */
+export function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      const stat = statSync(path);
+      return stat.isDirectory() ? filesUnder(path) : stat.isFile() ? [path] : [];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Types into the wizard's current step (found by its prompt or title) and presses Enter. */
+export async function answer(page: Page, prompt: string | RegExp, value: string): Promise<void> {
+  const input = await quickInputFor(page, prompt);
+  await input.fill(value);
+  await page.keyboard.press('Enter');
+}
+
+/** Accepts the row of the current quick pick (found by its placeholder, when given) whose text matches. */
+export async function choose(page: Page, placeholder: string | undefined, row: string | RegExp): Promise<string> {
+  const widget = placeholder
+    ? page.locator(QUICK_INPUT).filter({ has: page.locator(`input[placeholder*="${placeholder}"]`) })
+    : page.locator(QUICK_INPUT);
+  await widget.waitFor({ state: 'visible', timeout: 20_000 });
+  const item = widget.locator('.quick-input-list .monaco-list-row', { hasText: row }).first();
+  await item.waitFor({ state: 'visible', timeout: 10_000 });
+  const text = await item.innerText();
+  await item.click();
+  return text;
+}
+
+/**
+ * Puts every log at Trace, as a person would with "Developer: Set Log Level". Waits for the extension's own log
+ * first: a log channel created after the change can start at the extension host's initial level.
+ */
+export async function setTraceLogLevel(page: Page, userDataDir: string): Promise<void> {
+  await waitFor('the APIM MCP log', 60_000, () => (filesUnder(join(userDataDir, 'logs')).some((f) => /APIM MCP/.test(f)) ? true : undefined));
+  await runCommand(page, 'Developer: Set Log Level');
+  await choose(page, undefined, /^Trace/);
 }

@@ -44,6 +44,8 @@ export interface EntraEmulator {
   issuerV1(tenantId?: string): string;
   issuerV2(tenantId?: string): string;
   mintToken(opts?: MintTokenOptions): Promise<string>;
+  /** Every token the token endpoint handed out (access, refresh and id tokens), for canary checks. Test data only. */
+  issuedTokens(): string[];
   stop(): Promise<void>;
 }
 
@@ -158,6 +160,7 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
   const codes = new Map<string, CodeGrant>();
   const refreshTokens = new Map<string, RefreshGrant>();
   const deviceCodes = new Map<string, DeviceGrant>();
+  const issued: string[] = [];
 
   let origin = '';
   const issuerV2 = (tid = primary) => `${origin}/${tid}/v2.0`;
@@ -713,6 +716,10 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
       } else {
         throw new AadFailure(AAD.unsupportedGrant(grantType));
       }
+      for (const k of ['access_token', 'refresh_token', 'id_token']) {
+        const v = (body as Record<string, unknown>)[k];
+        if (typeof v === 'string') issued.push(v);
+      }
       log(`entra: token issued grant=${grantType} client=${clientId}`);
       sendJson(res, 200, body);
     } catch (error) {
@@ -817,6 +824,7 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
     issuerV1,
     issuerV2,
     mintToken,
+    issuedTokens: () => [...issued],
     stop: async () => {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -56,6 +56,8 @@ export interface Sandbox {
   /** What the MCP backend received (raw bodies, header names). */
   backendRequests(): BackendRequestRecord[];
   mintToken(opts?: MintTokenOptions): Promise<string>;
+  /** Every token the Entra emulator's token endpoint issued (access, refresh, id), for canary checks. */
+  issuedTokens(): string[];
   /** The client credentials described by the scenario's `client` section. */
   client(): Promise<ClientSetup>;
   setLatency(ms: number): void;
@@ -274,6 +276,7 @@ export async function startSandbox(scenarioInput: Scenario | ScenarioInput | str
     clearRequests: () => gw.clearRequests(),
     backendRequests: () => be.requests(),
     mintToken,
+    issuedTokens: () => en.issuedTokens(),
     client,
     setLatency: (ms) => gw.setLatency(ms),
     stop: async () => {

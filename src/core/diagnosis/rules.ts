@@ -134,8 +134,15 @@ function redirectRules(ctx: Context, e: HttpExchange | undefined): void {
     return;
   }
   const other = target.origin !== ctx.obs.url.origin;
-  add(ctx, 'mcp.url.redirect', 'error', other ? `The MCP URL redirects to another origin (${target.origin})` : 'The MCP URL answers with a redirect', [describeExchange(e), `Location: ${quote(location, 200)}`], {
-    summary: other
+  // A loop: the redirect points back at the URL itself, or a probe that follows redirects gave up on the count.
+  const gaveUp = ctx.obs.exchanges.filter((x) => x.failure?.kind === 'redirect' && /^more than \d+ redirects/.test(x.failure.message));
+  const loop = target.href === ctx.obs.url.href || gaveUp.length > 0;
+  const title = loop ? 'The MCP URL redirects in a loop' : other ? `The MCP URL redirects to another origin (${target.origin})` : 'The MCP URL answers with a redirect';
+  const evidence = [describeExchange(e), `Location: ${quote(location, 200)}`, ...gaveUp.slice(0, 2).map(describeExchange)];
+  add(ctx, 'mcp.url.redirect', 'error', title, evidence, {
+    summary: loop
+      ? 'The gateway keeps redirecting (the probe stopped after a bounded number of hops). Check the rewrite or redirect rules in front of the MCP API (APIM policy, Front Door, App Gateway) and configure the client with a URL that answers directly.'
+      : other
       ? `MCP clients do not follow a redirect to another origin, and never send the subscription key or token there. Configure the client with the final URL, or remove the redirect at the gateway.`
       : 'Configure the client with the final URL: MCP clients POST to the URL and a redirect turns the POST into a failure in most clients.',
   });

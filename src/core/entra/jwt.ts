@@ -13,7 +13,7 @@ export interface DecodedToken {
 export type DecodeResult = { ok: true; token: DecodedToken } | { ok: false; error: string };
 
 export function decodeAccessToken(token: Secret): DecodeResult {
-  const raw = token.reveal().replace(/^Bearer\s+/i, '').trim();
+  const raw = token.reveal().trim().replace(/^Bearer\s+/i, '').trim();
   if (raw.split('.').length !== 3) {
     return { ok: false, error: 'The token is not a JWT (it does not have three dot-separated parts); Entra access tokens for your API are JWTs.' };
   }

@@ -135,6 +135,7 @@ function createSandboxEntra() {
       const gone = sessions;
       sessions = [];
       requested.length = 0;
+      issued.length = 0;
       if (gone.length) emitter.fire({ added: [], removed: gone.map(toSession), changed: [] });
     },
   };

@@ -7,7 +7,7 @@ import { buildMcpJsonEntry, buildMcpServersEntry } from '../../../src/core/confi
 import type { ConfigFileFormat } from '../../../src/core/config/targets';
 import { server } from './serverFixtures';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+import { FUZZ_RUNS as RUNS } from '../fuzzRuns';
 
 /** A JSONC file as people write them: any indentation, CRLF or LF, comments anywhere between members, trailing commas. */
 interface Child {

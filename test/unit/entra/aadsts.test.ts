@@ -6,6 +6,7 @@ import fc from 'fast-check';
 import { AADSTS_CATALOGUE, lookupAadsts } from '../../../src/core/entra/aadstsCatalogue';
 import { parseAadstsText } from '../../../src/core/entra/aadstsText';
 import { identifyRedirectUri, redirectUrisFor } from '../../../src/core/entra/redirectUris';
+import { FUZZ_RUNS } from '../fuzzRuns';
 
 const RESEARCH = join(__dirname, '..', '..', '..', '..', 'shared', 'research', 'apim-entra-diagnostics.md');
 
@@ -67,13 +68,34 @@ for (const c of pasted) {
   });
 }
 
-test('the pasted-error parser never throws (fuzzed)', () => {
+/** Pieces of the things people paste: error pages, redirect URLs with `?error=`, token-endpoint JSON, entities. */
+const aadstsPiece = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom(
+    'AADSTS', 'AADSTS50011', 'AADSTS65001: ', 'AADSTS99999999999', 'error_codes: [', 'error_codes: [7000218, 50011]', ']', '\\r\\n', '\r\n',
+    "redirect URI '", "application '", "Application with identifier '", "'", 'Trace ID: ', 'Correlation ID: ', 'Timestamp: ',
+    '&#39;', '&#x27;', '&#99999999999;', '&#x110000;', '&quot;', '&amp;', '&lt;script&gt;', 'error?code=50011',
+    'https://vscode.dev/redirect?', 'http://127.0.0.1:33418/?', '#', '?', '&', '=', '%', '%ZZ', '%0D%0A', '+',
+    'error=', 'error_description=', 'redirect_uri=', 'client_id=', 'state=x', '{"error":', '"error_codes":[', '"trace_id":', '}', '"', ',',
+    '0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0', 'aebc6443-996d-45c2-90f0-388ff96faa56', ' ', '\n', '\u0000', '\ud800',
+  ),
+);
+const aadstsPaste = fc.oneof(fc.string({ unit: 'binary', maxLength: 300 }), fc.array(aadstsPiece, { maxLength: 40 }).map((p) => p.join('')));
+
+test(`the pasted-error and error-URL parser never throws, never hangs, and returns well-formed parts (${FUZZ_RUNS} runs)`, () => {
   fc.assert(
-    fc.property(fc.string({ maxLength: 300 }), (s) => {
+    fc.property(aadstsPaste, (s) => {
+      const started = performance.now();
       const r = parseAadstsText(s);
+      assert.ok(performance.now() - started < 1000, 'parser took over a second');
       assert.ok(Array.isArray(r.codes));
+      for (const c of r.codes) assert.ok(Number.isInteger(c) && c >= 0, `code ${c}`);
+      for (const k of ['error', 'appId', 'redirectUri', 'traceId', 'correlationId', 'timestamp', 'tenant', 'description'] as const) {
+        assert.ok(r[k] === undefined || typeof r[k] === 'string', k);
+      }
+      for (const c of r.codes) lookupAadsts(c);
     }),
-    { numRuns: 1000 },
+    { numRuns: FUZZ_RUNS },
   );
 });
 

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { readPolicy, type PolicyDocument } from '../../../src/core/apim/policy/policyReader';
 import { extractBicepPolicies } from '../../../src/core/apim/policy/bicepPolicies';
 
-const FUZZ_RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+import { FUZZ_RUNS } from '../fuzzRuns';
 
 /** Every range the reader reports must point at exactly the text it describes. */
 function assertRangesExact(doc: PolicyDocument): void {

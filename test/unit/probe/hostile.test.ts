@@ -191,3 +191,111 @@ test('a self-signed certificate yields net.tls, and trusting it as an extra CA c
     await server.close();
   }
 });
+
+test('a slow drip (headers, then a byte every 50 ms, never ending) yields net.timeout within the time limit', async () => {
+  const timers = new Set<NodeJS.Timeout>();
+  const server = await startHttp((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.write('{"jsonrpc":"2.0",');
+    const timer = setInterval(() => res.write(' '), 50);
+    timers.add(timer);
+    res.on('close', () => clearInterval(timer));
+  });
+  try {
+    const { diagnosis, ms } = await run(server, '/products/mcp', { timeoutMs: 400 });
+    assert.ok(ms < 5000, `took ${ms} ms`);
+    const f = diagnosis.findings.find((x) => x.id === 'net.timeout');
+    assert.ok(f, ids(diagnosis).join());
+    assert.equal(f.severity, 'error');
+    assert.match(f.evidence.join('\n'), /no complete answer before the time limit/);
+  } finally {
+    for (const t of timers) clearInterval(t);
+    await server.close();
+  }
+});
+
+test('a slow drip of headers (status line, then a header line every 50 ms) yields net.timeout within the time limit', async () => {
+  const timers = new Set<NodeJS.Timeout>();
+  const server = await startHttp((req) => {
+    const socket = req.socket;
+    socket.write('HTTP/1.1 200 OK\r\n');
+    const timer = setInterval(() => socket.write('X-Drip: x\r\n'), 50);
+    timers.add(timer);
+    socket.on('close', () => clearInterval(timer));
+  });
+  try {
+    const { diagnosis, ms } = await run(server, '/products/mcp', { timeoutMs: 400 });
+    assert.ok(ms < 5000, `took ${ms} ms`);
+    assert.ok(ids(diagnosis).includes('net.timeout'), ids(diagnosis).join());
+  } finally {
+    for (const t of timers) clearInterval(t);
+    await server.close();
+  }
+});
+
+test('redirect loops (same origin, and ping-pong with another origin) are named as loops, bounded, and the key stays home', async () => {
+  const selfLoop = await startHttp((req, res) => {
+    res.writeHead(307, { location: req.url });
+    res.end();
+  });
+  let home: TestServer | undefined;
+  const away = await startHttp((req, res) => {
+    res.writeHead(302, { location: `${home!.origin}${req.url}` });
+    res.end();
+  });
+  home = await startHttp((req, res) => {
+    res.writeHead(302, { location: `${away.origin}${req.url}` });
+    res.end();
+  });
+  try {
+    for (const server of [selfLoop, home]) {
+      const { diagnosis, ms } = await run(server);
+      assert.ok(ms < 3000, `took ${ms} ms`);
+      const f = diagnosis.findings.find((x) => x.id === 'mcp.url.redirect');
+      assert.ok(f, ids(diagnosis).join());
+      assert.equal(f.title, 'The MCP URL redirects in a loop');
+      assert.match(f.evidence.join('\n'), /more than \d+ redirects/);
+      assert.ok(server.received.length < 100, `${server.received.length} requests: the loop was not bounded`);
+    }
+    assert.ok(away.received.length > 0, 'the ping-pong never reached the other origin');
+    for (const h of away.received) {
+      assert.equal(h['ocp-apim-subscription-key'], undefined, 'the key went to the other origin');
+      assert.equal(h['authorization'], undefined, 'the token went to the other origin');
+    }
+  } finally {
+    await selfLoop.close();
+    await home.close();
+    await away.close();
+  }
+});
+
+test('invalid UTF-8 in an APIM error and in a 200 body still gives the finding, quoting the bytes as U+FFFD', async () => {
+  const bad = Buffer.from([0xff, 0xfe, 0xc3, 0x28, 0xed, 0xa0, 0x80, 0xc0, 0x80]);
+  const apim = await startHttp((req, res) => {
+    res.writeHead(401, { 'content-type': 'application/json' });
+    res.end(Buffer.concat([Buffer.from('{"statusCode":401,"message":"Access denied due to invalid subscription key. '), bad, Buffer.from('"}')]));
+  });
+  const garbage = await startHttp((req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(bad);
+  });
+  try {
+    const key = await run(apim);
+    const f = key.diagnosis.findings.find((x) => x.id === 'apim.key.invalid');
+    assert.ok(f, ids(key.diagnosis).join());
+    assert.match(f.evidence.join('\n'), /invalid subscription key\. \uFFFD/);
+    const body = await run(garbage);
+    assert.ok(body.ms < 3000, `took ${body.ms} ms`);
+    const g = body.diagnosis.findings.find((x) => x.id === 'mcp.response.invalid');
+    assert.ok(g, ids(body.diagnosis).join());
+    assert.match(g.evidence.join('\n'), /HTTP 200 · body: \uFFFD/);
+    for (const d of [key.diagnosis, body.diagnosis]) {
+      // The report is well-formed text: it round-trips through UTF-8 unchanged (no lone surrogates).
+      const report = renderMarkdownReport(d);
+      assert.equal(Buffer.from(report, 'utf8').toString('utf8'), report);
+    }
+  } finally {
+    await apim.close();
+    await garbage.close();
+  }
+});

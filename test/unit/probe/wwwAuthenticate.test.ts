@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { parseWwwAuthenticate, readChallenges } from '../../../src/core/probe/wwwAuthenticate';
+import { FUZZ_RUNS } from '../fuzzRuns';
 
 const cases: { name: string; header: string; expect: { scheme: string; params?: Record<string, string>; token68?: string }[] }[] = [
   {
@@ -65,6 +66,6 @@ test('the parser never throws and always returns well-formed challenges (fuzzed)
       }
       readChallenges(header);
     }),
-    { numRuns: 2000 },
+    { numRuns: FUZZ_RUNS },
   );
 });

@@ -13,7 +13,7 @@ import {
 } from '../../../src/core/secrets/secretBinding';
 import { ENV_VAR_NAME, envReference, keyEnvVarName, parseEnvReference, terminalEnvironment, terminalKeyBindings, tokenEnvVarName } from '../../../src/core/secrets/envVars';
 
-const RUNS = Number(process.env.FUZZ_RUNS ?? 2000);
+import { FUZZ_RUNS as RUNS } from '../fuzzRuns';
 const CANARY = 'canary-0f3a9c1e5b7d4a2f';
 const origin = fc
   .tuple(fc.constantFrom('https', 'http'), fc.constantFrom('contoso.azure-api.net', 'CONTOSO.azure-api.net', 'contoso2.azure-api.net', 'localhost'), fc.constantFrom('', ':443', ':80', ':8443'), fc.webPath())

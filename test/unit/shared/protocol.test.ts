@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { FUZZ_RUNS } from '../fuzzRuns';
 import { isPanelState, parseHostMessage, parseWebviewMessage, MAX_PASTE_LENGTH, type PanelState } from '../../../src/shared/protocol';
 
 const STATE: PanelState = {
@@ -73,7 +74,7 @@ describe('webview → host messages', () => {
         const parsed = parseWebviewMessage(value);
         if (parsed) assert.deepEqual(Object.keys(parsed).sort(), Object.keys(value as object).sort());
       }),
-      { numRuns: 2000 },
+      { numRuns: FUZZ_RUNS },
     );
   });
 });

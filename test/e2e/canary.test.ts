@@ -1,0 +1,357 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { homedir, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FrameLocator, Page } from 'playwright-core';
+import { openWorkbench, type Workbench } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { packagedDriver, packagedExtension } from '../harness/packages';
+import { waitFor } from '../harness/processes';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import { choose, filesUnder, notification, quickInputFor, runCommand, serverRow, setTraceLogLevel } from './workbench';
+
+/**
+ * The secret canary suite (issue 8): one real VS Code at trace log level goes through the paths that handle
+ * secrets (subscription key, Entra sign-in, client secret, diagnosis and report export, policy lint, a server
+ * moved to another origin), then every file it could have written, its captured logs, the exported report and
+ * the DOM of every frame are searched for every canary value.
+ */
+const unique = () => randomBytes(12).toString('hex');
+const CANARY_KEY = `canaryK${unique()}`;
+const CANARY_CLIENT_SECRET = `canaryS${unique()}`;
+const KEY_SERVER = 'Canary key';
+const ENTRA_SERVER = 'Canary Entra';
+const CONFIDENTIAL_SERVER = 'Canary confidential client';
+const CONFIDENTIAL_CLIENT_ID = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+const POLICY = 'policies/canary.mcp.policy.xml';
+const FIXTURES = join(__dirname, '..', 'fixtures', 'policies');
+
+interface Received {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** "Another origin": answers like an APIM gateway that wants a key, and records every request in full. */
+async function startOtherOrigin(): Promise<{ origin: string; received: Received[]; stop: () => Promise<void> }> {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
+      res.writeHead(401, {
+        'content-type': 'application/json',
+        'www-authenticate': `AzureApiManagementKey realm="http://${req.headers.host}/products",name="Ocp-Apim-Subscription-Key",type="header"`,
+      });
+      res.end(JSON.stringify({ statusCode: 401, message: 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.' }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    received,
+    stop: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+/** The diagnostics panel's content: VS Code nests the extension's page in a second iframe. */
+function panel(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/** Files changed since `since` under `dir` (the shared temp folder: other runs' files are older or never hold our canaries). */
+function recentFilesUnder(dir: string, since: number, skip: (path: string) => boolean): string[] {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return [];
+  }
+  return names.flatMap((name) => {
+    const path = join(dir, name);
+    if (skip(path)) return [];
+    try {
+      const stat = statSync(path);
+      if (stat.isDirectory()) return recentFilesUnder(path, since, skip);
+      return stat.isFile() && stat.mtimeMs >= since && stat.size < 64 * 1024 * 1024 ? [path] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+describe('secret canaries: no key, token or client secret leaves secret storage or reaches another origin', () => {
+  let keySandbox: Sandbox;
+  let entraSandbox: Sandbox;
+  let other: Awaited<ReturnType<typeof startOtherOrigin>>;
+  let server: CodeServer;
+  let workbench: Workbench;
+  let settings: Record<string, unknown>;
+  let savedReport: string | undefined;
+  const copiedReports: string[] = [];
+  const consoleLines: string[] = [];
+  const domSnapshots: string[] = [];
+  const startedAt = Date.now() - 1000;
+
+  const settingsFile = () => join(server.userDataDir, 'User', 'settings.json');
+  const clipboard = () => workbench.page.evaluate('navigator.clipboard.readText()') as Promise<string>;
+
+  /** Every frame's DOM (the workbench and the webview's nested frames), kept for the final check. */
+  const snapshotDom = async () => {
+    for (const frame of workbench.page.frames()) domSnapshots.push(await frame.content().catch(() => ''));
+  };
+
+  const diagnoseFromTree = async (name: string) => {
+    const { page } = workbench;
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'APIM MCP: Focus on Servers View');
+    const row = serverRow(page, name);
+    await row.waitFor({ state: 'visible', timeout: 30_000 });
+    await row.hover();
+    await row.locator('.action-label.codicon-pulse').click();
+    const frame = panel(page);
+    await frame.locator('header.server h1', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
+    await frame.locator('section.findings, p.healthy').first().waitFor({ state: 'visible', timeout: 60_000 });
+    return frame;
+  };
+
+  const copyReport = async (frame: FrameLocator) => {
+    await frame.getByRole('button', { name: 'Copy Report' }).click();
+    await frame.locator('#notice', { hasText: 'Report copied' }).waitFor({ state: 'visible', timeout: 10_000 });
+    const report = await clipboard();
+    assert.match(report, /^# APIM MCP diagnosis/);
+    copiedReports.push(report);
+    return report;
+  };
+
+  /** Every value that must not leak: the key, the client secret, and every token the Entra emulator issued with its signature. */
+  const canaries = (): string[] => {
+    const tokens = entraSandbox.issuedTokens();
+    const signatures = tokens.map((t) => t.split('.')).filter((p) => p.length === 3 && p[2]!.length >= 16).map((p) => p[2]!);
+    return [CANARY_KEY, CANARY_CLIENT_SECRET, ...tokens, ...signatures];
+  };
+
+  before(async () => {
+    keySandbox = await startSandbox('healthy-key', { subscriptionKeys: [CANARY_KEY] });
+    entraSandbox = await startSandbox('healthy-entra');
+    other = await startOtherOrigin();
+    const { mcpUrl, tenantId, entra, caCertPath } = entraSandbox.endpoints;
+    settings = {
+      'apimMcp.authProviderId': 'apimMcpTest.sandboxEntra',
+      'apimMcp.servers': [
+        { name: KEY_SERVER, url: keySandbox.endpoints.mcpUrl, auth: 'subscriptionKey' },
+        { name: ENTRA_SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, scopes: [`${mcpUrl}/user_impersonate`] },
+        { name: CONFIDENTIAL_SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, clientId: CONFIDENTIAL_CLIENT_ID },
+      ],
+    };
+    server = await startCodeServer({
+      label: 'e2e-canary',
+      extensions: [await packagedExtension(), await packagedDriver()],
+      userSettings: settings,
+      workspaceFiles: { [POLICY]: readFileSync(join(FIXTURES, 'gotchas.mcp.policy.xml'), 'utf8') },
+      // The extension host trusts the Entra emulator's throwaway CA (diagnosis reads its metadata over https).
+      env: { APIM_MCP_SANDBOX_ENTRA: JSON.stringify({ entra, caCertPath }), NODE_EXTRA_CA_CERTS: caCertPath },
+    });
+    workbench = await openWorkbench(server.url);
+    workbench.page.on('console', (m) => consoleLines.push(m.text()));
+    await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+    // Trace level for every log, so the canary check reads the most talkative logs VS Code writes.
+    await setTraceLogLevel(workbench.page, server.userDataDir);
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await server?.stop();
+    await keySandbox?.stop();
+    await entraSandbox?.stop();
+    await other?.stop();
+  });
+
+  it('key: set through a password box, used by VS Code to connect, and diagnosed with the report copied and saved', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
+    const input = await quickInputFor(page, `Subscription key for ${KEY_SERVER}`);
+    assert.equal(await input.getAttribute('type'), 'password');
+    await input.fill(CANARY_KEY);
+    await page.keyboard.press('Enter');
+    await notification(page, `subscription key saved for ${KEY_SERVER}`).waitFor({ state: 'visible', timeout: 15_000 });
+
+    await runCommand(page, 'APIM MCP: Focus on Servers View');
+    const row = serverRow(page, KEY_SERVER);
+    await row.hover();
+    await row.locator('.action-label.codicon-play').click();
+    await waitFor('tools/list with the canary key', 60_000, () =>
+      keySandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid') ? true : undefined);
+
+    const frame = await diagnoseFromTree(KEY_SERVER);
+    await frame.locator('p.healthy').waitFor({ state: 'visible', timeout: 60_000 });
+    await copyReport(frame);
+    // Save Report: VS Code's save dialog (the simple one in the browser) with the default path in the workspace.
+    await frame.getByRole('button', { name: 'Save Report' }).click();
+    const saveBox = await quickInputFor(page, /Save the redacted diagnosis report/);
+    const path = join(server.workspace, 'canary-report.md');
+    // The browser's save dialog keeps completing its path box while it loads; type the path until the file is written.
+    await waitFor('the saved report', 40_000, async () => {
+      if (existsSync(path) && readFileSync(path, 'utf8').startsWith('# APIM MCP diagnosis')) return true;
+      if (await saveBox.isVisible()) {
+        await saveBox.fill(path);
+        if ((await saveBox.inputValue()) === path) await page.keyboard.press('Enter');
+      }
+      return undefined;
+    }, 1000);
+    savedReport = readFileSync(path, 'utf8');
+    await snapshotDom();
+  });
+
+  it('Entra: signs in through the auth provider, connects with the token, and diagnoses with the token decoded', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Sign In to Microsoft Entra ID');
+    await choose(page, undefined, ENTRA_SERVER);
+    const allow = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Allow$/ });
+    await allow.waitFor({ state: 'visible', timeout: 30_000 });
+    await allow.click();
+    await notification(page, `signed in to ${ENTRA_SERVER}`).waitFor({ state: 'visible', timeout: 30_000 });
+    assert.ok(entraSandbox.issuedTokens().length > 0, 'the Entra emulator issued no token');
+
+    await runCommand(page, 'APIM MCP: Focus on Servers View');
+    const row = serverRow(page, ENTRA_SERVER);
+    await row.hover();
+    await row.locator('.action-label.codicon-play').click();
+    await waitFor('tools/list with a valid token', 60_000, () =>
+      entraSandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
+
+    const frame = await diagnoseFromTree(ENTRA_SERVER);
+    // The diagnosis used the token: its claims are shown (the token itself never is).
+    await frame.locator('section.claims').waitFor({ state: 'visible', timeout: 60_000 });
+    await copyReport(frame);
+    await snapshotDom();
+  });
+
+  it('client secret: stored through a password box', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Set Entra ID Client Secret');
+    await choose(page, undefined, CONFIDENTIAL_SERVER);
+    const input = await quickInputFor(page, `Client secret for ${CONFIDENTIAL_CLIENT_ID}`);
+    assert.equal(await input.getAttribute('type'), 'password');
+    await input.fill(CANARY_CLIENT_SECRET);
+    await page.keyboard.press('Enter');
+    await waitFor('the client secret stored (extension log)', 20_000, () =>
+      filesUnder(join(server.userDataDir, 'logs'))
+        .filter((f) => /APIM MCP/.test(f))
+        .some((f) => readFileSync(f, 'utf8').includes(`[clientSecret] ${CONFIDENTIAL_SERVER}: client secret stored`)) ? true : undefined);
+  });
+
+  it('policy lint: the linter runs on an opened policy file', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'Go to File...');
+    await page.keyboard.type('canary.mcp.policy.xml');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'canary.mcp.policy.xml' }).first().waitFor({ state: 'visible' });
+    await page.keyboard.press('Enter');
+    await runCommand(page, 'Problems: Focus on Problems View');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: 'preserveContent' }).first().waitFor({ state: 'visible', timeout: 30_000 });
+  });
+
+  it('another origin: after the key server\'s URL moves there, diagnose and start never send it the key', async () => {
+    const { page } = workbench;
+    const moved = {
+      ...settings,
+      'apimMcp.servers': (settings['apimMcp.servers'] as { name: string }[]).map((s) => (s.name === KEY_SERVER ? { ...s, url: `${other.origin}/products/mcp` } : s)),
+    };
+    // Edited through VS Code's own settings editor (code-server does not notice a write from outside here).
+    await runCommand(page, 'Preferences: Open User Settings (JSON)');
+    await page.locator('.monaco-editor .view-line', { hasText: '"apimMcp.authProviderId"' }).first().click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.insertText(JSON.stringify({ ...JSON.parse(readFileSync(settingsFile(), 'utf8')), ...moved }));
+    await page.keyboard.press('Control+S');
+    await waitFor('the settings file to hold the new URL', 15_000, () => (readFileSync(settingsFile(), 'utf8').includes(other.origin) ? true : undefined));
+    // Diagnose until the run goes to the new URL (the registry follows the configuration change).
+    let frame: FrameLocator | undefined;
+    await waitFor('a diagnosis of the moved server', 60_000, async () => {
+      frame = await diagnoseFromTree(KEY_SERVER);
+      return other.received.length > 0 ? true : undefined;
+    }).catch(async (error: unknown) => {
+      await workbench.screenshot('e2e-canary-moved-failed');
+      const log = filesUnder(join(server.userDataDir, 'logs')).filter((f) => /APIM MCP/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
+      throw new Error(`${String(error)}\n--- settings ---\n${readFileSync(settingsFile(), 'utf8')}\n--- extension log ---\n${log.slice(-3000)}`);
+    });
+    await frame!.locator('section.findings').waitFor({ state: 'visible', timeout: 60_000 });
+    await copyReport(frame!);
+    await snapshotDom();
+    const diagnosed = other.received.length;
+    assert.ok(diagnosed > 0, 'the diagnosis never reached the other origin');
+
+    // Start: the key bound to the old origin is not used; VS Code connects (or the person is asked for a key).
+    const row = serverRow(page, KEY_SERVER);
+    await row.hover();
+    await row.locator('.action-label.codicon-play').click();
+    const askedAgain = page.locator('.quick-input-widget', { hasText: `Subscription key for ${KEY_SERVER}` });
+    await waitFor('the start to reach the other origin or ask for a key', 30_000, async () =>
+      other.received.length > diagnosed || (await askedAgain.isVisible()) ? true : undefined);
+    if (await askedAgain.isVisible()) await page.keyboard.press('Escape');
+    await snapshotDom();
+
+    for (const r of other.received) {
+      const everything = `${r.method} ${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`;
+      for (const canary of canaries()) assert.ok(!everything.includes(canary), `a canary reached the other origin in ${r.method} ${r.url}`);
+      assert.equal(r.headers['ocp-apim-subscription-key'], undefined);
+      assert.equal(r.headers['authorization'], undefined);
+    }
+    // Every request with the key went to the gateway it was entered for.
+    assert.ok(keySandbox.requests().every((r) => r.keyStatus !== 'invalid'));
+  });
+
+  it('no canary in any file, log, report or DOM (except VS Code\'s own secret storage, which is not on disk here)', async () => {
+    await snapshotDom();
+    const values = canaries();
+    assert.ok(values.length >= 5, `only ${values.length} canaries`);
+    const root = filesUnder(server.root);
+    assert.ok(root.some((f) => f.startsWith(join(server.userDataDir, 'logs'))), 'no VS Code logs were written');
+    const logs = root.filter((f) => f.startsWith(join(server.userDataDir, 'logs')));
+    const extLog = logs.filter((f) => /APIM MCP/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
+    assert.match(extLog, /\[debug\]/, 'the extension log was not below info level');
+    assert.ok(logs.some((f) => readFileSync(f, 'utf8').includes('[trace]')), 'no VS Code log was at trace level');
+    // The shared temp folder (Chromium's profile with its localStorage/IndexedDB, code-server's files) and code-server's own data folder.
+    const skipRoot = (p: string) => p === server.root || /node_modules|apim-mcp-tools/.test(p);
+    const temp = [...recentFilesUnder(tmpdir(), startedAt, skipRoot), ...recentFilesUnder(join(homedir(), '.local', 'share', 'code-server'), startedAt, () => false)];
+    assert.ok(temp.some((f) => /playwright_chromiumdev_profile/.test(f)), 'the browser profile was not searched');
+    const files = [...root, ...temp];
+    const search = (paths: string[]): string[] =>
+      paths.flatMap((file) => {
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(file);
+        } catch {
+          return [];
+        }
+        return values.filter((v) => bytes.includes(v) || bytes.includes(Buffer.from(v, 'utf16le'))).map((v) => `${file} (${v.slice(0, 8)}…)`);
+      });
+    // Positive control: a canary planted in the workspace (UTF-16, as browsers store strings) is found.
+    const planted = join(server.workspace, 'planted-canary.bin');
+    writeFileSync(planted, Buffer.concat([Buffer.from('x'), Buffer.from(CANARY_KEY, 'utf16le')]));
+    assert.deepEqual(search([...filesUnder(server.workspace), ...files]).filter((h) => h.startsWith(planted)).length, 1, 'the search misses a planted canary');
+    rmSync(planted);
+    const hits = search(files);
+    const texts: [string, string][] = [
+      ['code-server output', server.logs()],
+      ['browser console', consoleLines.join('\n')],
+      ['saved report', savedReport ?? ''],
+      ...copiedReports.map((r, i): [string, string] => [`copied report ${i + 1}`, r]),
+      ...domSnapshots.map((d, i): [string, string] => [`DOM snapshot ${i + 1}`, d]),
+    ];
+    for (const [name, text] of texts) for (const v of values) if (text.includes(v)) hits.push(`${name} (${v.slice(0, 8)}…)`);
+    assert.ok(savedReport && copiedReports.length === 3 && domSnapshots.length > 3);
+    const browserFiles = temp.filter((f) => /playwright_chromiumdev_profile/.test(f)).length;
+    console.log(`canary: ${values.length} values; ${root.length} files under the code-server root, ${temp.length} recent temp files (${browserFiles} in the browser profile), ${texts.length} texts (logs, console, reports, DOM); ${other.received.length} requests at the other origin`);
+    assert.deepEqual(hits, [], `searched ${files.length} files and ${texts.length} texts`);
+  });
+});
