@@ -5,6 +5,7 @@ import { mcpServerId } from '../mcpProvider';
 import type { ServerRegistry } from '../serverRegistry';
 import type { ServerStatusStore } from '../serverStatus';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
+import { AddFromAzure, isAddFromAzureSpec } from '../azure/addFromAzure';
 import { AddServerWizard, type AddServerSpec } from '../wizard/addServerWizard';
 import { ConfigTargets, TARGET_KINDS } from './configTargets';
 import { PlaintextKeyDiagnostics } from './plaintextKeyDiagnostics';
@@ -37,6 +38,7 @@ export function registerConfigFeatures(deps: ConfigFeatureDeps): vscode.Disposab
   void terminalEnv.refresh();
   void lint.scanAll();
   const wizard = new AddServerWizard({ extensionId: context.extension.id, registry, keys, status, targets, terminalEnv, log });
+  const fromAzure = new AddFromAzure({ wizard, log });
   const showLogs = vscode.l10n.t('Show Logs');
   const fail = (operation: string, error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
@@ -75,6 +77,15 @@ export function registerConfigFeatures(deps: ConfigFeatureDeps): vscode.Disposab
         return await wizard.run();
       } catch (error: unknown) {
         fail('addServer', error);
+        return undefined;
+      }
+    }),
+    vscode.commands.registerCommand('apimMcp.addFromAzure', async (spec?: unknown) => {
+      try {
+        if (isAddFromAzureSpec(spec)) return await fromAzure.add(spec);
+        return await fromAzure.run();
+      } catch (error: unknown) {
+        fail('addFromAzure', error);
         return undefined;
       }
     }),

@@ -16,7 +16,7 @@ import type { ServerRegistry } from '../serverRegistry';
 import type { ServerStatusStore } from '../serverStatus';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import { clientIdProblem, normaliseScopes, scopesProblem, serverNameProblem, tenantProblem } from './entraFields';
-import { MultiStepInput } from './multiStepInput';
+import { ButtonSignal, MultiStepInput } from './multiStepInput';
 
 const DETECT_TIMEOUT_MS = 10_000;
 const KEY_CHECK_TIMEOUT_MS = 10_000;
@@ -68,7 +68,25 @@ export interface AddServerSpec {
   readonly start?: boolean;
 }
 
+/**
+ * What another flow (Add from Azure) already knows: the URL, the auth kind, the key header, the key itself (fetched,
+ * never typed or shown) and the Entra fields. The wizard continues from there with its own name, Entra and target steps.
+ */
+export interface WizardPrefill {
+  readonly url: string;
+  readonly name?: string;
+  readonly auth: AuthKind;
+  readonly keyHeaderName?: string;
+  readonly key?: Secret;
+  readonly tenant?: string;
+  readonly scopes?: string;
+  readonly clientId?: string;
+}
+
 export type AddServerResult = ({ ok: true } & WizardOutcome) | { ok: false; message: string };
+
+/** "Add from Azure…" on the URL step: pick the server and its key from Azure instead of pasting them. */
+const FROM_AZURE_BUTTON: vscode.QuickInputButton = { iconPath: new vscode.ThemeIcon('azure'), tooltip: vscode.l10n.t('Add from Azure…') };
 
 const localize = (problem: string | undefined) => (problem ? vscode.l10n.t(problem) : undefined);
 
@@ -86,24 +104,82 @@ export class AddServerWizard {
     const total = () => 4 + (state.auth && usesSubscriptionKey(state.auth) ? 1 : 0) + (state.auth && usesEntra(state.auth) ? 3 : 0);
     const keySteps = () => (state.auth && usesSubscriptionKey(state.auth) ? 1 : 0);
     const at = (n: number) => ({ title, step: n, totalSteps: Math.max(total(), n) });
-    const completed = await MultiStepInput.run(
-      (input) => this.askUrl(input, state, at(1)),
-      state,
-      [
-        (input) => this.askName(input, state, at(2)),
-        (input) => this.askAuth(input, state, at(3)),
-        async (input) => (state.auth && usesSubscriptionKey(state.auth) ? this.askKey(input, state, at(4)) : 'skip'),
-        async (input) => (state.auth && usesEntra(state.auth) ? this.askTenant(input, state, at(4 + keySteps())) : 'skip'),
-        async (input) => (state.auth && usesEntra(state.auth) ? this.askScopes(input, state, at(5 + keySteps())) : 'skip'),
-        async (input) => (state.auth && usesEntra(state.auth) ? this.askClientId(input, state, at(6 + keySteps())) : 'skip'),
-        (input) => this.askTarget(input, state, at(total())),
-      ],
-    );
+    let completed: boolean;
+    try {
+      completed = await MultiStepInput.run(
+        (input) => this.askUrl(input, state, at(1)),
+        state,
+        [
+          (input) => this.askName(input, state, at(2)),
+          (input) => this.askAuth(input, state, at(3)),
+          async (input) => (state.auth && usesSubscriptionKey(state.auth) ? this.askKey(input, state, at(4)) : 'skip'),
+          async (input) => (state.auth && usesEntra(state.auth) ? this.askTenant(input, state, at(4 + keySteps())) : 'skip'),
+          async (input) => (state.auth && usesEntra(state.auth) ? this.askScopes(input, state, at(5 + keySteps())) : 'skip'),
+          async (input) => (state.auth && usesEntra(state.auth) ? this.askClientId(input, state, at(6 + keySteps())) : 'skip'),
+          (input) => this.askTarget(input, state, at(total())),
+        ],
+      );
+    } catch (error: unknown) {
+      if (!(error instanceof ButtonSignal) || error.button !== FROM_AZURE_BUTTON) throw error;
+      log.info('[addServer] switching to Add from Azure');
+      return vscode.commands.executeCommand<WizardOutcome | undefined>('apimMcp.addFromAzure');
+    }
     if (!completed) {
       log.info('[addServer] cancelled; nothing was written');
       return undefined;
     }
     return this.finish(state);
+  }
+
+  /**
+   * Continues from a prefill (Add from Azure): the name, the Entra fields when the API validates tokens, and where to
+   * save it, with Back between them; then the same save and start as the full wizard. With `spec`, no UI: saved to
+   * `spec.target` under `spec.name` (programmatic callers and tests).
+   */
+  async continueWith(prefill: WizardPrefill, spec?: { target: ConfigTargetKind; name?: string; start?: boolean }): Promise<AddServerResult | undefined> {
+    const analysis = analyzeServerUrl(prefill.url);
+    if (!analysis.ok) return { ok: false, message: analysis.error };
+    const state: WizardState = {
+      rawUrl: prefill.url,
+      url: analysis.value,
+      name: spec?.name?.trim() || prefill.name?.trim() || '',
+      auth: prefill.auth,
+      keyHeaderName: prefill.keyHeaderName || DEFAULT_KEY_HEADER,
+      key: prefill.key,
+      tenant: prefill.tenant ?? '',
+      scopes: prefill.scopes ?? '',
+      clientId: prefill.clientId ?? '',
+      target: spec?.target,
+    };
+    if (!state.name) state.name = uniqueName(analysis.value.suggestedName, await this.allNames());
+    else if (!spec) state.name = uniqueName(state.name, await this.allNames());
+    if (spec) {
+      const problem = serverNameProblem(state.name) ?? (usesEntra(prefill.auth) ? (tenantProblem(state.tenant) ?? scopesProblem(state.scopes) ?? clientIdProblem(state.clientId)) : undefined);
+      if (problem) return { ok: false, message: problem };
+      const saved = await this.save(state);
+      if (saved.ok && spec.start) await this.start(state, this.description(state), saved);
+      return saved;
+    }
+    const title = vscode.l10n.t('Add Secured MCP Server from Azure');
+    const entra = usesEntra(prefill.auth);
+    const total = entra ? 5 : 2;
+    const at = (n: number) => ({ title, step: n, totalSteps: total });
+    const completed = await MultiStepInput.run(
+      (input) => this.askName(input, state, at(1)),
+      state,
+      [
+        async (input) => (entra ? this.askTenant(input, state, at(2)) : 'skip'),
+        async (input) => (entra ? this.askScopes(input, state, at(3)) : 'skip'),
+        async (input) => (entra ? this.askClientId(input, state, at(4)) : 'skip'),
+        (input) => this.askTarget(input, state, at(total)),
+      ],
+    );
+    if (!completed) {
+      this.deps.log.info('[addFromAzure] cancelled; nothing was written');
+      return undefined;
+    }
+    const done = await this.finish(state);
+    return done && { ok: true, ...done };
   }
 
   private async askUrl(input: MultiStepInput, state: WizardState, common: { title: string; step: number; totalSteps: number }): Promise<void> {
@@ -114,6 +190,7 @@ export class AddServerWizard {
       value: state.rawUrl,
       prompt: vscode.l10n.t('The MCP endpoint, as shown in the Azure portal (APIM > MCP servers > Server URL).'),
       placeholder: 'https://contoso.azure-api.net/products/mcp',
+      buttons: [FROM_AZURE_BUTTON],
       validate: (raw) => {
         if (!raw.includes('://')) return undefined;
         const analysis = analyzeServerUrl(raw);

@@ -4,6 +4,12 @@ import * as vscode from 'vscode';
 class BackSignal extends Error {}
 /** Thrown when the user cancelled (Escape or focus loss): the whole flow ends and nothing is kept. */
 export class CancelledSignal extends Error {}
+/** Thrown when one of a step's own buttons was pressed: the flow ends and the caller acts on `button`. */
+export class ButtonSignal extends Error {
+  constructor(readonly button: vscode.QuickInputButton) {
+    super('button');
+  }
+}
 
 /** A step returns `'skip'` when it does not apply to the current state; Back then passes over it too. */
 export type Step<S> = (input: MultiStepInput, state: S) => Promise<void | 'skip'>;
@@ -23,6 +29,8 @@ export interface InputBoxOptions extends Common {
   readonly validate?: (value: string) => string | undefined;
   /** Slower check on Enter (for example a network call); the box shows busy and stays open on a returned error. */
   readonly validateOnAccept?: (value: string) => Promise<string | undefined>;
+  /** Extra title-bar buttons; pressing one ends the flow with a `ButtonSignal`. */
+  readonly buttons?: readonly vscode.QuickInputButton[];
 }
 
 export interface QuickPickOptions<T extends vscode.QuickPickItem> extends Common {
@@ -79,11 +87,12 @@ export class MultiStepInput {
       box.placeholder = options.placeholder;
       box.password = options.password ?? false;
       box.ignoreFocusOut = true;
-      box.buttons = options.step > 1 ? [vscode.QuickInputButtons.Back] : [];
+      box.buttons = [...(options.step > 1 ? [vscode.QuickInputButtons.Back] : []), ...(options.buttons ?? [])];
       let accepting = false;
       const disposables: vscode.Disposable[] = [
         box.onDidTriggerButton((button) => {
           if (button === vscode.QuickInputButtons.Back) reject(new BackSignal());
+          else if (options.buttons?.includes(button)) reject(new ButtonSignal(button));
         }),
         box.onDidChangeValue((value) => {
           box.validationMessage = options.validate?.(value);

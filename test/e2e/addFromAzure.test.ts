@@ -1,0 +1,150 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { openWorkbench, type Workbench } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { packagedDriver, packagedExtension } from '../harness/packages';
+import { startArm, type ArmEmulator } from '../sandbox/arm';
+import { armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import healthyKey from '../sandbox/scenarios/healthy-key.json';
+import { answer, choose, filesUnder, notification, runCommand, setTraceLogLevel } from './workbench';
+
+const NAME = 'Products (from Azure e2e)';
+const CANARY_KEY = `canary-azure-e2e-${randomUUID()}`;
+const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
+const QUICK_INPUT = '.quick-input-widget';
+
+/** VS Code's chat tool picker: the server's node lists the sandbox tools. */
+async function toolsListed(page: Page, server: string, workbench: Workbench, shot: string): Promise<string> {
+  await page.keyboard.press('Escape');
+  await page.locator('.interactive-input-part a.action-label[aria-label^="Configure Tools"]').click();
+  const widget = page.locator(QUICK_INPUT, { hasText: 'Configure Tools' });
+  const serverNode = widget.locator('.monaco-list-row', { hasText: server }).first();
+  await serverNode.waitFor({ state: 'visible', timeout: 20_000 });
+  await serverNode.locator('.monaco-tl-twistie').click();
+  await widget.locator('.monaco-list-row', { hasText: 'listProducts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await workbench.screenshot(shot);
+  const listed = await widget.innerText();
+  await page.keyboard.press('Escape');
+  return listed;
+}
+
+describe('Add from Azure: a person picks subscription → APIM service → MCP server → APIM subscription from lists', () => {
+  let sandbox: Sandbox;
+  let arm: ArmEmulator;
+  let server: CodeServer;
+  let workbench: Workbench;
+
+  before(async () => {
+    sandbox = await startSandbox(
+      {
+        ...healthyKey,
+        name: 'add-from-azure-e2e',
+        entra: {
+          apps: [armEntraApp([VSCODE_CLIENT_ID]), { appId: VSCODE_CLIENT_ID, displayName: 'Visual Studio Code', redirectUris: { publicClient: ['http://127.0.0.1', 'http://localhost'] }, allowPublicClient: true }],
+          users: [{ upn: 'alex@contoso.onmicrosoft.com', name: 'Alex Wilber' }],
+        },
+      } as never,
+      { subscriptionKeys: [CANARY_KEY] },
+    );
+    const caPem = readFileSync(sandbox.endpoints.caCertPath, 'utf8');
+    arm = await startArm({
+      ...armFixture({ gatewayUrl: sandbox.endpoints.gateway, apiPath: 'products', key: CANARY_KEY, fillerApis: 3 }),
+      pageSize: 3,
+      verifyToken: entraArmVerifier({ entra: sandbox.endpoints.entra, tenantId: sandbox.endpoints.tenantId, caPem }),
+    });
+    server = await startCodeServer({
+      label: 'e2e-add-from-azure',
+      extensions: [await packagedExtension(), await packagedDriver()],
+      userSettings: { 'apimMcp.authProviderId': 'apimMcpTest.sandboxEntra', 'apimMcp.azure.resourceManagerEndpoint': arm.origin },
+      env: { APIM_MCP_SANDBOX_ENTRA: JSON.stringify({ entra: sandbox.endpoints.entra, caCertPath: sandbox.endpoints.caCertPath }) },
+    });
+    workbench = await openWorkbench(server.url);
+    // Trace level for every log, so the canary check reads the most talkative logs VS Code writes.
+    await setTraceLogLevel(workbench.page, server.userDataDir);
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await server?.stop();
+    await arm?.stop();
+    await sandbox?.stop();
+  });
+
+  it('lists, fetches the key into secret storage without showing it, and VS Code lists the tools', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Add from Azure');
+    // VS Code asks before an extension signs in with a provider (the Resource Manager scope).
+    const allow = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Allow$/ });
+    await allow.waitFor({ state: 'visible', timeout: 30_000 });
+    await allow.click();
+    await choose(page, 'Azure subscription', /Contoso Production/);
+    await choose(page, 'API Management service', /contoso-apim/);
+    const mcpWidget = page.locator(QUICK_INPUT).filter({ has: page.locator('input[placeholder*="MCP server"]') });
+    await mcpWidget.locator('.monaco-list-row', { hasText: 'Products MCP' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    const mcpList = await mcpWidget.innerText();
+    assert.match(mcpList, /Weather \(existing MCP server\)/);
+    assert.doesNotMatch(mcpList, /Orders REST/, 'REST APIs are not offered as MCP servers');
+    await workbench.screenshot('e2e-azure-mcp-servers');
+    const picked = await choose(page, 'MCP server', /Products MCP/);
+    assert.ok(picked.includes(sandbox.endpoints.mcpUrl), picked);
+    const subWidget = page.locator(QUICK_INPUT).filter({ has: page.locator('input[placeholder*="APIM subscription"]') });
+    await subWidget.locator('.monaco-list-row', { hasText: 'Products team' }).first().waitFor({ state: 'visible', timeout: 20_000 });
+    const subs = await subWidget.innerText();
+    assert.match(subs, /product mcp-tools · active/);
+    assert.match(subs, /suspended/);
+    assert.doesNotMatch(subs, /Orders only/, 'a subscription for another product does not cover this server');
+    await workbench.screenshot('e2e-azure-subscriptions');
+    await choose(page, 'APIM subscription', /Products team/);
+    await answer(page, 'A name for the server', NAME);
+    sandbox.clearRequests();
+    await choose(page, 'Where should', /managed by APIM MCP/);
+    await notification(page, `${NAME} is connected`).waitFor({ state: 'visible', timeout: 60_000 });
+    await workbench.screenshot('e2e-azure-connected');
+    assert.ok(arm.requests().some((r) => r.method === 'POST' && r.path.endsWith('/listSecrets') && r.status === 200));
+    assert.ok(sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid'));
+    const listed = await toolsListed(page, NAME, workbench, 'e2e-azure-tools');
+    for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(listed, new RegExp(tool));
+    assert.ok(!(await page.content()).includes(CANARY_KEY), 'the key must not be on screen');
+  });
+
+  it('from the wizard\'s URL step: without listSecrets rights, the permission finding names the role and the az command', async () => {
+    const { page } = workbench;
+    arm.update({ deniedActions: ['Microsoft.ApiManagement/service/subscriptions/listSecrets/action'] });
+    try {
+      await runCommand(page, 'APIM MCP: Add Secured MCP Server');
+      const widget = page.locator(QUICK_INPUT, { hasText: 'Add Secured MCP Server' });
+      await widget.waitFor({ state: 'visible', timeout: 15_000 });
+      await widget.locator('.quick-input-titlebar a[aria-label="Add from Azure…"], .quick-input-titlebar a[title="Add from Azure…"]').first().click();
+      await choose(page, 'Azure subscription', /Contoso Production/);
+      await choose(page, 'API Management service', /contoso-apim/);
+      await choose(page, 'MCP server', /Products MCP/);
+      await choose(page, 'APIM subscription', /Products team/);
+      const toast = notification(page, 'but not list subscription keys');
+      await toast.waitFor({ state: 'visible', timeout: 30_000 });
+      await workbench.screenshot('e2e-azure-listsecrets-denied');
+      const text = await toast.innerText();
+      assert.match(text, /API Management Service Contributor/);
+      assert.match(text, /Microsoft\.ApiManagement\/service\/subscriptions\/listSecrets\/action/);
+      assert.match(text, /Copy Command/);
+      const logs = [server.userDataDir].flatMap(filesUnder).filter((f) => f.includes(join('logs', '')) && /APIM MCP|apim-mcp/.test(f));
+      const logged = logs.map((f) => readFileSync(f, 'utf8')).join('\n');
+      assert.match(logged, /azure\.arm\.listSecretsDenied.*az role assignment create --assignee-object-id \S+ --assignee-principal-type User --role "API Management Service Contributor" --scope \/subscriptions\/\S+\/service\/contoso-apim/);
+    } finally {
+      arm.update({ deniedActions: [] });
+    }
+  });
+
+  it('canary: the key is in no file under the user data, workspace or extension folders, logs at trace level included', () => {
+    const files = [server.userDataDir, server.workspace, server.extensionsDir].flatMap(filesUnder);
+    const logs = files.filter((f) => f.startsWith(join(server.userDataDir, 'logs')));
+    const ours = logs.filter((f) => /APIM MCP|apim-mcp/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
+    assert.match(ours, /\[trace\] \[addFromAzure\]/, 'the extension log was not at trace level');
+    const leaks = files.filter((f) => readFileSync(f).includes(CANARY_KEY));
+    assert.deepEqual(leaks, []);
+  });
+});

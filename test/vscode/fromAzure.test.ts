@@ -1,0 +1,153 @@
+import * as assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import * as vscode from 'vscode';
+import { startArm, type ArmEmulator } from '../sandbox/arm';
+import { ARM_MCP_API, ARM_PRODUCT_SUBSCRIPTION, ARM_SERVICE, armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import healthyKey from '../sandbox/scenarios/healthy-key.json';
+import { activateExtension, EXTENSION_ID, mcpServerId, pollUntil, removeAllServers, type ApimMcpApi } from './helpers';
+
+const DRIVER_ID = 'apim-mcp-tests.apim-mcp-test-driver';
+const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
+const CANARY = `canary-azure-${randomUUID()}`;
+const NAME = 'Products (from Azure)';
+const WEATHER = 'Weather (from Azure)';
+const WEATHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+const WEATHER_APP = 'api://0a0b0c0d-1111-4222-8333-444455556666';
+const WEATHER_POLICY = `<policies><inbound><base /><validate-azure-ad-token tenant-id="${WEATHER_TENANT}"><audiences><audience>${WEATHER_APP}</audience></audiences></validate-azure-ad-token></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`;
+
+interface DriverExports {
+  sandboxEntra: { providerId: string; configure(c: { entra: string; caPem: string }): void; reset(): Promise<void>; requestedScopes(): string[][] };
+  logUri: vscode.Uri;
+  globalStorageUri: vscode.Uri;
+}
+
+type Result = { ok: true; name: string; target: string } | { ok: false; message: string; finding?: { id: string; title: string; fix: { summary: string; commands?: string[] } } };
+
+function filesUnder(dir: string): string[] {
+  try {
+    return readdirSync(dir).flatMap((name) => {
+      const path = join(dir, name);
+      return statSync(path).isDirectory() ? filesUnder(path) : [path];
+    });
+  } catch {
+    return [];
+  }
+}
+
+/** Accepts the "Sign in … to use APIM MCP" request VS Code put under Accounts, as a user would. */
+async function acceptAccountsSignInRequest(providerId: string): Promise<void> {
+  const command = await pollUntil('the Accounts sign-in request', 30_000, async () =>
+    (await vscode.commands.getCommands(true)).find((c) => c.startsWith(`${providerId}:${EXTENSION_ID}:signIn`)));
+  await vscode.commands.executeCommand(command);
+}
+
+describe('Add from Azure: subscription → APIM service → MCP server → APIM subscription, key fetched into secret storage', function () {
+  this.timeout(180_000);
+  let sandbox: Sandbox;
+  let arm: ArmEmulator;
+  let api: ApimMcpApi;
+  let driver: DriverExports;
+
+  before(async () => {
+    api = await activateExtension();
+    driver = await vscode.extensions.getExtension<DriverExports>(DRIVER_ID)!.activate();
+    const scenario = {
+      ...healthyKey,
+      name: 'add-from-azure',
+      entra: {
+        apps: [armEntraApp([VSCODE_CLIENT_ID]), { appId: VSCODE_CLIENT_ID, displayName: 'Visual Studio Code', redirectUris: { publicClient: ['http://127.0.0.1', 'http://localhost'] }, allowPublicClient: true }],
+        users: [{ upn: 'alex@contoso.onmicrosoft.com', name: 'Alex Wilber' }],
+      },
+    };
+    sandbox = await startSandbox(scenario as never, { subscriptionKeys: [CANARY] });
+    const caPem = readFileSync(sandbox.endpoints.caCertPath, 'utf8');
+    driver.sandboxEntra.configure({ entra: sandbox.endpoints.entra, caPem });
+    await driver.sandboxEntra.reset();
+    arm = await startArm({
+      ...armFixture({ gatewayUrl: sandbox.endpoints.gateway, apiPath: 'products', key: CANARY, fillerApis: 4, weatherPolicy: WEATHER_POLICY }),
+      pageSize: 2,
+      verifyToken: entraArmVerifier({ entra: sandbox.endpoints.entra, tenantId: sandbox.endpoints.tenantId, caPem }),
+    });
+    const config = vscode.workspace.getConfiguration('apimMcp');
+    await config.update('authProviderId', driver.sandboxEntra.providerId, vscode.ConfigurationTarget.Global);
+    await config.update('azure.resourceManagerEndpoint', arm.origin, vscode.ConfigurationTarget.Global);
+  });
+
+  after(async () => {
+    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(NAME))).catch(() => undefined);
+    if (api) await removeAllServers(api);
+    await vscode.commands.executeCommand('apimMcp.forgetSecrets', NAME);
+    const config = vscode.workspace.getConfiguration('apimMcp');
+    await config.update('authProviderId', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('azure.resourceManagerEndpoint', undefined, vscode.ConfigurationTarget.Global);
+    await driver?.sandboxEntra.reset();
+    await arm?.stop();
+    await sandbox?.stop();
+  });
+
+  it('signs in with the ARM scope, walks the lists, stores the listSecrets key and VS Code lists the tools', async () => {
+    const running = Promise.resolve(
+      vscode.commands.executeCommand<Result>('apimMcp.addFromAzure', {
+        subscription: 'Contoso Production',
+        service: ARM_SERVICE,
+        api: ARM_MCP_API,
+        apimSubscription: ARM_PRODUCT_SUBSCRIPTION,
+        target: 'extension',
+        name: NAME,
+        start: true,
+      }),
+    );
+    await acceptAccountsSignInRequest(driver.sandboxEntra.providerId);
+    const result = await running;
+    assert.ok(result?.ok, JSON.stringify(result));
+    assert.ok(driver.sandboxEntra.requestedScopes().some((s) => s.length === 1 && s[0] === 'https://management.azure.com/.default'), JSON.stringify(driver.sandboxEntra.requestedScopes()));
+    const calls = arm.requests();
+    assert.ok(calls.some((r) => r.method === 'POST' && r.path.endsWith(`/subscriptions/${ARM_PRODUCT_SUBSCRIPTION}/listSecrets`) && r.status === 200), JSON.stringify(calls));
+    assert.ok(calls.filter((r) => r.path.endsWith('/apis')).length >= 3, 'the API list was read across nextLink pages');
+    assert.ok(calls.every((r) => r.status !== 401), 'every ARM call carried a valid Entra token');
+    const settings = vscode.workspace.getConfiguration('apimMcp').inspect<unknown[]>('servers')?.globalValue;
+    assert.deepEqual(settings, [{ name: NAME, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
+    await pollUntil('tools/list with the key from Azure', 60_000, () =>
+      sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid') ? true : undefined);
+    assert.equal(api.getServerStatus(NAME).health, 'healthy');
+  });
+
+  it('without listSecrets rights, the permission finding names the role and the az command', async () => {
+    arm.update({ deniedActions: ['Microsoft.ApiManagement/service/subscriptions/listSecrets/action'] });
+    const result = await Promise.resolve(
+      vscode.commands.executeCommand<Result>('apimMcp.addFromAzure', { subscription: 'Contoso Production', service: ARM_SERVICE, api: ARM_MCP_API, apimSubscription: ARM_PRODUCT_SUBSCRIPTION, target: 'extension', name: 'denied' }),
+    );
+    arm.update({ deniedActions: [] });
+    assert.ok(result && !result.ok && result.finding, JSON.stringify(result));
+    assert.equal(result.finding.id, 'azure.arm.listSecretsDenied');
+    assert.match(result.finding.fix.summary, /API Management Service Contributor/);
+    assert.match(result.finding.fix.commands![0]!, /^az role assignment create .*--role "API Management Service Contributor" --scope \/subscriptions\/.*\/service\/contoso-apim$/);
+    assert.ok(!api.serverNames().includes('denied'), 'nothing was added');
+  });
+
+  it('an MCP server that needs no key but validates tokens: Entra tenant and scope come from its policy', async () => {
+    const result = await Promise.resolve(
+      vscode.commands.executeCommand<Result>('apimMcp.addFromAzure', { subscription: 'Contoso Production', service: ARM_SERVICE, api: 'weather-mcp', target: 'extension', name: WEATHER }),
+    );
+    assert.ok(result?.ok, JSON.stringify(result));
+    const settings = vscode.workspace.getConfiguration('apimMcp').inspect<Record<string, unknown>[]>('servers')?.globalValue ?? [];
+    const weather = settings.find((s) => s.name === WEATHER);
+    assert.deepEqual(weather, { name: WEATHER, url: `${sandbox.endpoints.gateway}/weather/mcp`, auth: 'entra', tenant: WEATHER_TENANT, scopes: [`${WEATHER_APP}/.default`] });
+    assert.ok(!arm.requests().some((r) => r.path.includes('/weather-mcp') && r.path.endsWith('/listSecrets')), 'no key was fetched for an API that needs none');
+    assert.deepEqual(await vscode.commands.executeCommand('apimMcp.removeServer', WEATHER), ['extension']);
+  });
+
+  it('canary: the key is nowhere in logs, settings, statuses or the extension storage', () => {
+    const logs = filesUnder(dirname(driver.logUri.fsPath)).filter((f) => f.includes(EXTENSION_ID));
+    assert.ok(logs.length > 0, 'no extension log found');
+    const userDir = dirname(dirname(driver.globalStorageUri.fsPath));
+    const files = [...logs, join(userDir, 'settings.json'), ...filesUnder(join(userDir, 'globalStorage', EXTENSION_ID))];
+    const texts = files.map((f) => ({ f, text: readFileSync(f, 'utf8') }));
+    assert.ok(texts.some((t) => t.text.includes('[addFromAzure]')), 'the Add from Azure log lines were not found');
+    for (const { f, text } of texts) assert.ok(!text.includes(CANARY), `the key was found in ${f}`);
+    assert.ok(!JSON.stringify(api.getServerStatus(NAME)).includes(CANARY));
+  });
+});
