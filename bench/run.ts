@@ -1,11 +1,18 @@
 /**
- * `npm run bench`: full diagnosis of healthy-key and role-missing-for-tool with 50 ms injected gateway latency,
- * against (a) the critical-path lower bound and (b) MCP Inspector's CLI doing tools/list on the same server.
- * Figures go to bench/results.json. Run: node --import tsx bench/run.ts
+ * `npm run bench`, every figure a ratio against a baseline measured in the same run:
+ * - full diagnosis of healthy-key and role-missing-for-tool with 50 ms injected gateway latency, against (a) the
+ *   critical-path lower bound and (b) MCP Inspector's CLI doing tools/list on the same server;
+ * - extension activation in real VS Code against an empty extension, and the installed bundle sizes
+ *   (bench/activation.ts);
+ * - addServer on a 5 MB mcp.json against jsonc-parser's parseTree, and policy lint throughput against the reader
+ *   alone (bench/micro.ts).
+ * Figures go to bench/results.json. Run: node --import tsx bench/run.ts [diagnosis|activation|edit|lint ...]
+ * (no argument: all). BENCH_RUNS (default 7) sets the diagnosis runs, BENCH_ACTIVATION_RUNS (default 3) the
+ * code-server starts.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { build } from 'esbuild';
 import { createInterface } from 'node:readline';
@@ -13,9 +20,13 @@ import { loadScenario, type ClientSetup, type Scenario, type SandboxEndpoints } 
 import { inputFromClient } from '../test/unit/diagnosis/sandboxClient';
 import { diagnose } from '../src/core/diagnosis';
 import { createNodeFetch } from '../src/core/probe/nodeFetch';
+import { benchActivation, type ActivationResult } from './activation';
+import { benchMcpJsonEdit, benchPolicyLint, type McpJsonEditResult, type PolicyLintResult } from './micro';
 
 const LATENCY_MS = 50;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const ACTIVATION_RUNS = Number(process.env.BENCH_ACTIVATION_RUNS ?? 3);
+const PARTS = ['diagnosis', 'activation', 'edit', 'lint'] as const;
 const root = join(__dirname, '..');
 const inspectorCli = join(root, 'node_modules/@modelcontextprotocol/inspector-cli/build/cli.js');
 // inspector-cli 1.0.3 looks for "../package.json" relative to the working directory but imports it relative to
@@ -151,7 +162,7 @@ async function cliArgs(sb: ExternalSandbox, dir: string): Promise<{ args: string
   return { args, env, headers };
 }
 
-async function main(): Promise<void> {
+async function benchDiagnosis(): Promise<Record<string, unknown>> {
   const dir = mkdtempSync(join(tmpdir(), 'apim-mcp-bench-'));
   const cliBundle = join(dir, 'cli.js');
   await build({ entryPoints: [join(root, 'src/cli.ts')], bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: cliBundle, logLevel: 'warning' });
@@ -203,12 +214,85 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+  return results;
+}
+
+const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
+
+/** One line per figure: what, measured, baseline, ratio. Also what the README's Benchmarks table is made from. */
+function summary(r: { scenarios?: Record<string, Record<string, number>>; activation?: ActivationResult; mcpJsonEdit?: McpJsonEditResult; policyLint?: PolicyLintResult }): string[][] {
+  const rows: string[][] = [['figure', 'measured', 'baseline (same run)', 'ratio']];
+  for (const [name, s] of Object.entries(r.scenarios ?? {})) {
+    rows.push([`diagnosis ${name}`, `${s.engineMedianMs} ms`, `critical-path lower bound ${s.lowerBoundMs} ms`, `${s.engineRatioToLowerBound}×`]);
+    rows.push([`diagnosis CLI ${name}`, `${s.cliMedianMs} ms`, `MCP Inspector CLI tools/list ${s.inspectorCliMedianMs} ms`, `${s.cliRatioToInspector}×`]);
+  }
+  const a = r.activation;
+  if (a) {
+    rows.push(['activation in VS Code 1.139 (median of runs)', `${a.oursMedianMs} ms (+${a.overMedianMs} ms)`, `empty extension ${a.baselineMedianMs} ms`, `${a.ratioToEmptyExtension}× (paired)`]);
+    if (a.gitMedianMs !== undefined) rows.push(['activation in VS Code 1.139 (median of runs)', `${a.oursMedianMs} ms`, `built-in Git ${a.gitMedianMs} ms`, `${a.ratioToGit}× (paired)`]);
+    rows.push(['main bundle (extension.js)', kib(a.mainBundleBytes), `main + lazy chunks ${kib(a.mainBundleBytes + a.lazyChunkBytes)}`, `${a.mainShareOfTotal}×`]);
+    for (const [f, bytes] of Object.entries(a.bundleBytes).sort()) {
+      if (f !== 'extension.js') rows.push([`${f === 'cli.js' ? 'CLI (not loaded by VS Code)' : 'lazy chunk'} ${f}`, kib(bytes), `main bundle ${kib(a.mainBundleBytes)}`, `${(bytes / a.mainBundleBytes).toFixed(2)}×`]);
+    }
+  }
+  const e = r.mcpJsonEdit;
+  if (e) {
+    rows.push([`addServer on ${(e.bytes / 1024 / 1024).toFixed(1)} MB mcp.json`, `${e.addServerMedianMs} ms`, `jsonc-parser parseTree ${e.parseTreeMedianMs} ms`, `${e.ratioToParseTree}×`]);
+    rows.push([`addServer on ${(e.bytes / 1024 / 1024).toFixed(1)} MB mcp.json`, `${e.addServerMedianMs} ms`, `JSON.parse ${e.jsonParseMedianMs} ms`, `${e.ratioToJsonParse}×`]);
+  }
+  const l = r.policyLint;
+  if (l) {
+    rows.push([`policy lint, ${l.files} files (${(l.bytes / 1024 / 1024).toFixed(1)} MB)`, `${l.filesPerSecond} files/s, ${l.mbPerSecond} MB/s`, `policy reader alone ${l.readerFilesPerSecond} files/s`, `${l.ratioToReader}× the time`]);
+  }
+  return rows;
+}
+
+function printTable(rows: string[][]): void {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  const line = (r: string[]) => `| ${r.map((cell, c) => cell.padEnd(widths[c]!)).join(' | ')} |`;
+  console.log(line(rows[0]!));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const r of rows.slice(1)) console.log(line(r));
+}
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((a) => !(PARTS as readonly string[]).includes(a));
+  if (unknown.length > 0) throw new Error(`unknown bench part(s) ${unknown.join(', ')}; choose from ${PARTS.join(', ')}`);
+  const parts = new Set(asked.length > 0 ? asked : PARTS);
+  const file = join(root, 'bench/results.json');
+  // A partial run keeps the other sections of the last full run.
+  let previous: Record<string, unknown> = {};
+  try {
+    previous = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  } catch {
+    previous = {};
+  }
+  const out: Record<string, unknown> = { ...previous, measuredAt: new Date().toISOString(), node: process.version, cpus: availableParallelism(), latencyMs: LATENCY_MS, runs: RUNS };
+  if (parts.has('diagnosis')) out.scenarios = await benchDiagnosis();
+  if (parts.has('edit')) {
+    console.log('mcp.json edit: addServer on a generated 5 MB mcp.json with comments');
+    out.mcpJsonEdit = benchMcpJsonEdit();
+  }
+  if (parts.has('lint')) {
+    console.log('policy lint: the 1,000-file corpus of test/unit/policy/policyCorpus.ts');
+    out.policyLint = benchPolicyLint();
+  }
+  if (parts.has('activation')) {
+    console.log(`activation: ${ACTIVATION_RUNS} fresh code-server start(s), Developer: Show Running Extensions`);
+    out.activation = await benchActivation(ACTIVATION_RUNS);
+  }
   mkdirSync(join(root, 'bench'), { recursive: true });
-  writeFileSync(join(root, 'bench/results.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, latencyMs: LATENCY_MS, runs: RUNS, scenarios: results }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  console.log('');
+  printTable(summary(out as Parameters<typeof summary>[0]));
   console.log('written bench/results.json');
 }
 
-main().catch((error: unknown) => {
-  console.error(error);
-  process.exitCode = 1;
-});
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
