@@ -11,7 +11,7 @@ import { startArm, type ArmEmulator } from '../sandbox/arm';
 import { armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
-import { answer, choose, filesUnder, notification, runCommand, setTraceLogLevel } from './workbench';
+import { answer, choose, filesUnder, notification, runCommand, setTraceLogLevel, findNotification } from './workbench';
 
 const NAME = 'Products (from Azure e2e)';
 const CANARY_KEY = `canary-azure-e2e-${randomUUID()}`;
@@ -124,8 +124,7 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
       await choose(page, 'API Management service', /contoso-apim/);
       await choose(page, 'MCP server', /Products MCP/);
       await choose(page, 'APIM subscription', /Products team/);
-      const toast = notification(page, 'but not list subscription keys');
-      await toast.waitFor({ state: 'visible', timeout: 30_000 });
+      const toast = await findNotification(page, 'but not list subscription keys');
       await workbench.screenshot('e2e-azure-listsecrets-denied');
       const text = await toast.innerText();
       assert.match(text, /API Management Service Contributor/);

@@ -36,6 +36,20 @@ export function notification(page: Page, text: string | RegExp) {
   return page.locator('.notifications-toasts .notification-toast', { hasText: text });
 }
 
+/**
+ * The notification containing `text`, as a toast or, when VS Code did not pop it up as one (toasts are not
+ * guaranteed, for example while other notifications hold the corner), in the notification center where a person
+ * would look next.
+ */
+export async function findNotification(page: Page, text: string | RegExp, timeoutMs = 30_000) {
+  const toast = notification(page, text);
+  if (await toast.waitFor({ state: 'visible', timeout: timeoutMs / 2 }).then(() => true, () => false)) return toast;
+  await runCommand(page, 'Notifications: Show Notifications');
+  const listed = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+  await listed.waitFor({ state: 'visible', timeout: timeoutMs / 2 });
+  return listed;
+}
+
 /** The row of the APIM MCP Servers view for a server. */
 export function serverRow(page: Page, name: string) {
   return page.locator('.pane-body .monaco-list-row', { hasText: name });
