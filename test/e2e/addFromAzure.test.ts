@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
 import { openWorkbench, type Workbench } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedDriver, packagedExtension } from '../harness/packages';
@@ -11,27 +10,11 @@ import { startArm, type ArmEmulator } from '../sandbox/arm';
 import { armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
-import { answer, choose, filesUnder, notification, runCommand, setTraceLogLevel, findNotification } from './workbench';
+import { answer, choose, filesUnder, notification, runCommand, setTraceLogLevel, findNotification, toolsListed, QUICK_INPUT } from './workbench';
 
 const NAME = 'Products (from Azure e2e)';
 const CANARY_KEY = `canary-azure-e2e-${randomUUID()}`;
 const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
-const QUICK_INPUT = '.quick-input-widget';
-
-/** VS Code's chat tool picker: the server's node lists the sandbox tools. */
-async function toolsListed(page: Page, server: string, workbench: Workbench, shot: string): Promise<string> {
-  await page.keyboard.press('Escape');
-  await page.locator('.interactive-input-part a.action-label[aria-label^="Configure Tools"]').click();
-  const widget = page.locator(QUICK_INPUT, { hasText: 'Configure Tools' });
-  const serverNode = widget.locator('.monaco-list-row', { hasText: server }).first();
-  await serverNode.waitFor({ state: 'visible', timeout: 20_000 });
-  await serverNode.locator('.monaco-tl-twistie').click();
-  await widget.locator('.monaco-list-row', { hasText: 'listProducts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
-  await workbench.screenshot(shot);
-  const listed = await widget.innerText();
-  await page.keyboard.press('Escape');
-  return listed;
-}
 
 describe('Add from Azure: a person picks subscription → APIM service → MCP server → APIM subscription from lists', () => {
   let sandbox: Sandbox;
@@ -107,7 +90,7 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     await workbench.screenshot('e2e-azure-connected');
     assert.ok(arm.requests().some((r) => r.method === 'POST' && r.path.endsWith('/listSecrets') && r.status === 200));
     assert.ok(sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid'));
-    const listed = await toolsListed(page, NAME, workbench, 'e2e-azure-tools');
+    const listed = await toolsListed(workbench, NAME, 'e2e-azure-tools');
     for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(listed, new RegExp(tool));
     assert.ok(!(await page.content()).includes(CANARY_KEY), 'the key must not be on screen');
   });

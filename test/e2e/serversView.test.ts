@@ -6,7 +6,7 @@ import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { notification, quickInputFor, runCommand, serverRow } from './workbench';
+import { notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
 
 const SERVER = 'Products (sandbox)';
 const CANARY_KEY = `canary-e2e-${randomUUID()}`;
@@ -72,16 +72,7 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
     await mcpRow.waitFor({ state: 'visible', timeout: 15_000 });
     assert.match(await mcpRow.innerText(), /Running/);
     await workbench.screenshot('e2e-mcp-list-servers');
-    await page.keyboard.press('Escape');
-    // The chat tool picker is where a person sees which tools the server gave VS Code.
-    await page.locator('.interactive-input-part a.action-label[aria-label^="Configure Tools"]').click();
-    const widget = page.locator('.quick-input-widget', { hasText: 'Configure Tools' });
-    const serverNode = widget.locator('.monaco-list-row', { hasText: SERVER }).first();
-    await serverNode.waitFor({ state: 'visible', timeout: 15_000 });
-    await serverNode.locator('.monaco-tl-twistie').click();
-    await widget.locator('.monaco-list-row', { hasText: 'listProducts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
-    await workbench.screenshot('e2e-tools-listed');
-    const listed = await widget.innerText();
+    const listed = await toolsListed(workbench, SERVER, 'e2e-tools-listed');
     for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(listed, new RegExp(tool));
   });
 });

@@ -3,33 +3,16 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { Page } from 'playwright-core';
 import { openWorkbench, type Workbench } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedDriver, packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { answer, choose, filesUnder, notification, quickInputFor, runCommand, setTraceLogLevel } from './workbench';
+import { answer, choose, filesUnder, notification, quickInputFor, runCommand, setTraceLogLevel, toolsListed, QUICK_INPUT } from './workbench';
 
 const KEY_SERVER = 'Products (wizard key)';
 const ENTRA_SERVER = 'Products (wizard Entra)';
 const CANARY_KEY = `canary-wizard-${randomUUID()}`;
-const QUICK_INPUT = '.quick-input-widget';
-
-/** VS Code's chat tool picker: the server's node lists the sandbox tools. */
-async function toolsListed(page: Page, server: string, workbench: Workbench, shot: string): Promise<string> {
-  await page.keyboard.press('Escape');
-  await page.locator('.interactive-input-part a.action-label[aria-label^="Configure Tools"]').click();
-  const widget = page.locator(QUICK_INPUT, { hasText: 'Configure Tools' });
-  const serverNode = widget.locator('.monaco-list-row', { hasText: server }).first();
-  await serverNode.waitFor({ state: 'visible', timeout: 20_000 });
-  await serverNode.locator('.monaco-tl-twistie').click();
-  await widget.locator('.monaco-list-row', { hasText: 'listProducts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
-  await workbench.screenshot(shot);
-  const listed = await widget.innerText();
-  await page.keyboard.press('Escape');
-  return listed;
-}
 
 describe('Add Secured MCP Server: a person adds a key server and an Entra server through the wizard', () => {
   let keySandbox: Sandbox;
@@ -88,7 +71,7 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     await notification(page, `${KEY_SERVER} is connected`).waitFor({ state: 'visible', timeout: 60_000 });
     await workbench.screenshot('e2e-wizard-key-connected');
     assert.ok(keySandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid'));
-    const listed = await toolsListed(page, KEY_SERVER, workbench, 'e2e-wizard-key-tools');
+    const listed = await toolsListed(workbench, KEY_SERVER, 'e2e-wizard-key-tools');
     for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(listed, new RegExp(tool));
     assert.ok(!(await page.content()).includes(CANARY_KEY), 'the key must not be in the page');
   });
@@ -119,7 +102,7 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     await workbench.screenshot('e2e-wizard-entra-connected');
     await waitFor('tools/list with a valid token', 30_000, () =>
       entraSandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
-    const listed = await toolsListed(page, ENTRA_SERVER, workbench, 'e2e-wizard-entra-tools');
+    const listed = await toolsListed(workbench, ENTRA_SERVER, 'e2e-wizard-entra-tools');
     assert.match(listed, /listProducts/);
   });
 

@@ -1,9 +1,10 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { Workbench } from '../harness/browser';
 import { waitFor } from '../harness/processes';
 
-const QUICK_INPUT = '.quick-input-widget';
+export const QUICK_INPUT = '.quick-input-widget';
 
 /**
  * Runs a command from the command palette by its title, as a person would: F1, type, Enter. The workbench keeps
@@ -96,4 +97,23 @@ export async function setTraceLogLevel(page: Page, userDataDir: string): Promise
   await waitFor('the APIM MCP log', 60_000, () => (filesUnder(join(userDataDir, 'logs')).some((f) => /APIM MCP/.test(f)) ? true : undefined));
   await runCommand(page, 'Developer: Set Log Level');
   await choose(page, undefined, /^Trace/);
+}
+
+/**
+ * Opens the chat "Configure Tools" picker, where a person sees which tools a server gave VS Code, expands the
+ * server's node, takes a screenshot, closes the picker and returns the picker's text.
+ */
+export async function toolsListed(workbench: Workbench, server: string, shot: string): Promise<string> {
+  const { page } = workbench;
+  await page.keyboard.press('Escape');
+  await page.locator('.interactive-input-part a.action-label[aria-label^="Configure Tools"]').click();
+  const widget = page.locator(QUICK_INPUT, { hasText: 'Configure Tools' });
+  const serverNode = widget.locator('.monaco-list-row', { hasText: server }).first();
+  await serverNode.waitFor({ state: 'visible', timeout: 20_000 });
+  await serverNode.locator('.monaco-tl-twistie').click();
+  await widget.locator('.monaco-list-row', { hasText: 'listProducts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+  await workbench.screenshot(shot);
+  const listed = await widget.innerText();
+  await page.keyboard.press('Escape');
+  return listed;
 }
