@@ -1,7 +1,7 @@
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Workbench } from '../harness/browser';
+import { filesUnder } from '../harness/files';
 import { waitFor } from '../harness/processes';
 
 export const QUICK_INPUT = '.quick-input-widget';
@@ -56,18 +56,7 @@ export function serverRow(page: Page, name: string) {
   return page.locator('.pane-body .monaco-list-row', { hasText: name });
 }
 
-/** Every regular file under `dir`, recursively (none when it does not exist). */
-export function filesUnder(dir: string): string[] {
-  try {
-    return readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      const stat = statSync(path);
-      return stat.isDirectory() ? filesUnder(path) : stat.isFile() ? [path] : [];
-    });
-  } catch {
-    return [];
-  }
-}
+export { filesUnder };
 
 /** Types into the wizard's current step (found by its prompt or title) and presses Enter. */
 export async function answer(page: Page, prompt: string | RegExp, value: string): Promise<void> {

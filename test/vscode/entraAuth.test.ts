@@ -1,7 +1,8 @@
 import * as assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { filesUnder } from '../harness/files';
 import { startSandbox, type GatewayRequestRecord, type Sandbox } from '../sandbox/index';
 import { API_SCOPE, entraScenario } from '../unit/auth/entraScenario';
 import { activateExtension, EXTENSION_ID, mcpServerId, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
@@ -29,16 +30,6 @@ function expiryOf(token: string): number {
   return (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString('utf8')) as { exp: number }).exp * 1000;
 }
 
-function filesUnder(dir: string): string[] {
-  try {
-    return readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? filesUnder(path) : [path];
-    });
-  } catch {
-    return [];
-  }
-}
 
 /** Runs the "Sign in with … to use APIM MCP" entry VS Code added under Accounts, as a user would click it. */
 async function acceptAccountsSignInRequest(providerId: string, seen: Set<string>): Promise<void> {

@@ -1,8 +1,9 @@
 import * as assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { filesUnder } from '../harness/files';
 import { startArm, type ArmEmulator } from '../sandbox/arm';
 import { ARM_MCP_API, ARM_PRODUCT_SUBSCRIPTION, ARM_SERVICE, armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture';
 import { startSandbox, type Sandbox } from '../sandbox/index';
@@ -26,16 +27,6 @@ interface DriverExports {
 
 type Result = { ok: true; name: string; target: string } | { ok: false; message: string; finding?: { id: string; title: string; fix: { summary: string; commands?: string[] } } };
 
-function filesUnder(dir: string): string[] {
-  try {
-    return readdirSync(dir).flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? filesUnder(path) : [path];
-    });
-  } catch {
-    return [];
-  }
-}
 
 /** Accepts the "Sign in … to use APIM MCP" request VS Code put under Accounts, as a user would. */
 async function acceptAccountsSignInRequest(providerId: string): Promise<void> {

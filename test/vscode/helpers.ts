@@ -39,3 +39,16 @@ export async function setServers(api: ApimMcpApi, servers: Record<string, unknow
 export async function removeAllServers(api: ApimMcpApi): Promise<void> {
   await setServers(api, []);
 }
+
+/** A server as the undocumented, read-only `apimMcp.servers.list` command reports it (no secrets). */
+export interface ListedServer {
+  id: string;
+  name: string;
+  url: string;
+  source: string;
+  auth: string;
+  file?: string;
+  line?: number;
+  keySupply?: string;
+  status: string;
+}

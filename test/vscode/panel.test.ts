@@ -3,19 +3,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
-import { activateExtension, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
-
-interface ListedServer {
-  id: string;
-  name: string;
-  url: string;
-  source: string;
-  auth: string;
-  file?: string;
-  line?: number;
-  keySupply?: string;
-  status: string;
-}
+import { activateExtension, pollUntil, removeAllServers, setServers, type ApimMcpApi, type ListedServer } from './helpers';
 
 interface PanelStateLike {
   server: { id: string; name: string; source: string; actions: string[] };

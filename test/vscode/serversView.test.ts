@@ -1,18 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
-
-interface ListedServer {
-  id: string;
-  name: string;
-  url: string;
-  source: string;
-  auth: string;
-  file?: string;
-  line?: number;
-  keySupply?: string;
-  status: string;
-}
+import { activateExtension, pollUntil, removeAllServers, setServers, type ApimMcpApi, type ListedServer } from './helpers';
 
 const listServers = () => vscode.commands.executeCommand<ListedServer[]>('apimMcp.servers.list');
 
