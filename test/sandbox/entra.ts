@@ -86,8 +86,11 @@ interface DeviceGrant {
   clientId: string;
   scopeParam: string;
   tenantId: string;
+  userCode: string;
   issuedAt: number;
   expiresAt: number;
+  /** Set when someone entered the user code at /devicelogin (approval 'userEntersCode'). */
+  enteredAt?: number;
 }
 
 class AadFailure extends Error {
@@ -704,7 +707,11 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
         const dc = cfg.deviceCode;
         if (Date.now() > grant.expiresAt || dc.approval === 'expired') throw new AadFailure(AAD.deviceCodeExpired());
         if (dc.approval === 'declined') throw new AadFailure(AAD.authorizationDeclined());
-        if (dc.approval === 'pending' || (dc.approval === 'afterDelay' && Date.now() < grant.issuedAt + dc.approveAfterMs)) {
+        if (
+          dc.approval === 'pending' ||
+          (dc.approval === 'afterDelay' && Date.now() < grant.issuedAt + dc.approveAfterMs) ||
+          (dc.approval === 'userEntersCode' && grant.enteredAt === undefined)
+        ) {
           throw new AadFailure(AAD.authorizationPending());
         }
         const user = defaultUser();
@@ -744,7 +751,7 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
     const deviceCode = b64url(randomBytes(48));
     const userCode = randomBytes(6).toString('base64').replace(/[^A-Z0-9]/gi, 'X').toUpperCase().slice(0, 9);
     const expiresIn = 900;
-    deviceCodes.set(deviceCode, { clientId, scopeParam: form.get('scope') ?? '', tenantId: tenant.tenantId, issuedAt: Date.now(), expiresAt: Date.now() + expiresIn * 1000 });
+    deviceCodes.set(deviceCode, { clientId, scopeParam: form.get('scope') ?? '', tenantId: tenant.tenantId, userCode, issuedAt: Date.now(), expiresAt: Date.now() + expiresIn * 1000 });
     const verificationUri = `${origin}/devicelogin`;
     sendJson(res, 200, {
       user_code: userCode,
@@ -754,6 +761,26 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
       interval: cfg.deviceCode.intervalSeconds,
       message: `To sign in, use a web browser to open the page ${verificationUri} and enter the code ${userCode} to authenticate.`,
     });
+  }
+
+  /**
+   * The page a device-code user opens. With approval 'userEntersCode' it takes the code in a form, as
+   * microsoft.com/devicelogin does, and the next token poll for that grant succeeds; otherwise the scenario approves.
+   */
+  async function deviceLogin(req: IncomingMessage, res: ServerResponse, method: string) {
+    const page = (status: number, title: string, body: string) =>
+      res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(`<!DOCTYPE html><title>${title}</title><h1>${title}</h1>${body}`);
+    const form = '<form method="post"><label for="otc">Code</label> <input id="otc" name="otc" autocomplete="off"> <button type="submit">Next</button></form>';
+    if (cfg.deviceCode.approval !== 'userEntersCode') return page(200, 'Enter code', '<p>Sandbox: device codes are approved by the scenario.</p>');
+    if (method === 'GET') return page(200, 'Enter code', `<p>Enter the code displayed on your app or device.</p>${form}`);
+    if (method !== 'POST') return page(405, 'Method not allowed', '');
+    const entered = (new URLSearchParams(await readBody(req)).get('otc') ?? '').trim().toUpperCase();
+    const grant = [...deviceCodes.values()].find((g) => g.userCode === entered && Date.now() <= g.expiresAt);
+    if (!grant) return page(400, 'Enter code', `<p role="alert">That code didn't work. Check the code and try again.</p>${form}`);
+    grant.enteredAt = Date.now();
+    const app = apps.get(grant.clientId);
+    log(`entra: device code entered for client=${grant.clientId}`);
+    return page(200, 'You are signed in', `<p>You have signed in to the ${escapeHtml(app?.displayName ?? grant.clientId)} application on your device. You may now close this window.</p>`);
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse) {
@@ -770,9 +797,7 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
         metadata: [{ preferred_network: url.host, preferred_cache: url.host, aliases: [url.host] }],
       });
     }
-    if (method === 'GET' && segment === 'devicelogin' && rest.length === 0) {
-      return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!DOCTYPE html><title>Enter code</title><p>Sandbox: device codes are approved by the scenario.</p>');
-    }
+    if (segment === 'devicelogin' && rest.length === 0) return deviceLogin(req, res, method);
     if (method === 'GET' && segment === 'error' && rest.length === 0) {
       const code = escapeHtml(url.searchParams.get('code') ?? '');
       return res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!DOCTYPE html><title>AADSTS${code}</title><p>Error code AADSTS${code} (sandbox).</p>`);

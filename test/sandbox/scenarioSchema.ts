@@ -124,7 +124,10 @@ export const entraSchema = z
     issueRefreshTokens: z.boolean().default(true).describe('Return refresh_token when offline_access is asked.'),
     deviceCode: z
       .object({
-        approval: z.enum(['immediate', 'afterDelay', 'pending', 'declined', 'expired']).default('immediate'),
+        approval: z
+          .enum(['immediate', 'afterDelay', 'pending', 'declined', 'expired', 'userEntersCode'])
+          .default('immediate')
+          .describe("'userEntersCode': pending until the user code is entered in the form at /devicelogin."),
         approveAfterMs: z.number().int().nonnegative().default(0).describe("With 'afterDelay': ms after the device code was issued."),
         intervalSeconds: z.number().int().nonnegative().default(1).describe('The polling interval returned to the client.'),
       })

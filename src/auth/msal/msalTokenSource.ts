@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import type { AuthenticationResult, ConfidentialClientApplication, Configuration, PublicClientApplication } from '@azure/msal-node';
+import type { AuthenticationResult, ConfidentialClientApplication, Configuration, DeviceCodeRequest, PublicClientApplication } from '@azure/msal-node';
 import { Secret } from '../../core/secret';
 import { SerialQueue } from '../serialQueue';
 import { tokenExpiry } from '../entraTarget';
 import type { AccessToken, AuthLog, EntraTarget, Interaction, SecretStore, TokenSource } from '../tokenSource';
+import { AUTHORITY_NETWORK_ERRORS, probeAuthorityMetadata } from './authorityProbe';
 import { loadMsal, type Msal } from './loadMsal';
 import { LoopbackRedirect } from './loopbackRedirect';
 import { secretCachePlugin } from './secretCachePlugin';
@@ -46,6 +47,8 @@ export class MsalTokenSource implements TokenSource {
   readonly kind: string;
   private readonly queue = new SerialQueue();
   private readonly apps = new Map<string, PublicClientApplication | ConfidentialClientApplication>();
+  /** The device code sign-in being polled, if any; MSAL stops polling once its `cancel` is set. */
+  private pendingDeviceCode: DeviceCodeRequest | undefined;
 
   private constructor(
     private readonly msal: Msal,
@@ -60,10 +63,28 @@ export class MsalTokenSource implements TokenSource {
   }
 
   getToken(target: EntraTarget, interaction: Interaction): Promise<AccessToken | undefined> {
-    return this.queue.run(() => this.acquire(target, interaction));
+    return this.queue.run(() => this.explainUnreachableAuthority(target, () => this.acquire(target, interaction)));
+  }
+
+  /** Turns MSAL's bare "endpoints_resolution_error" into what went wrong with the authority and what to check. */
+  private async explainUnreachableAuthority<T>(target: EntraTarget, acquire: () => Promise<T>): Promise<T> {
+    try {
+      return await acquire();
+    } catch (error: unknown) {
+      if (!(error instanceof this.msal.AuthError) || !AUTHORITY_NETWORK_ERRORS.has(error.errorCode)) throw error;
+      const metadataUrl = `${this.authority(target)}/v2.0/.well-known/openid-configuration`;
+      const cause = (await probeAuthorityMetadata(metadataUrl)) ?? `MSAL reported ${error.errorCode}, but the document reads fine now; try again`;
+      throw new Error(
+        `Could not read the sign-in authority's OpenID configuration at ${metadataUrl}: ${cause.replace(/\.$/, '')}. ` +
+          'Check the setting apimMcp.entra.authorityHost and the server\'s "tenant"; a certificate error means VS Code does not trust ' +
+          'the authority\'s TLS certificate (it trusts the operating system\'s certificate store).',
+      );
+    }
   }
 
   signOut(target: EntraTarget): Promise<void> {
+    // A device code sign-in polls until its code expires (15 minutes) and holds the queue meanwhile: stop it first.
+    if (this.pendingDeviceCode) this.pendingDeviceCode.cancel = true;
     return this.queue.run(async () => {
       const app = await this.appFor(target);
       const cache = app.getTokenCache();
@@ -108,14 +129,27 @@ export class MsalTokenSource implements TokenSource {
   private async deviceCode(pca: PublicClientApplication, scopes: string[]): Promise<AccessToken | undefined> {
     const show = this.options.showDeviceCode;
     if (!show) throw new Error('Device code sign-in needs a way to show the code.');
-    const result = await pca.acquireTokenByDeviceCode({
+    const request: DeviceCodeRequest = {
       scopes,
       deviceCodeCallback: (response) => {
         this.options.log.info(`[msal] device code issued; verification at ${response.verificationUri}`);
         show({ userCode: response.userCode, verificationUri: response.verificationUri, message: response.message, expiresInSeconds: response.expiresIn });
       },
-    });
-    return this.toAccessToken(result, 'device code');
+    };
+    this.pendingDeviceCode = request;
+    try {
+      return this.toAccessToken(await pca.acquireTokenByDeviceCode(request), 'device code');
+    } catch (error: unknown) {
+      if (!(error instanceof this.msal.AuthError)) throw error;
+      if (error.errorCode === 'device_code_polling_cancelled') {
+        this.options.log.info('[msal] device code sign-in cancelled');
+        return undefined;
+      }
+      if (error.errorCode === 'device_code_expired') throw new Error('The device code expired before it was entered. Start the server again for a new code.');
+      throw error;
+    } finally {
+      if (this.pendingDeviceCode === request) this.pendingDeviceCode = undefined;
+    }
   }
 
   private async loopback(pca: PublicClientApplication, scopes: string[]): Promise<AccessToken | undefined> {

@@ -10,6 +10,8 @@ import type { SandboxEndpoints } from '../../sandbox/index';
 import { API_APP_ID, API_SCOPE, DAEMON_CLIENT_ID, DAEMON_SECRET, PUBLIC_CLIENT_ID, UNCONSENTED_CLIENT_ID, USER } from './entraScenario';
 
 const endpoints = JSON.parse(process.env.APIM_MCP_SANDBOX ?? '{}') as SandboxEndpoints;
+/** A second emulator that never approves a device code. */
+const pendingEndpoints = JSON.parse(process.env.APIM_MCP_SANDBOX_PENDING ?? '{}') as SandboxEndpoints;
 const target = { scopes: [API_SCOPE], tenant: endpoints.tenantId };
 const issued: string[] = [];
 
@@ -152,6 +154,33 @@ describe('MsalTokenSource', () => {
     await assert.rejects(wrong.getToken({ scopes: [`api://${API_APP_ID}/.default`], tenant: endpoints.tenantId }, 'silent'), /AADSTS7000215/);
     const none = await source({ flow: 'clientCredentials', clientId: DAEMON_CLIENT_ID, store: new MemoryStore(), log: new MemoryLog() });
     await assert.rejects(none.getToken({ scopes: [`api://${API_APP_ID}/.default`], tenant: endpoints.tenantId }, 'silent'), /Set Client Secret/);
+  });
+
+  it('a tenant the authority does not know: Entra\'s AADSTS90002 text instead of "endpoints_resolution_error"', async () => {
+    const msal = await source({ flow: 'deviceCode', clientId: PUBLIC_CLIENT_ID, store: new MemoryStore(), log: new MemoryLog(), showDeviceCode: () => undefined });
+    const tenant = 'no-such-tenant.onmicrosoft.com';
+    await assert.rejects(msal.getToken({ scopes: [API_SCOPE], tenant }, 'interactive'), (error: Error) => {
+      assert.equal(
+        error.message.split('. Check ')[0],
+        `Could not read the sign-in authority's OpenID configuration at ${endpoints.entra}/${tenant}/v2.0/.well-known/openid-configuration: HTTP 400: AADSTS90002: Tenant '${tenant}' not found`,
+      );
+      return true;
+    });
+  });
+
+  it('device code: Sign Out stops a sign-in still waiting for its code, instead of holding the queue until the code expires', async () => {
+    const log = new MemoryLog();
+    let shown!: () => void;
+    const codeShown = new Promise<void>((resolve) => (shown = resolve));
+    const msal = await source({ authorityHost: pendingEndpoints.entra, flow: 'deviceCode', clientId: PUBLIC_CLIENT_ID, store: new MemoryStore(), log, showDeviceCode: () => shown() });
+    const pendingTarget = { scopes: [API_SCOPE], tenant: pendingEndpoints.tenantId };
+    const signIn = msal.getToken(pendingTarget, 'interactive');
+    await codeShown;
+    const started = Date.now();
+    await msal.signOut(pendingTarget);
+    assert.equal(await signIn, undefined);
+    assert.ok(Date.now() - started < 5_000, `sign-out waited ${Date.now() - started} ms`);
+    assert.ok(log.lines.includes('[msal] device code sign-in cancelled'), log.lines.join('\n'));
   });
 
   it('canary: no token text in any log line', async () => {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { entraScenario } from './entraScenario';
@@ -17,20 +19,34 @@ function withoutTestContext(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
 
 describe('msal-node flows against the sandbox Entra emulator', () => {
   let sandbox: Sandbox;
+  /** Never approves a device code, for the sign-out-while-waiting case. */
+  let pending: Sandbox;
+  let trustedCas: string;
 
   before(async () => {
     sandbox = await startSandbox(entraScenario() as never);
+    const scenario = entraScenario();
+    pending = await startSandbox({ ...scenario, entra: { ...scenario.entra, deviceCode: { approval: 'pending', approveAfterMs: 0, intervalSeconds: 1 } } } as never);
+    trustedCas = join(mkdtempSync(join(tmpdir(), 'apim-mcp-msal-')), 'cas.pem');
+    writeFileSync(trustedCas, [sandbox, pending].map((s) => readFileSync(s.endpoints.caCertPath, 'utf8')).join('\n'));
   });
 
   after(async () => {
     await sandbox?.stop();
+    await pending?.stop();
+    if (trustedCas) rmSync(dirname(trustedCas), { recursive: true, force: true });
   });
 
   it('pass in a child process that trusts the sandbox CA', async () => {
     // Asynchronous: the sandbox lives in this process and must keep answering while the child runs.
     const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=spec', join(__dirname, 'msalFlows.child.ts')], {
       cwd: join(__dirname, '..', '..', '..'),
-      env: { ...withoutTestContext(process.env), NODE_EXTRA_CA_CERTS: sandbox.endpoints.caCertPath, APIM_MCP_SANDBOX: JSON.stringify(sandbox.endpoints) },
+      env: {
+        ...withoutTestContext(process.env),
+        NODE_EXTRA_CA_CERTS: trustedCas,
+        APIM_MCP_SANDBOX: JSON.stringify(sandbox.endpoints),
+        APIM_MCP_SANDBOX_PENDING: JSON.stringify(pending.endpoints),
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

@@ -164,6 +164,34 @@ test('auth code + PKCE at /token: success, replay (AADSTS54005), Web-platform re
   });
 });
 
+test('device code with userEntersCode: pending until the user code is entered at /devicelogin; a wrong code is refused', async () => {
+  const base = (await import('../../sandbox/index')).loadScenario('healthy-entra');
+  const sb = await startSandbox({ ...base, entra: { ...base.entra, deviceCode: { approval: 'userEntersCode', approveAfterMs: 0, intervalSeconds: 1 } } });
+  try {
+    const ca = readFileSync(sb.endpoints.caCertPath, 'utf8');
+    const form = (url: string, p: Record<string, string>) =>
+      raw(url, { method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(p).toString() });
+    const oauth = (path: string) => `${sb.endpoints.entra}/${sb.endpoints.tenantId}/oauth2/v2.0/${path}`;
+    const dc = JSON.parse((await form(oauth('devicecode'), { client_id: CLIENT, scope: `${sb.endpoints.mcpUrl}/user_impersonate` })).text) as Record<string, string>;
+    const poll = () => form(oauth('token'), { grant_type: 'urn:ietf:params:oauth:grant-type:device_code', client_id: CLIENT, device_code: dc.device_code });
+    assert.equal((JSON.parse((await poll()).text) as { error: string }).error, 'authorization_pending');
+    const page = await raw(dc.verification_uri, { ca });
+    assert.match(page.text, /<input id="otc" name="otc"/);
+    const wrong = await form(dc.verification_uri, { otc: 'NOTACODE' });
+    assert.equal(wrong.status, 400);
+    assert.match(wrong.text, /That code didn't work/);
+    assert.equal((JSON.parse((await poll()).text) as { error: string }).error, 'authorization_pending');
+    const entered = await form(dc.verification_uri, { otc: ` ${dc.user_code.toLowerCase()} ` });
+    assert.equal(entered.status, 200);
+    assert.match(entered.text, /You have signed in to the .+ application on your device/);
+    const token = await poll();
+    assert.equal(token.status, 200, token.text);
+    assert.ok((JSON.parse(token.text) as { access_token?: string }).access_token);
+  } finally {
+    await sb.stop();
+  }
+});
+
 test('device code: pending → authorization_pending; resource param vs scopes → AADSTS9010010; two resources → AADSTS28000', async () => {
   const base = (await import('../../sandbox/index')).loadScenario('healthy-entra');
   const sb = await startSandbox({ ...base, entra: { ...base.entra, deviceCode: { approval: 'pending', approveAfterMs: 0, intervalSeconds: 1 } } });

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { BrowserContext } from 'playwright-core';
+import { openWorkbench, type Workbench } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { packagedExtension } from '../harness/packages';
+import { trustCaEnv } from '../harness/trust';
+import { waitFor } from '../harness/processes';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import { API_SCOPE, entraScenario, PUBLIC_CLIENT_ID } from '../unit/auth/entraScenario';
+import { filesUnder, findNotification, runCommand, serverRow } from './workbench';
+
+/**
+ * Device code sign-in (issue 4), as a person in a browser-hosted VS Code does it: start the server, read the code
+ * in the notification, press Copy Code, open the verification page in a browser, paste the code. Real msal-node in
+ * the extension host polls the sandbox's Entra emulator, which approves only once the code was entered there, and
+ * VS Code's MCP client then lists the tools with the token.
+ */
+const SERVER = 'Products (device code)';
+const DEVICE_CODE_TEXT = /to sign in, open (https:\/\/\S+\/devicelogin) and enter the code (\w+)\./;
+
+describe('device code sign-in: the code is shown with Copy buttons, entered at the verification page, and the server starts', () => {
+  let sandbox: Sandbox;
+  let server: CodeServer;
+  let workbench: Workbench;
+  /** The person's own browser, where they open the verification page (it trusts nothing of the sandbox's CA). */
+  let ownBrowser: BrowserContext;
+
+  const clipboard = () => workbench.page.evaluate('navigator.clipboard.readText()') as Promise<string>;
+  const extensionLog = () =>
+    filesUnder(join(server.userDataDir, 'logs'))
+      .filter((f) => /APIM MCP/.test(f))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
+
+  /** Waits for the device code notification and returns it with the verification URL and code it shows. */
+  const deviceCodeNotification = async () => {
+    const toast = await findNotification(workbench.page, DEVICE_CODE_TEXT, 60_000);
+    const [, verificationUri, userCode] = DEVICE_CODE_TEXT.exec(await toast.innerText()) ?? [];
+    assert.ok(verificationUri && userCode, 'the notification shows no verification URL and code');
+    return { toast, verificationUri, userCode };
+  };
+
+  /** Enters the code at the verification page, as the person does in their browser. */
+  const enterCode = async (verificationUri: string, code: string, shot: string) => {
+    const page = await ownBrowser.newPage();
+    await page.goto(verificationUri);
+    await page.locator('#otc').fill(code);
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText(/You have signed in to the Contoso MCP client application on your device/).waitFor({ state: 'visible', timeout: 15_000 });
+    await page.screenshot({ path: join(__dirname, '..', '..', 'test-results', `${shot}.png`) });
+    await page.close();
+  };
+
+  const toolsListedWithToken = (since: number) =>
+    waitFor('tools/list with the device code token', 60_000, () =>
+      sandbox.requests().some((r) => r.at >= since && r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
+
+  before(async () => {
+    const scenario = entraScenario();
+    sandbox = await startSandbox({ ...scenario, entra: { ...scenario.entra, deviceCode: { approval: 'userEntersCode', approveAfterMs: 0, intervalSeconds: 1 } } } as never);
+    const { mcpUrl, tenantId, entra, caCertPath } = sandbox.endpoints;
+    server = await startCodeServer({
+      label: 'e2e-device-code',
+      extensions: [await packagedExtension()],
+      userSettings: {
+        'apimMcp.entra.signInMethod': 'deviceCode',
+        'apimMcp.entra.authorityHost': entra,
+        'apimMcp.servers': [{ name: SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, scopes: [API_SCOPE], clientId: PUBLIC_CLIENT_ID }],
+      },
+      // msal-node in the extension host trusts the Entra emulator's throwaway CA, as it would trust login.microsoftonline.com.
+      env: trustCaEnv(caCertPath),
+    });
+    workbench = await openWorkbench(server.url);
+    await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+    ownBrowser = await workbench.browser.newContext({ ignoreHTTPSErrors: true });
+  });
+
+  after(async () => {
+    await ownBrowser?.close();
+    await workbench?.close();
+    await server?.stop();
+    await sandbox?.stop();
+  });
+
+  it('Copy Code puts the code shown in the notification on the clipboard; entering it starts the server', async () => {
+    const { page } = workbench;
+    const startedAt = Date.now();
+    await runCommand(page, 'APIM MCP: Focus on Servers View');
+    const row = serverRow(page, SERVER);
+    await row.hover();
+    await row.locator('.action-label.codicon-play').click();
+
+    const { toast, verificationUri, userCode } = await deviceCodeNotification();
+    assert.equal(new URL(verificationUri).origin, sandbox.endpoints.entra, 'the verification page is the authority MSAL was given');
+    for (const button of ['Copy Code', 'Copy Code & Open Browser']) assert.ok(await toast.getByRole('button', { name: button, exact: true }).isVisible(), `no ${button} button`);
+    // The toast slides in; the screenshot waits for it to settle so a person can read it.
+    await page.waitForTimeout(1000);
+    await workbench.screenshot('e2e-device-code-notification');
+    // Still waiting: nothing reached the MCP endpoint with a token before the code was entered.
+    assert.ok(!sandbox.requests().some((r) => r.at >= startedAt && r.authorization === 'valid'));
+
+    await toast.getByRole('button', { name: 'Copy Code', exact: true }).click();
+    await waitFor('the code on the clipboard', 10_000, async () => ((await clipboard()) === userCode ? true : undefined));
+    await enterCode(verificationUri, await clipboard(), 'e2e-device-code-entered');
+
+    await toolsListedWithToken(startedAt);
+    await row.locator('.codicon-pass').waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.screenshot('e2e-device-code-started');
+    await waitFor('the copy in the log', 15_000, () => (/\[deviceCode\] user code copied to the clipboard/.test(extensionLog()) ? true : undefined));
+  });
+
+  it('after Sign Out, Copy Code & Open Browser copies the code and opens the verification page', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Sign Out of Entra ID');
+    await findNotification(page, `signed out of ${SERVER}; its cached tokens are deleted`);
+    await runCommand(page, 'Notifications: Clear All Notifications');
+
+    const startedAt = Date.now();
+    const row = serverRow(page, SERVER);
+    await runCommand(page, 'APIM MCP: Focus on Servers View');
+    await row.hover();
+    await row.locator('.action-label.codicon-play').click();
+    const { toast, verificationUri, userCode } = await deviceCodeNotification();
+    const popup = page.context().waitForEvent('page', { timeout: 30_000 });
+    await toast.getByRole('button', { name: 'Copy Code & Open Browser' }).click();
+    // VS Code asks before opening a site that is not a trusted domain; the person agrees.
+    const open = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });
+    if (await open.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) await open.click();
+    const opened = await popup;
+    // code-server forwards a localhost URL through its port proxy, as VS Code does for every openExternal of a
+    // localhost address (asExternalUri); a real verification URI (microsoft.com/devicelogin) opens as it is.
+    const forwarded = `${new URL(server.url).origin}/proxy/${new URL(verificationUri).port}/devicelogin`;
+    await waitFor('the verification page to open', 15_000, () => ([verificationUri, forwarded].includes(opened.url()) ? true : undefined)).catch((e: Error) => {
+      throw new Error(`${e.message}; the new page shows ${opened.url()}`);
+    });
+    await opened.close();
+    assert.equal(await clipboard(), userCode);
+
+    await enterCode(verificationUri, userCode, 'e2e-device-code-entered-again');
+    await toolsListedWithToken(startedAt);
+  });
+
+  it('canary: no token text in the extension log, the server log or the settings', () => {
+    const tokens = sandbox.issuedTokens();
+    assert.ok(tokens.length >= 2, 'the device code flow issued no tokens');
+    const texts = [
+      { what: 'the extension log', text: extensionLog() },
+      { what: 'the code-server log', text: server.logs() },
+      { what: 'the settings', text: readFileSync(join(server.userDataDir, 'User', 'settings.json'), 'utf8') },
+    ];
+    assert.match(texts[0]!.text, /\[msal\] token from device code/);
+    for (const token of tokens) {
+      const signature = token.split('.').at(-1)!;
+      for (const { what, text } of texts) assert.ok(!text.includes(token) && !text.includes(signature), `token text found in ${what}`);
+    }
+  });
+});
