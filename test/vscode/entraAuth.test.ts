@@ -4,19 +4,24 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { filesUnder } from '../harness/files';
 import { startSandbox, type GatewayRequestRecord, type Sandbox } from '../sandbox/index';
-import { API_SCOPE, entraScenario } from '../unit/auth/entraScenario';
+import { API_APP_ID, API_SCOPE, entraScenario, VSCODE_CLIENT_ID } from '../unit/auth/entraScenario';
 import { activateExtension, EXTENSION_ID, mcpServerId, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
 
 const DRIVER_ID = 'apim-mcp-tests.apim-mcp-test-driver';
 const SERVER = 'Products (Entra)';
 const WRONG_AUDIENCE = 'Products (Graph scope)';
+const STALE = 'Products (expired cached token)';
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
+/** Another scope of the same API, so the stale session below is a session of its own. */
+const STALE_SCOPE = `api://${API_APP_ID}/.default`;
 
 interface SandboxEntraApi {
   providerId: string;
   configure(config: { entra: string; caPem: string; redirectUri?: string }): void;
   requestedScopes(): string[][];
   issuedTokens(): string[];
+  sessionCount(): number;
+  seedExpiredSession(scopes: string[], expiredAccessToken: string): Promise<void>;
   reset(): Promise<void>;
 }
 
@@ -64,17 +69,21 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     await setServers(api, [
       { name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [API_SCOPE] },
       { name: WRONG_AUDIENCE, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [GRAPH_SCOPE] },
+      { name: STALE, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [STALE_SCOPE] },
     ]);
   });
 
   after(async () => {
-    for (const name of [SERVER, WRONG_AUDIENCE]) await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(name))).catch(() => undefined);
+    for (const name of [SERVER, WRONG_AUDIENCE, STALE]) await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(name))).catch(() => undefined);
     if (api) await removeAllServers(api);
     await vscode.workspace.getConfiguration('apimMcp').update('authProviderId', undefined, vscode.ConfigurationTarget.Global);
     await driver?.sandboxEntra.reset();
     await sandbox?.stop();
   });
 
+  // The driver's log folder sits next to this extension's.
+  const extensionLogFiles = () => filesUnder(dirname(driver.logUri.fsPath)).filter((f) => f.includes(EXTENSION_ID));
+  const extensionLogs = () => extensionLogFiles().map((f) => readFileSync(f, 'utf8'));
   const mcpExchange = (records: GatewayRequestRecord[]) => records.filter((r) => r.path.endsWith('/mcp') && r.jsonrpcMethod);
 
   it('asks to sign in, then VS Code lists the tools with the Bearer token', async () => {
@@ -132,16 +141,39 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     assert.equal(api.getServerStatus(SERVER).health, 'healthy');
   });
 
+  it('a 401 for an expired token from the provider\'s cache is recovered from without asking the user', async function () {
+    this.timeout(120_000);
+    // VS Code's provider can hand out a cached token that expired while the machine slept; the gateway refuses it.
+    const expired = await sandbox.mintToken({ expired: true, clientId: VSCODE_CLIENT_ID });
+    await driver.sandboxEntra.seedExpiredSession([STALE_SCOPE, `VSCODE_TENANT:${sandbox.endpoints.tenantId}`], expired);
+    const sessions = driver.sandboxEntra.sessionCount();
+    const signInRequests = (await vscode.commands.getCommands(true)).filter((c) => c.includes(':signIn')).length;
+    const since = Date.now();
+    sandbox.clearRequests();
+    await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', STALE)).catch(() => undefined);
+    await pollUntil('tools/list with a renewed token', 60_000, () =>
+      mcpExchange(sandbox.requests()).some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
+    const refused = sandbox.requests().filter((r) => r.at >= since && r.status === 401);
+    assert.deepEqual(refused.map((r) => r.outcome), ['tokenExpired'], 'the gateway should have refused the expired token once, at the startup check');
+    const renewed = driver.sandboxEntra.issuedTokens().filter((t) => expiryOf(t) > since);
+    assert.ok(renewed.length > 0, 'the provider issued no new token');
+    assert.equal(api.getServerStatus(STALE).health, 'healthy');
+    assert.equal(driver.sandboxEntra.sessionCount(), sessions, 'no new sign-in may have happened');
+    assert.equal((await vscode.commands.getCommands(true)).filter((c) => c.includes(':signIn')).length, signInRequests, 'no sign-in may have been requested');
+    await pollUntil('the renewal in the extension log', 10_000, () =>
+      extensionLogs().some((text) => text.includes(`[resolve] ${STALE}: the gateway refused an expired token; renewing it`)) ? true : undefined);
+  });
+
   it('canary: no token text in the extension log, settings or statuses', () => {
     const tokens = driver.sandboxEntra.issuedTokens();
     assert.ok(tokens.length >= 3);
-    // The driver's log folder sits next to this extension's; the user settings are two levels above global storage.
-    const logs = filesUnder(dirname(driver.logUri.fsPath)).filter((f) => f.includes(EXTENSION_ID));
+    const logs = extensionLogFiles();
     assert.ok(logs.length > 0, `no log file for ${EXTENSION_ID} under ${dirname(driver.logUri.fsPath)}`);
+    // The user settings are two levels above global storage.
     const settings = join(dirname(dirname(driver.globalStorageUri.fsPath)), 'settings.json');
     const texts = [...logs, settings].map((f) => ({ f, text: readFileSync(f, 'utf8') }));
     assert.ok(texts.some((t) => t.text.includes('[resolve]')), 'the extension log was not found');
-    const statuses = JSON.stringify([api.getServerStatus(SERVER), api.getServerStatus(WRONG_AUDIENCE)]);
+    const statuses = JSON.stringify([SERVER, WRONG_AUDIENCE, STALE].map((name) => api.getServerStatus(name)));
     for (const token of tokens) {
       const signature = token.split('.')[2];
       for (const { f, text } of texts) assert.ok(!text.includes(signature), `token text found in ${f}`);

@@ -97,6 +97,10 @@ function createSandboxEntra() {
       if (scopes) requested.push([...scopes]);
       const matching = scopes ? sessions.filter((s) => s.key === scopeKey(scopes)) : sessions;
       for (const s of matching) {
+        if (s.serveAsIsOnce && scopes) {
+          s.serveAsIsOnce = false;
+          continue;
+        }
         if (s.expiresOn - Date.now() < RENEW_WINDOW_MS && s.refreshToken) {
           const parsed = parseScopes(s.scopes);
           remember(s, await tokenRequest(parsed.tenant, { grant_type: 'refresh_token', client_id: parsed.clientId, refresh_token: s.refreshToken, scope: [...parsed.resource, 'openid', 'profile', 'offline_access'].join(' ') }));
@@ -131,6 +135,17 @@ function createSandboxEntra() {
     /** Every access token handed out, so tests can check none of them leaked. */
     issuedTokens: () => [...issued],
     sessionCount: () => sessions.length,
+    /**
+     * Adds a session as if the user had signed in earlier and its access token had expired since (the machine slept
+     * past its expiry): the first request for these scopes gets the expired token as it is, later ones a renewed one.
+     */
+    async seedExpiredSession(scopes, expiredAccessToken) {
+      const s = { id: crypto.randomUUID(), scopes: [...scopes], key: scopeKey(scopes) };
+      remember(s, await signIn(parseScopes(scopes)));
+      Object.assign(s, { accessToken: expiredAccessToken, expiresOn: expiryOf(expiredAccessToken), serveAsIsOnce: true });
+      sessions = sessions.filter((x) => x.key !== s.key).concat(s);
+      emitter.fire({ added: [toSession(s)], removed: [], changed: [] });
+    },
     async reset() {
       const gone = sessions;
       sessions = [];
