@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { entraTargetOf, isExpired, refreshDelayMs, targetKey } from '../../auth/entraTarget';
 import { MsalTokenSource, type MsalFlow } from '../../auth/msal/msalTokenSource';
 import type { AccessToken, EntraTarget, Interaction, TokenSource } from '../../auth/tokenSource';
+import { runAtWallClock, type WallClockTimer } from '../../auth/wallClockTimer';
 import { Secret } from '../../core/secret';
 import type { ServerRecord } from '../../core/serverRecord';
 import { showDeviceCode } from './deviceCodeNotification';
@@ -22,7 +23,8 @@ export class SignInRequiredError extends Error {
 interface Held {
   readonly key: string;
   readonly token: AccessToken;
-  readonly timer: NodeJS.Timeout;
+  /** Renews the token; on the wall clock, so a machine that slept past the renewal renews on waking. */
+  readonly renewal: WallClockTimer;
 }
 
 /**
@@ -79,7 +81,7 @@ export class EntraTokenService implements vscode.Disposable {
   /** Drops the held token (for example after the gateway rejected it as expired). */
   forget(name: string): void {
     const held = this.held.get(name);
-    if (held) clearTimeout(held.timer);
+    held?.renewal.cancel();
     this.held.delete(name);
   }
 
@@ -223,7 +225,7 @@ export class EntraTokenService implements vscode.Disposable {
         }
         // The provider has not renewed it yet (its renewal window may be shorter than ours): ask again shortly.
         const retryIn = Math.min(5_000, refreshDelayMs(token.expiresOn));
-        this.held.set(name, { ...previous, timer: setTimeout(() => void this.renew(name), retryIn) });
+        this.held.set(name, { ...previous, renewal: runAtWallClock(Date.now() + retryIn, () => void this.renew(name)) });
         return;
       }
       this.accept(server, target, token, 'renew');
@@ -242,8 +244,8 @@ export class EntraTokenService implements vscode.Disposable {
   private hold(server: ServerRecord, target: EntraTarget, token: AccessToken): void {
     this.forget(server.name);
     const delay = refreshDelayMs(token.expiresOn);
-    const timer = setTimeout(() => void this.renew(server.name), delay);
-    this.held.set(server.name, { key: targetKey(target), token, timer });
+    const renewal = runAtWallClock(Date.now() + delay, () => void this.renew(server.name));
+    this.held.set(server.name, { key: targetKey(target), token, renewal });
     this.log.debug(`[token] ${server.name}: renewal in ${Math.round(delay / 1000)} s`);
   }
 
