@@ -143,9 +143,20 @@ describe('device code sign-in: the code is shown with Copy buttons, entered at t
     await toolsListedWithToken(startedAt);
   });
 
+  it('Switch Account signs in again with a new device code and restarts the server with the new token', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    const startedAt = Date.now();
+    await runCommand(page, 'APIM MCP: Switch Entra ID Account');
+    const { verificationUri, userCode } = await deviceCodeNotification();
+    await enterCode(verificationUri, userCode, 'e2e-device-code-switch-account');
+    await findNotification(page, `${SERVER} now uses alex@contoso.onmicrosoft.com`);
+    await toolsListedWithToken(startedAt);
+  });
+
   it('canary: no token text in the extension log, the server log or the settings', () => {
     const tokens = sandbox.issuedTokens();
-    assert.ok(tokens.length >= 2, 'the device code flow issued no tokens');
+    assert.ok(tokens.length >= 3, 'the device code flow issued too few tokens');
     const texts = [
       { what: 'the extension log', text: extensionLog() },
       { what: 'the code-server log', text: server.logs() },
