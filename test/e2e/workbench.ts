@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { Workbench } from '../harness/browser';
@@ -105,4 +106,27 @@ export async function toolsListed(workbench: Workbench, server: string, shot: st
   const listed = await widget.innerText();
   await page.keyboard.press('Escape');
   return listed;
+}
+
+/**
+ * Changes user settings as a person does, in VS Code's own editor for settings.json (code-server does not notice a
+ * write from outside), and waits until the file holds the change.
+ */
+export async function editUserSettings(page: Page, userDataDir: string, patch: Record<string, unknown>): Promise<void> {
+  const file = join(userDataDir, 'User', 'settings.json');
+  const current = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+  const wanted = { ...current, ...patch };
+  await runCommand(page, 'Preferences: Open User Settings (JSON)');
+  // The line with the file's first key: the content has loaded (an empty editor would be saved over the file), and
+  // no other open editor has that line.
+  await page.locator('.monaco-editor .view-line', { hasText: `"${Object.keys(current)[0]}"` }).first().click();
+  await page.keyboard.press('Control+A');
+  // One line, so nothing is auto-indented; what the editor auto-closed after the cursor is deleted.
+  await page.keyboard.insertText(JSON.stringify(wanted));
+  await page.keyboard.press('Control+Shift+End');
+  await page.keyboard.press('Delete');
+  await page.keyboard.press('Control+S');
+  await waitFor('the settings file to hold the change', 15_000, () =>
+    Object.entries(patch).every(([key, value]) => JSON.stringify((JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)[key]) === JSON.stringify(value)) ? true : undefined);
+  await runCommand(page, 'View: Close All Editors');
 }

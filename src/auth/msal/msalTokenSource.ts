@@ -32,6 +32,11 @@ export interface MsalTokenSourceOptions {
   readonly showDeviceCode?: (prompt: DeviceCodePrompt) => void;
   /** Opens the authorize URL in a browser (loopback flow). */
   readonly openBrowser?: (url: string) => Promise<void>;
+  /**
+   * Shows that a loopback sign-in waits for the browser, with a way to give up (`cancel`). Returns what to call
+   * when the wait is over.
+   */
+  readonly showBrowserWait?: (cancel: () => void) => () => void;
   readonly loopbackTimeoutMs?: number;
   readonly loadMsal?: () => Promise<Msal>;
 }
@@ -49,6 +54,8 @@ export class MsalTokenSource implements TokenSource {
   private readonly apps = new Map<string, PublicClientApplication | ConfidentialClientApplication>();
   /** The device code sign-in being polled, if any; MSAL stops polling once its `cancel` is set. */
   private pendingDeviceCode: DeviceCodeRequest | undefined;
+  /** Aborts the loopback sign-in waiting for the browser, if any. */
+  private pendingLoopback: AbortController | undefined;
 
   private constructor(
     private readonly msal: Msal,
@@ -82,9 +89,17 @@ export class MsalTokenSource implements TokenSource {
     }
   }
 
-  signOut(target: EntraTarget): Promise<void> {
-    // A device code sign-in polls until its code expires (15 minutes) and holds the queue meanwhile: stop it first.
+  /**
+   * Stops the sign-in waiting for the user, if any: device code polling (until the code expires, 15 minutes) or a
+   * loopback redirect (5 minutes). It resolves to no token. Both hold the queue while they wait.
+   */
+  cancelInteractiveSignIn(): void {
     if (this.pendingDeviceCode) this.pendingDeviceCode.cancel = true;
+    this.pendingLoopback?.abort();
+  }
+
+  signOut(target: EntraTarget): Promise<void> {
+    this.cancelInteractiveSignIn();
     return this.queue.run(async () => {
       const app = await this.appFor(target);
       const cache = app.getTokenCache();
@@ -158,17 +173,27 @@ export class MsalTokenSource implements TokenSource {
     const { verifier, challenge } = await new this.msal.CryptoProvider().generatePkceCodes();
     const state = randomBytes(16).toString('base64url');
     const redirect = await LoopbackRedirect.start();
+    const abort = new AbortController();
+    this.pendingLoopback = abort;
+    let waitOver: (() => void) | undefined;
     try {
       const url = await pca.getAuthCodeUrl({ scopes, redirectUri: redirect.redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', state });
       this.options.log.info(`[msal] loopback sign-in, redirect ${redirect.redirectUri}`);
-      const waiting = redirect.waitForCode(state, this.options.loopbackTimeoutMs ?? 5 * 60_000);
+      const waiting = redirect.waitForCode(state, this.options.loopbackTimeoutMs ?? 5 * 60_000, abort.signal);
       // The redirect can fail before the browser call returns; it is awaited just below.
       waiting.catch(() => undefined);
       await open(url);
+      waitOver = this.options.showBrowserWait?.(() => abort.abort());
       const code = await waiting;
       const result = await pca.acquireTokenByCode({ code, scopes, redirectUri: redirect.redirectUri, codeVerifier: verifier });
       return this.toAccessToken(result, 'loopback');
+    } catch (error: unknown) {
+      if (!abort.signal.aborted) throw error;
+      this.options.log.info('[msal] loopback sign-in cancelled');
+      return undefined;
     } finally {
+      waitOver?.();
+      if (this.pendingLoopback === abort) this.pendingLoopback = undefined;
       redirect.close();
     }
   }

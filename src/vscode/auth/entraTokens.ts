@@ -5,7 +5,7 @@ import type { AccessToken, EntraTarget, Interaction, TokenSource } from '../../a
 import { runAtWallClock, type WallClockTimer } from '../../auth/wallClockTimer';
 import { Secret } from '../../core/secret';
 import type { ServerRecord } from '../../core/serverRecord';
-import { showDeviceCode } from './deviceCodeNotification';
+import { showBrowserWait, showDeviceCode } from './signInNotifications';
 import { VsCodeSessionSource } from './vscodeSessionSource';
 
 export type SignInMethod = 'vscode' | MsalFlow;
@@ -54,7 +54,11 @@ export class EntraTokenService implements vscode.Disposable {
         if (this.method() === 'vscode' && e.provider.id === this.providerId()) void this.onSessionsChanged();
       }),
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (e.affectsConfiguration('apimMcp.authProviderId') || e.affectsConfiguration('apimMcp.entra')) this.forgetAll();
+        if (e.affectsConfiguration('apimMcp.authProviderId') || e.affectsConfiguration('apimMcp.entra')) {
+          this.forgetAll();
+          const via = this.method() === 'vscode' ? `VS Code's ${this.providerId()} provider` : `msal-node ${this.method()}`;
+          this.log.info(`[settings] Entra sign-in now through ${via}; held tokens forgotten`);
+        }
       }),
     );
   }
@@ -164,6 +168,7 @@ export class EntraTokenService implements vscode.Disposable {
         openBrowser: async (url) => {
           await vscode.env.openExternal(vscode.Uri.parse(url, true));
         },
+        showBrowserWait,
       });
       this.msalSources.set(key, source);
       source.catch(() => this.msalSources.delete(key));

@@ -183,6 +183,30 @@ describe('MsalTokenSource', () => {
     assert.ok(log.lines.includes('[msal] device code sign-in cancelled'), log.lines.join('\n'));
   });
 
+  it('loopback: Cancel on the browser wait ends the sign-in with no token and closes the redirect listener', async () => {
+    const log = new MemoryLog();
+    let redirectUri = '';
+    let waitEnded = false;
+    const msal = await source({
+      flow: 'loopback',
+      clientId: PUBLIC_CLIENT_ID,
+      store: new MemoryStore(),
+      log,
+      // The browser never comes back (a tab closed, or a remote window whose browser cannot reach this machine).
+      openBrowser: async (url) => {
+        redirectUri = new URL(url).searchParams.get('redirect_uri') ?? '';
+      },
+      showBrowserWait: (cancel) => {
+        setTimeout(cancel, 50);
+        return () => (waitEnded = true);
+      },
+    });
+    assert.equal(await msal.getToken(target, 'interactive'), undefined);
+    assert.ok(waitEnded, 'the wait notification was not ended');
+    assert.ok(log.lines.includes('[msal] loopback sign-in cancelled'), log.lines.join('\n'));
+    await assert.rejects(fetch(`${redirectUri}/?code=late&state=x`), 'the redirect listener is still open');
+  });
+
   it('canary: no token text in any log line', async () => {
     const log = new MemoryLog();
     const msal = await source({ flow: 'loopback', clientId: PUBLIC_CLIENT_ID, store: new MemoryStore(), log, openBrowser: browser });

@@ -14,3 +14,20 @@ export function showDeviceCode(prompt: DeviceCodePrompt, log: vscode.LogOutputCh
       if (choice === open) await vscode.env.openExternal(vscode.Uri.parse(prompt.verificationUri));
     });
 }
+
+/**
+ * A progress notification while a loopback sign-in waits for the browser, with Cancel for a person who closed the
+ * tab or whose browser cannot reach back to this machine. Returns what ends it.
+ */
+export function showBrowserWait(cancel: () => void): () => void {
+  let end!: () => void;
+  const ended = new Promise<void>((resolve) => (end = resolve));
+  void vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('APIM MCP: finish signing in to Microsoft Entra ID in your browser…'), cancellable: true },
+    (_progress, token) => {
+      const listener = token.onCancellationRequested(cancel);
+      return ended.finally(() => listener.dispose());
+    },
+  );
+  return end;
+}

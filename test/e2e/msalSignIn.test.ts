@@ -10,18 +10,19 @@ import { trustCaEnv } from '../harness/trust';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { API_SCOPE, entraScenario, PUBLIC_CLIENT_ID } from '../unit/auth/entraScenario';
-import { filesUnder, findNotification, runCommand, serverRow } from './workbench';
+import { editUserSettings, filesUnder, findNotification, runCommand, serverRow } from './workbench';
 
 /**
- * Device code sign-in (issue 4), as a person in a browser-hosted VS Code does it: start the server, read the code
- * in the notification, press Copy Code, open the verification page in a browser, paste the code. Real msal-node in
- * the extension host polls the sandbox's Entra emulator, which approves only once the code was entered there, and
- * VS Code's MCP client then lists the tools with the token.
+ * msal-node sign-in (issue 4) as a person in a browser-hosted VS Code goes through it. Device code: start the
+ * server, read the code in the notification, press Copy Code, open the verification page, paste the code. Real
+ * msal-node in the extension host polls the sandbox's Entra emulator, which approves only once the code was entered
+ * there, and VS Code's MCP client then lists the tools with the token. Then Sign Out and Copy Code & Open Browser,
+ * Switch Account, and a loopback sign-in whose browser never comes back, cancelled from its progress notification.
  */
 const SERVER = 'Products (device code)';
 const DEVICE_CODE_TEXT = /to sign in, open (https:\/\/\S+\/devicelogin) and enter the code (\w+)\./;
 
-describe('device code sign-in: the code is shown with Copy buttons, entered at the verification page, and the server starts', () => {
+describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Account, and a loopback sign-in that can be cancelled', () => {
   let sandbox: Sandbox;
   let server: CodeServer;
   let workbench: Workbench;
@@ -63,7 +64,7 @@ describe('device code sign-in: the code is shown with Copy buttons, entered at t
     sandbox = await startSandbox({ ...scenario, entra: { ...scenario.entra, deviceCode: { approval: 'userEntersCode', approveAfterMs: 0, intervalSeconds: 1 } } } as never);
     const { mcpUrl, tenantId, entra, caCertPath } = sandbox.endpoints;
     server = await startCodeServer({
-      label: 'e2e-device-code',
+      label: 'e2e-msal-sign-in',
       extensions: [await packagedExtension()],
       userSettings: {
         'apimMcp.entra.signInMethod': 'deviceCode',
@@ -152,6 +153,30 @@ describe('device code sign-in: the code is shown with Copy buttons, entered at t
     await enterCode(verificationUri, userCode, 'e2e-device-code-switch-account');
     await findNotification(page, `${SERVER} now uses alex@contoso.onmicrosoft.com`);
     await toolsListedWithToken(startedAt);
+  });
+
+  it('loopback: while the browser sign-in is open a progress notification waits, and its Cancel ends the sign-in', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Sign Out of Entra ID');
+    await findNotification(page, `signed out of ${SERVER}; its cached tokens are deleted`);
+    await editUserSettings(page, server.userDataDir, { 'apimMcp.entra.signInMethod': 'loopback' });
+    await waitFor('the loopback method in use', 30_000, () => (/\[settings\] Entra sign-in now through msal-node loopback/.test(extensionLog()) ? true : undefined));
+    await runCommand(page, 'Notifications: Clear All Notifications');
+
+    const row = serverRow(page, SERVER);
+    await runCommand(page, 'APIM MCP: Focus on Servers View');
+    await row.hover();
+    // The browser tab opened for the sign-in is closed by the person without signing in.
+    page.context().once('page', (tab) => void tab.close());
+    await row.locator('.action-label.codicon-play').click();
+    const open = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });
+    if (await open.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) await open.click();
+    const waiting = await findNotification(page, 'finish signing in to Microsoft Entra ID in your browser');
+    await page.waitForTimeout(1000);
+    await workbench.screenshot('e2e-loopback-waiting');
+    await waiting.getByRole('button', { name: 'Cancel' }).click();
+    await waitFor('the cancelled sign-in in the log', 15_000, () => (/\[msal\] loopback sign-in cancelled/.test(extensionLog()) ? true : undefined));
+    await waiting.waitFor({ state: 'hidden', timeout: 10_000 });
   });
 
   it('canary: no token text in the extension log, the server log or the settings', () => {
