@@ -12,7 +12,7 @@ import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedDriver, packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { choose, editUserSettings, filesUnder, notification, quickInputFor, runCommand, serverRow, setTraceLogLevel } from './workbench';
+import { choose, editUserSettings, filesUnder, findNotification, notification, quickInputFor, runCommand, serverRow, setTraceLogLevel } from './workbench';
 
 /**
  * The secret canary suite (issue 8): one real VS Code at trace log level goes through the paths that handle
@@ -235,6 +235,24 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     // The diagnosis used the token: its claims are shown (the token itself never is).
     await frame.locator('section.claims').waitFor({ state: 'visible', timeout: 60_000 });
     await copyReport(frame);
+    await snapshotDom();
+  });
+
+  it('Entra: Switch Account asks through VS Code, signs in again and the server reconnects with the new token', async () => {
+    const { page } = workbench;
+    const since = Date.now();
+    const issuedBefore = entraSandbox.issuedTokens().length;
+    await runCommand(page, 'APIM MCP: Switch Entra ID Account');
+    await choose(page, undefined, ENTRA_SERVER);
+    // VS Code asks before an extension starts a new sign-in (forceNewSession).
+    const confirm = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^(Allow|Sign [Ii]n|Continue)$/ }).first();
+    await confirm.waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.screenshot('e2e-switch-account-confirm');
+    await confirm.click();
+    await findNotification(page, `${ENTRA_SERVER} now uses`);
+    assert.ok(entraSandbox.issuedTokens().length > issuedBefore, 'no new token was issued');
+    await waitFor('tools/list with the new token', 60_000, () =>
+      entraSandbox.requests().some((r) => r.at >= since && r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
     await snapshotDom();
   });
 
