@@ -1,7 +1,4 @@
-// Not 'node:https': VS Code patches the module named 'https' for extensions (proxy settings, the operating system's
-// certificates), as it does for msal-node's own requests, so this probe sees the network exactly as MSAL does.
 import type { ClientRequest, IncomingMessage } from 'http';
-import * as https from 'https';
 
 /** MSAL error codes that hide a failed request to the authority behind a link to its docs. */
 export const AUTHORITY_NETWORK_ERRORS: ReadonlySet<string> = new Set(['endpoints_resolution_error', 'openid_config_error', 'network_error']);
@@ -14,6 +11,10 @@ const MAX_BODY_BYTES = 64 * 1024;
  * undefined when it reads fine. No credentials are sent: the document is public.
  */
 export function probeAuthorityMetadata(url: string, timeoutMs = 5_000): Promise<string | undefined> {
+  // Not 'node:https': VS Code patches the module named 'https' for extensions (proxy settings, the operating system's
+  // certificates), as it does for msal-node's own requests, so this probe sees the network exactly as MSAL does.
+  // Required here, on failure only: the patched module is built on first require and would slow activation.
+  const https = require('https') as typeof import('https');
   return new Promise((resolve) => {
     const onResponse = (response: IncomingMessage): void => {
       const chunks: Buffer[] = [];
