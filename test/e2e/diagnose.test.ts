@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,7 +10,7 @@ import { generateMcpPolicy } from '../../src/core/apim/policy';
 import { openWorkbench, type Workbench } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
-import { waitFor } from '../harness/processes';
+import { listenOnLoopback, waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { quickInputFor, runCommand, serverRow } from './workbench';
 
@@ -49,8 +48,7 @@ async function startHostileGateway(): Promise<{ url: string; requests: () => num
     res.writeHead(502, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ statusCode: 401, message: HOSTILE }));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return { url: `http://127.0.0.1:${port}/evil/mcp`, requests: () => count, stop: () => new Promise((resolve) => server.close(() => resolve())) };
 }
 
@@ -72,8 +70,7 @@ async function startSwitchingProxy(upstream: string): Promise<{ origin: string; 
     });
     req.pipe(up);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     origin: `http://127.0.0.1:${port}`,
     switchTo: (origin) => (target = origin),

@@ -1,17 +1,25 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { createServer } from 'node:net';
+import { createServer, type AddressInfo, type Server } from 'node:net';
 
 /** A free loopback port, found by binding port 0. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.unref();
-    server.on('error', reject);
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.unref();
+  const port = await listenOnLoopback(server);
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+/** Starts `server` on 127.0.0.1 at a random port, as every server a test starts must, and returns the port. */
+export async function listenOnLoopback(server: Server): Promise<number> {
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
     server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.off('error', reject);
+      resolve();
     });
   });
+  return (server.address() as AddressInfo).port;
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs` with `what` in the message. */

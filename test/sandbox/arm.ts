@@ -11,7 +11,7 @@
  *   GET  {service}/subscriptions   POST {service}/subscriptions/{sid}/listSecrets
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../harness/processes';
 
 export interface ArmApiConfig {
   name: string;
@@ -223,11 +223,7 @@ export async function startArm(initial: ArmConfig): Promise<ArmEmulator> {
       handle(req, res).catch((error: unknown) => send(res, 500, { error: { code: 'InternalServerError', message: String((error as Error)?.message ?? error) } }));
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  origin = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   return {
     origin,
     requests: () => [...records],

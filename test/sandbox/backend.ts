@@ -5,12 +5,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import { SSEServerTransport } from '@modelcontextprotocol/sdk/server/sse.js';
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
+import { listenOnLoopback } from '../harness/processes';
 import { Catalogue, type Product } from './catalogue';
 
 export interface BackendRequestRecord {
@@ -256,11 +256,7 @@ export async function startBackend(options: BackendOptions): Promise<Backend> {
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    http.once('error', reject);
-    http.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = http.address() as AddressInfo;
+  const port = await listenOnLoopback(http);
   return {
     origin: `http://127.0.0.1:${port}`,
     catalogue,

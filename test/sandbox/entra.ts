@@ -8,7 +8,7 @@
 import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID } from 'node:crypto';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnLoopback } from '../harness/processes';
 import { AAD, entraTimestamp, type AadError } from './aadsts';
 import type { AppRegistration, EntraConfig, EntraUser, MintTokenOptions } from './scenarioSchema';
 import type { TlsMaterial } from './tls';
@@ -836,11 +836,7 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
       else res.end();
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   origin = `https://127.0.0.1:${port}`;
   return {
     origin,

@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { probeAuthorityMetadata } from '../../../src/auth/msal/authorityProbe';
 import { MsalTokenSource } from '../../../src/auth/msal/msalTokenSource';
 import type { AuthLog, SecretStore } from '../../../src/auth/tokenSource';
+import { listenOnLoopback } from '../../harness/processes';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { API_SCOPE, entraScenario, PUBLIC_CLIENT_ID } from './entraScenario';
 
@@ -24,8 +25,7 @@ describe('an authority MSAL cannot read is explained, not reported as "endpoints
     sandbox = await startSandbox(entraScenario() as never);
     // Accepts connections and never answers, not even the TLS handshake.
     silent = createServer(() => undefined);
-    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-    silentPort = (silent.address() as { port: number }).port;
+    silentPort = await listenOnLoopback(silent);
   });
 
   after(async () => {

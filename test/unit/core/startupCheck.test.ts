@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { checkGatewayAccess } from '../../../src/core/apim/startupCheck';
 import { Secret } from '../../../src/core/secret';
+import { listenOnLoopback } from '../../harness/processes';
 
 const KEY = 'canary-startup-key-9a7b';
 
@@ -38,8 +38,7 @@ describe('checkGatewayAccess', () => {
         );
       }
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    origin = `http://127.0.0.1:${await listenOnLoopback(server)}`;
   });
   after(() => {
     server.closeAllConnections();
@@ -64,8 +63,7 @@ describe('checkGatewayAccess', () => {
       seen.push({ method: req.method!, url: `other:${req.url}`, key: req.headers['x-key'] as string | undefined });
       res.end();
     });
-    await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
-    redirectTarget = `http://127.0.0.1:${(other.address() as AddressInfo).port}/steal`;
+    redirectTarget = `http://127.0.0.1:${await listenOnLoopback(other)}/steal`;
     seen.length = 0;
     const result = await checkGatewayAccess(fetch, `${origin}/redirect`, { 'x-key': Secret.of(KEY) }, 2000);
     other.close();
@@ -82,8 +80,7 @@ describe('checkGatewayAccess', () => {
 
   it('names a refused connection', async () => {
     const closed = createServer();
-    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
-    const port = (closed.address() as AddressInfo).port;
+    const port = await listenOnLoopback(closed);
     await new Promise((r) => closed.close(r));
     const result = await checkGatewayAccess(fetch, `http://127.0.0.1:${port}/mcp`, {}, 2000);
     assert.equal(result.reached, false);

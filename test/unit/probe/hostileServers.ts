@@ -1,7 +1,7 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import type { AddressInfo } from 'node:net';
 import forge from 'node-forge';
+import { listenOnLoopback } from '../../harness/processes';
 
 export interface TestServer {
   readonly origin: string;
@@ -18,8 +18,7 @@ async function listen(server: http.Server | https.Server, scheme: 'http' | 'http
     sockets.add(s);
     s.on('close', () => sockets.delete(s));
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server);
   return {
     origin: `${scheme}://127.0.0.1:${port}`,
     received,
