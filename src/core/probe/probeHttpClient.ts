@@ -38,6 +38,11 @@ export interface HttpExchange {
   durationMs: number;
 }
 
+/** An exchange about to be sent: what is known of the request, nothing of the answer yet. */
+function newExchange(request: Pick<HttpExchange, 'step' | 'method' | 'url' | 'sentSecretHeaders' | 'droppedSecretHeaders' | 'jsonrpcMethod'>): HttpExchange {
+  return { ...request, headers: {}, bodyText: '', truncated: false, redirects: [], durationMs: 0 };
+}
+
 export interface ProbeRequest {
   readonly method?: string;
   readonly url: string;
@@ -162,19 +167,7 @@ export class ProbeHttpClient {
     let method = (request.method ?? 'GET').toUpperCase();
     let body = request.body;
     let url: URL;
-    const exchange: HttpExchange = {
-      step,
-      method,
-      url: redactUrl(request.url),
-      sentSecretHeaders: [],
-      droppedSecretHeaders: [],
-      jsonrpcMethod: jsonrpcMethodOf(body),
-      headers: {},
-      bodyText: '',
-      truncated: false,
-      redirects: [],
-      durationMs: 0,
-    };
+    const exchange = newExchange({ step, method, url: redactUrl(request.url), sentSecretHeaders: [], droppedSecretHeaders: [], jsonrpcMethod: jsonrpcMethodOf(body) });
     const timeout = AbortSignal.timeout(this.#timeoutMs);
     try {
       url = new URL(request.url);
@@ -234,19 +227,14 @@ export class ProbeHttpClient {
       const { headers, sent, dropped } = this.#headersFor(url, init?.headers, credentials);
       const method = (init?.method ?? 'GET').toUpperCase();
       const jsonrpcMethod = jsonrpcMethodOf(init?.body);
-      const exchange: HttpExchange = {
+      const exchange = newExchange({
         step: `${stepPrefix} ${jsonrpcMethod ?? method}`,
         method,
         url: redactUrl(url.href),
         sentSecretHeaders: sent,
         droppedSecretHeaders: dropped,
         jsonrpcMethod,
-        headers: {},
-        bodyText: '',
-        truncated: false,
-        redirects: [],
-        durationMs: 0,
-      };
+      });
       const timeout = AbortSignal.timeout(this.#timeoutMs);
       const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
       let response: Response;
