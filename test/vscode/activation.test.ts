@@ -1,7 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-
-const EXTENSION_ID = 'apim-mcp.apim-mcp';
+import { EXTENSION_ID } from './helpers';
 
 describe('activation', () => {
   it('is installed from the packaged .vsix and activates on demand with its API', async () => {

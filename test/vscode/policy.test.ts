@@ -1,35 +1,10 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
+import { GOTCHAS_FINDINGS } from '../fixtures/gotchasFindings';
+import { activateExtension, pollUntil } from './helpers';
 
-const EXTENSION_ID = 'apim-mcp.apim-mcp';
 const SOURCE = 'APIM MCP';
 const DEADLINE_MS = 20_000;
-
-/** Rule id @ line:column (1-based) the Problems panel must show for policies/gotchas.mcp.policy.xml. Same list as the unit fixture test. */
-const GOTCHAS = [
-  'apim.policy.challengeWithoutResourceMetadata@5:10',
-  'apim.policy.audienceForms@8:17',
-  'apim.policy.singleIssuer@10:14',
-  'apim.policy.rateLimitOnBearerOnly@14:10',
-  'apim.policy.bodyWithoutPreserveContent@15:77',
-  'apim.policy.unguardedClaimIndex@16:133',
-  'apim.policy.letNotSupported@17:151',
-  'apim.policy.denyOnlyNamedTools@18:10',
-  'apim.policy.toolNotCovered@18:10',
-  'apim.policy.substringRoleCheck@19:130',
-  'apim.policy.responseBodyInMcp@31:52',
-  'apim.policy.lastErrorMessageInHeader@36:22',
-];
-
-async function waitFor<T>(what: string, probe: () => T | undefined | Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + DEADLINE_MS;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${DEADLINE_MS} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 function policyUri(name: string): vscode.Uri {
   const folder = vscode.workspace.workspaceFolders?.[0];
@@ -43,9 +18,7 @@ const label = (d: vscode.Diagnostic): string => `${ruleOf(d)}@${d.range.start.li
 
 describe('APIM policy diagnostics', () => {
   before(async () => {
-    const extension = vscode.extensions.getExtension(EXTENSION_ID);
-    assert.ok(extension, `${EXTENSION_ID} is not installed`);
-    await extension.activate();
+    await activateExtension();
   });
 
   afterEach(async () => {
@@ -57,12 +30,12 @@ describe('APIM policy diagnostics', () => {
     const uri = policyUri('gotchas.mcp.policy.xml');
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
-    const diagnostics = await waitFor('policy diagnostics', () => {
+    const diagnostics = await pollUntil('policy diagnostics', DEADLINE_MS, () => {
       const found = ours(uri);
-      return found.length >= GOTCHAS.length ? found : undefined;
+      return found.length >= GOTCHAS_FINDINGS.length ? found : undefined;
     });
     const sorted = [...diagnostics].sort((a, b) => a.range.start.compareTo(b.range.start) || ruleOf(a).localeCompare(ruleOf(b)));
-    assert.deepEqual(sorted.map(label), GOTCHAS);
+    assert.deepEqual(sorted.map(label), GOTCHAS_FINDINGS);
 
     const body = sorted.find((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent')!;
     assert.equal(document.getText(body.range), 'As<JObject>()');
@@ -83,7 +56,7 @@ describe('APIM policy diagnostics', () => {
     const uri = policyUri('gotchas.mcp.policy.xml');
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
-    const diagnostic = await waitFor('the preserveContent diagnostic', () => ours(uri).find((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent'));
+    const diagnostic = await pollUntil('the preserveContent diagnostic', DEADLINE_MS, () => ours(uri).find((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent'));
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
       'vscode.executeCodeActionProvider',
       uri,
@@ -98,7 +71,7 @@ describe('APIM policy diagnostics', () => {
       document.lineAt(line).text.trim(),
       '<set-variable name="toolName" value="@((string)context.Request.Body.As<JObject>(preserveContent: true)["params"]["name"])" />',
     );
-    await waitFor('the diagnostic to clear', () => (ours(uri).some((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent') ? undefined : true));
+    await pollUntil('the diagnostic to clear', DEADLINE_MS, () => (ours(uri).some((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent') ? undefined : true));
     assert.ok(ours(uri).some((d) => ruleOf(d) === 'apim.policy.letNotSupported'), 'the other findings stay');
   });
 
@@ -106,7 +79,7 @@ describe('APIM policy diagnostics', () => {
     const uri = policyUri('mcp-api.bicep');
     const document = await vscode.workspace.openTextDocument(uri);
     await vscode.window.showTextDocument(document);
-    const diagnostic = await waitFor('Bicep policy diagnostics', () => ours(uri).find((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent'));
+    const diagnostic = await pollUntil('Bicep policy diagnostics', DEADLINE_MS, () => ours(uri).find((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent'));
     assert.equal(document.getText(diagnostic.range), 'As<JObject>()');
     const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range, vscode.CodeActionKind.QuickFix.value);
     const fix = actions.find((a) => a.title === 'Add preserveContent: true');
@@ -121,7 +94,7 @@ describe('APIM policy diagnostics', () => {
     // Wait until a file with findings has been linted after this one was opened, so an empty list means "linted, clean".
     const marker = policyUri('prm-behind-base.policy.xml');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(marker));
-    await waitFor('the marker file to be linted', () => (ours(marker).length > 0 ? true : undefined));
+    await pollUntil('the marker file to be linted', DEADLINE_MS, () => (ours(marker).length > 0 ? true : undefined));
     assert.deepEqual(ours(uri).map(label), []);
   });
 });

@@ -2,30 +2,18 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { GOTCHAS_FINDINGS } from '../../fixtures/gotchasFindings';
 import { applyEdits, isPolicyFileName, lintPolicyFile, parseToolsList, readPolicy } from '../../../src/core/apim/policy/index';
 
 const DIR = join(__dirname, '..', '..', 'fixtures', 'policies');
 const read = (name: string): string => readFileSync(join(DIR, name), 'utf8');
 
-/** rule id @ line:column (1-based) for each fixture; the vscode-tier test expects the same for gotchas.mcp.policy.xml. */
+/** rule id @ line:column (1-based) for each fixture; the vscode-tier test expects GOTCHAS_FINDINGS in the Problems panel. */
 const EXPECTED: Record<string, { options?: Parameters<typeof lintPolicyFile>[2]; findings: string[] }> = {
   'gotchas.mcp.policy.xml': {
     // The tools come from gotchas.mcp.tools.json next to it, as the VS Code adapter reads them.
     options: { tools: parseToolsList(read('gotchas.mcp.tools.json')).tools },
-    findings: [
-      'apim.policy.challengeWithoutResourceMetadata@5:10',
-      'apim.policy.audienceForms@8:17',
-      'apim.policy.singleIssuer@10:14',
-      'apim.policy.rateLimitOnBearerOnly@14:10',
-      'apim.policy.bodyWithoutPreserveContent@15:77',
-      'apim.policy.unguardedClaimIndex@16:133',
-      'apim.policy.letNotSupported@17:151',
-      'apim.policy.denyOnlyNamedTools@18:10',
-      'apim.policy.toolNotCovered@18:10',
-      'apim.policy.substringRoleCheck@19:130',
-      'apim.policy.responseBodyInMcp@31:52',
-      'apim.policy.lastErrorMessageInHeader@36:22',
-    ],
+    findings: [...GOTCHAS_FINDINGS],
   },
   'mcp-api.bicep': {
     findings: [
