@@ -5,13 +5,13 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator } from 'playwright-core';
 import { openWorkbench, type Workbench } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedDriver, packagedExtension } from '../harness/packages';
 import { listenOnLoopback, waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { choose, editUserSettings, filesUnder, findNotification, notification, quickInputFor, runCommand, serverRow, setTraceLogLevel } from './workbench';
+import { choose, clickServerAction, diagnoseFromTree, editUserSettings, filesUnder, findNotification, notification, quickInputFor, readClipboard, runCommand, setTraceLogLevel } from './workbench';
 
 /**
  * The secret canary suite (issue 8): one real VS Code at trace log level goes through the paths that handle
@@ -26,6 +26,8 @@ const KEY_SERVER = 'Canary key';
 const ENTRA_SERVER = 'Canary Entra';
 const CONFIDENTIAL_SERVER = 'Canary confidential client';
 const CONFIDENTIAL_CLIENT_ID = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+/** What the diagnostics panel shows when done: the findings, or the healthy line. */
+const HEALTHY_OR_FINDINGS = 'section.findings, p.healthy';
 const POLICY = 'policies/canary.mcp.policy.xml';
 const FIXTURES = join(__dirname, '..', 'fixtures', 'policies');
 
@@ -60,11 +62,6 @@ async function startOtherOrigin(): Promise<{ origin: string; received: Received[
       server.close(() => resolve());
     }),
   };
-}
-
-/** The diagnostics panel's content: VS Code nests the extension's page in a second iframe. */
-function panel(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
 }
 
 /** Files changed since `since` under `dir` (the shared temp folder: other runs' files are older or never hold our canaries). */
@@ -102,31 +99,16 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
   const startedAt = Date.now() - 1000;
 
   const settingsFile = () => join(server.userDataDir, 'User', 'settings.json');
-  const clipboard = () => workbench.page.evaluate('navigator.clipboard.readText()') as Promise<string>;
 
   /** Every frame's DOM (the workbench and the webview's nested frames), kept for the final check. */
   const snapshotDom = async () => {
     for (const frame of workbench.page.frames()) domSnapshots.push(await frame.content().catch(() => ''));
   };
 
-  const diagnoseFromTree = async (name: string) => {
-    const { page } = workbench;
-    await runCommand(page, 'View: Close All Editors');
-    await runCommand(page, 'APIM MCP: Focus on Servers View');
-    const row = serverRow(page, name);
-    await row.waitFor({ state: 'visible', timeout: 30_000 });
-    await row.hover();
-    await row.locator('.action-label.codicon-pulse').click();
-    const frame = panel(page);
-    await frame.locator('header.server h1', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
-    await frame.locator('section.findings, p.healthy').first().waitFor({ state: 'visible', timeout: 60_000 });
-    return frame;
-  };
-
   const copyReport = async (frame: FrameLocator) => {
     await frame.getByRole('button', { name: 'Copy Report' }).click();
     await frame.locator('#notice', { hasText: 'Report copied' }).waitFor({ state: 'visible', timeout: 10_000 });
-    const report = await clipboard();
+    const report = await readClipboard(workbench.page);
     assert.match(report, /^# APIM MCP diagnosis/);
     copiedReports.push(report);
     return report;
@@ -184,14 +166,11 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     await page.keyboard.press('Enter');
     await notification(page, `subscription key saved for ${KEY_SERVER}`).waitFor({ state: 'visible', timeout: 15_000 });
 
-    await runCommand(page, 'APIM MCP: Focus on Servers View');
-    const row = serverRow(page, KEY_SERVER);
-    await row.hover();
-    await row.locator('.action-label.codicon-play').click();
+    await clickServerAction(page, KEY_SERVER, 'play');
     await waitFor('tools/list with the canary key', 60_000, () =>
       keySandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid') ? true : undefined);
 
-    const frame = await diagnoseFromTree(KEY_SERVER);
+    const frame = await diagnoseFromTree(workbench, KEY_SERVER, HEALTHY_OR_FINDINGS);
     await frame.locator('p.healthy').waitFor({ state: 'visible', timeout: 60_000 });
     await copyReport(frame);
     // Save Report: VS Code's save dialog (the simple one in the browser) with the default path in the workspace.
@@ -222,14 +201,11 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     await notification(page, `signed in to ${ENTRA_SERVER}`).waitFor({ state: 'visible', timeout: 30_000 });
     assert.ok(entraSandbox.issuedTokens().length > 0, 'the Entra emulator issued no token');
 
-    await runCommand(page, 'APIM MCP: Focus on Servers View');
-    const row = serverRow(page, ENTRA_SERVER);
-    await row.hover();
-    await row.locator('.action-label.codicon-play').click();
+    await clickServerAction(page, ENTRA_SERVER, 'play');
     await waitFor('tools/list with a valid token', 60_000, () =>
       entraSandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
 
-    const frame = await diagnoseFromTree(ENTRA_SERVER);
+    const frame = await diagnoseFromTree(workbench, ENTRA_SERVER, HEALTHY_OR_FINDINGS);
     // The diagnosis used the token: its claims are shown (the token itself never is).
     await frame.locator('section.claims').waitFor({ state: 'visible', timeout: 60_000 });
     await copyReport(frame);
@@ -288,7 +264,7 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     // Diagnose until the run goes to the new URL (the registry follows the configuration change).
     let frame: FrameLocator | undefined;
     await waitFor('a diagnosis of the moved server', 60_000, async () => {
-      frame = await diagnoseFromTree(KEY_SERVER);
+      frame = await diagnoseFromTree(workbench, KEY_SERVER, HEALTHY_OR_FINDINGS);
       return other.received.length > 0 ? true : undefined;
     }).catch(async (error: unknown) => {
       await workbench.screenshot('e2e-canary-moved-failed');
@@ -302,9 +278,7 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     assert.ok(diagnosed > 0, 'the diagnosis never reached the other origin');
 
     // Start: the key bound to the old origin is not used; VS Code connects (or the person is asked for a key).
-    const row = serverRow(page, KEY_SERVER);
-    await row.hover();
-    await row.locator('.action-label.codicon-play').click();
+    await clickServerAction(page, KEY_SERVER, 'play');
     const askedAgain = page.locator('.quick-input-widget', { hasText: `Subscription key for ${KEY_SERVER}` });
     await waitFor('the start to reach the other origin or ask for a key', 30_000, async () =>
       other.received.length > diagnosed || (await askedAgain.isVisible()) ? true : undefined);

@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator } from 'playwright-core';
 import { generateMcpPolicy } from '../../src/core/apim/policy';
 import { openWorkbench, type Workbench } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
 import { listenOnLoopback, waitFor } from '../harness/processes';
+import { caBundleOf } from '../harness/trust';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { quickInputFor, runCommand, serverRow } from './workbench';
+import { diagnoseFromTree, diagnosticsPanel, quickInputFor, readClipboard, runCommand, serverRow } from './workbench';
 
 const KEY_SERVER = 'Products (key)';
 const ROLES_SERVER = 'Products (roles)';
@@ -29,11 +27,6 @@ const THEMES = [
   ['dark', 'Dark Modern', 'vscode-dark'],
   ['hc', 'Dark High Contrast', 'vscode-high-contrast'],
 ] as const;
-
-/** The diagnostics panel's content: VS Code nests the extension's page in a second iframe. */
-function panel(page: Page): FrameLocator {
-  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
-}
 
 function findingTitle(frame: FrameLocator, text: string | RegExp) {
   return frame.locator('article.finding .finding-title', { hasText: text });
@@ -88,7 +81,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
   let server: CodeServer;
   let workbench: Workbench;
   let settings: Record<string, unknown>;
-  let caDir: string;
+  let caBundle: ReturnType<typeof caBundleOf> | undefined;
 
   const setTheme = async (label: string, bodyClass: string) => {
     const { page } = workbench;
@@ -98,7 +91,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.press('Enter');
     // The webview re-themes through the --vscode-* variables and body class VS Code pushes into it.
-    await panel(page).locator(`body.${bodyClass}`).waitFor({ state: 'attached', timeout: 20_000 });
+    await diagnosticsPanel(page).locator(`body.${bodyClass}`).waitFor({ state: 'attached', timeout: 20_000 });
   };
 
   const screenshotsInAllThemes = async (name: string) => {
@@ -108,28 +101,9 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     }
   };
 
-  const clipboard = () => workbench.page.evaluate('navigator.clipboard.readText()') as Promise<string>;
-
-  const diagnoseFromTree = async (name: string) => {
-    const { page } = workbench;
-    await runCommand(page, 'View: Close All Editors');
-    await runCommand(page, 'APIM MCP: Focus on Servers View');
-    const row = serverRow(page, name);
-    await row.waitFor({ state: 'visible', timeout: 30_000 });
-    await row.hover();
-    await row.locator('.action-label.codicon-pulse').click();
-    const frame = panel(page);
-    await frame.locator('header.server h1', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
-    await frame.locator('section.findings').waitFor({ state: 'visible', timeout: 60_000 }).catch(async (error: unknown) => {
-      await workbench.screenshot(`e2e-diagnose-failed-${name.replace(/\W+/g, '-')}`);
-      throw new Error(`${String(error)}\n--- panel ---\n${await frame.locator('body').innerText().catch(() => '(no panel)')}`);
-    });
-    return frame;
-  };
-
   const assertNoSecretsOnScreen = async (secrets: string[]) => {
     const { page } = workbench;
-    const frameText = await panel(page).locator('html').innerHTML();
+    const frameText = await diagnosticsPanel(page).locator('html').innerHTML();
     const pageText = await page.content();
     for (const secret of secrets) {
       assert.ok(!frameText.includes(secret), 'a secret is in the panel DOM');
@@ -148,9 +122,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     hostile = await startHostileGateway();
     proxy = await startSwitchingProxy(beforeRotation.endpoints.gateway);
     // The Entra emulators use throwaway CAs; the extension host trusts them the way a corporate CA is trusted.
-    caDir = mkdtempSync(join(tmpdir(), 'apim-mcp-e2e-ca-'));
-    const caFile = join(caDir, 'ca.pem');
-    writeFileSync(caFile, Object.values(sandboxes).map((s) => readFileSync(s.endpoints.caCertPath, 'utf8')).join('\n'));
+    caBundle = caBundleOf(Object.values(sandboxes));
     const roles = roleMissing.scenario.gateway.toolRoles!.map;
     const policy = generateMcpPolicy({
       tenantId: roleMissing.endpoints.tenantId,
@@ -174,7 +146,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
       extensions: [await packagedExtension()],
       userSettings: settings,
       workspaceFiles: { 'policies/products.mcp.policy.xml': policy.policy },
-      env: { NODE_EXTRA_CA_CERTS: caFile },
+      env: { NODE_EXTRA_CA_CERTS: caBundle.path },
     });
     workbench = await openWorkbench(server.url);
     await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
@@ -186,7 +158,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     await Promise.all(Object.values(sandboxes).map((s) => s.stop()));
     await hostile?.stop();
     await proxy?.stop();
-    if (caDir) rmSync(caDir, { recursive: true, force: true });
+    caBundle?.dispose();
   });
 
   it('key-invalid: explains the rejected key, applies the fix through a password box, and keeps both keys off the screen', async () => {
@@ -199,7 +171,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     // Then someone regenerates the subscription's keys: the saved key is now invalid.
     proxy.switchTo(sandboxes.keyInvalid!.endpoints.gateway);
 
-    const frame = await diagnoseFromTree(KEY_SERVER);
+    const frame = await diagnoseFromTree(workbench, KEY_SERVER);
     const titles = await frame.locator('article.finding .finding-title > span').allInnerTexts();
     assert.ok(titles.includes('The subscription key is not valid for this API'), titles.join(' | '));
     await frame.locator('section.timeline li.step').first().waitFor({ state: 'visible' });
@@ -207,7 +179,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
 
     await frame.getByRole('button', { name: 'Copy Report' }).click();
     await frame.locator('#notice', { hasText: 'Report copied' }).waitFor({ state: 'visible', timeout: 10_000 });
-    const report = await clipboard();
+    const report = await readClipboard(workbench.page);
     assert.match(report, /^# APIM MCP diagnosis/);
     assert.match(report, /apim\.key\.invalid/);
     assert.ok(!report.includes(WRONG_KEY) && !report.includes(VALID_KEY), 'the exported report must not contain the key');
@@ -240,7 +212,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
 
   it('role-missing-for-tool: with a pasted token, shows the roles matrix with the user\'s column and copies the az command', async () => {
     const { page } = workbench;
-    const frame = await diagnoseFromTree(ROLES_SERVER);
+    const frame = await diagnoseFromTree(workbench, ROLES_SERVER);
     // Not signed in: the first run checks discovery only and says how to go further.
     await frame.locator('section.notes', { hasText: /Not signed in|No Entra ID token/ }).waitFor({ state: 'visible' });
     const token = await sandboxes.roleMissing!.mintToken({ user: 'megan@contoso.onmicrosoft.com' });
@@ -262,7 +234,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
 
     await frame.locator('article.finding[data-finding="entra.token.roleMissing"]').getByRole('button', { name: 'Copy command' }).click();
     await frame.locator('#notice', { hasText: 'Command copied' }).waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match(await clipboard(), /^az rest --method POST --uri "https:\/\/graph\.microsoft\.com\/v1\.0\/users\/<user-object-id>\/appRoleAssignments"/);
+    assert.match(await readClipboard(workbench.page), /^az rest --method POST --uri "https:\/\/graph\.microsoft\.com\/v1\.0\/users\/<user-object-id>\/appRoleAssignments"/);
 
     await screenshotsInAllThemes('role-missing-for-tool');
     await matrix.scrollIntoViewIfNeeded();
@@ -277,13 +249,13 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
   });
 
   it('redirect-uri-not-registered: finds AADSTS50011 by preflight, explains a pasted error, and copies the az command', async () => {
-    const frame = await diagnoseFromTree(CLIENT_SERVER);
+    const frame = await diagnoseFromTree(workbench, CLIENT_SERVER);
     await findingTitle(frame, 'Entra refuses the sign-in: AADSTS50011').waitFor({ state: 'visible', timeout: 30_000 });
     const finding = frame.locator('article.finding[data-finding="entra.redirectUri.mismatch"]');
     assert.match(await finding.locator('ul.evidence').innerText(), /https:\/\/vscode\.dev\/redirect/);
     await finding.getByRole('button', { name: 'Copy command 1' }).click();
     await frame.locator('#notice', { hasText: 'Command copied' }).waitFor({ state: 'visible', timeout: 10_000 });
-    assert.equal(await clipboard(), `az ad app show --id ${CUSTOM_CLIENT_ID} --query "{publicClient:publicClient.redirectUris, web:web.redirectUris, spa:spa.redirectUris}"`);
+    assert.equal(await readClipboard(workbench.page), `az ad app show --id ${CUSTOM_CLIENT_ID} --query "{publicClient:publicClient.redirectUris, web:web.redirectUris, spa:spa.redirectUris}"`);
 
     await frame.locator('#paste').fill(
       `https://vscode.dev/redirect?error=invalid_request&error_description=AADSTS50011%3A+The+redirect+URI+%27https%3A%2F%2Fvscode.dev%2Fredirect%27+specified+in+the+request+does+not+match+the+redirect+URIs+configured+for+the+application+%27${CUSTOM_CLIENT_ID}%27.&redirect_uri=https%3A%2F%2Fvscode.dev%2Fredirect`,
@@ -307,7 +279,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
       dialogs++;
       void d.dismiss();
     });
-    const frame = await diagnoseFromTree(HOSTILE_SERVER);
+    const frame = await diagnoseFromTree(workbench, HOSTILE_SERVER);
     const evidence = frame.locator('ul.evidence code', { hasText: '<img src=x onerror=' });
     await evidence.first().waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await frame.locator('img').count(), 0, 'no <img> element may exist in the panel');
@@ -322,7 +294,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     const before = hostile.requests();
     await runCommand(page, 'Developer: Reload Window');
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
-    const frame = panel(page);
+    const frame = diagnosticsPanel(page);
     await frame.locator('ul.evidence code', { hasText: '<img src=x onerror=' }).first().waitFor({ state: 'visible', timeout: 60_000 });
     assert.equal(hostile.requests(), before, 'a restored panel must not run the diagnosis again');
     await workbench.screenshot('e2e-diagnose-restored');

@@ -10,7 +10,7 @@ import { trustCaEnv } from '../harness/trust';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { API_SCOPE, entraScenario, PUBLIC_CLIENT_ID } from '../unit/auth/entraScenario';
-import { editUserSettings, filesUnder, findNotification, runCommand, serverRow } from './workbench';
+import { clickServerAction, editUserSettings, filesUnder, findNotification, readClipboard, runCommand } from './workbench';
 
 /**
  * msal-node sign-in (issue 4) as a person in a browser-hosted VS Code goes through it. Device code: start the
@@ -29,7 +29,7 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
   /** The person's own browser, where they open the verification page (it trusts nothing of the sandbox's CA). */
   let ownBrowser: BrowserContext;
 
-  const clipboard = () => workbench.page.evaluate('navigator.clipboard.readText()') as Promise<string>;
+  const clipboard = () => readClipboard(workbench.page);
   const extensionLog = () =>
     filesUnder(join(server.userDataDir, 'logs'))
       .filter((f) => /APIM MCP/.test(f))
@@ -53,6 +53,17 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
     await page.getByText(/You have signed in to the Contoso MCP client application on your device/).waitFor({ state: 'visible', timeout: 15_000 });
     await page.screenshot({ path: join(__dirname, '..', '..', 'test-results', `${shot}.png`) });
     await page.close();
+  };
+
+  /** VS Code may ask before opening a site that is not a trusted domain; the person agrees. */
+  const agreeToOpenSite = async () => {
+    const open = workbench.page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });
+    if (await open.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) await open.click();
+  };
+
+  const signOut = async () => {
+    await runCommand(workbench.page, 'APIM MCP: Sign Out of Entra ID');
+    await findNotification(workbench.page, `signed out of ${SERVER}; its cached tokens are deleted`);
   };
 
   const toolsListedWithToken = (since: number) =>
@@ -89,10 +100,7 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
   it('Copy Code puts the code shown in the notification on the clipboard; entering it starts the server', async () => {
     const { page } = workbench;
     const startedAt = Date.now();
-    await runCommand(page, 'APIM MCP: Focus on Servers View');
-    const row = serverRow(page, SERVER);
-    await row.hover();
-    await row.locator('.action-label.codicon-play').click();
+    const row = await clickServerAction(page, SERVER, 'play');
 
     const { toast, verificationUri, userCode } = await deviceCodeNotification();
     assert.equal(new URL(verificationUri).origin, sandbox.endpoints.entra, 'the verification page is the authority MSAL was given');
@@ -115,21 +123,15 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
 
   it('after Sign Out, Copy Code & Open Browser copies the code and opens the verification page', async () => {
     const { page } = workbench;
-    await runCommand(page, 'APIM MCP: Sign Out of Entra ID');
-    await findNotification(page, `signed out of ${SERVER}; its cached tokens are deleted`);
+    await signOut();
     await runCommand(page, 'Notifications: Clear All Notifications');
 
     const startedAt = Date.now();
-    const row = serverRow(page, SERVER);
-    await runCommand(page, 'APIM MCP: Focus on Servers View');
-    await row.hover();
-    await row.locator('.action-label.codicon-play').click();
+    await clickServerAction(page, SERVER, 'play');
     const { toast, verificationUri, userCode } = await deviceCodeNotification();
     const popup = page.context().waitForEvent('page', { timeout: 30_000 });
     await toast.getByRole('button', { name: 'Copy Code & Open Browser' }).click();
-    // VS Code asks before opening a site that is not a trusted domain; the person agrees.
-    const open = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });
-    if (await open.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) await open.click();
+    await agreeToOpenSite();
     const opened = await popup;
     // code-server forwards a localhost URL through its port proxy, as VS Code does for every openExternal of a
     // localhost address (asExternalUri); a real verification URI (microsoft.com/devicelogin) opens as it is.
@@ -157,20 +159,15 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
 
   it('loopback: while the browser sign-in is open a progress notification waits, and its Cancel ends the sign-in', async () => {
     const { page } = workbench;
-    await runCommand(page, 'APIM MCP: Sign Out of Entra ID');
-    await findNotification(page, `signed out of ${SERVER}; its cached tokens are deleted`);
+    await signOut();
     await editUserSettings(page, server.userDataDir, { 'apimMcp.entra.signInMethod': 'loopback' });
     await waitFor('the loopback method in use', 30_000, () => (/\[settings\] Entra sign-in now through msal-node loopback/.test(extensionLog()) ? true : undefined));
     await runCommand(page, 'Notifications: Clear All Notifications');
 
-    const row = serverRow(page, SERVER);
-    await runCommand(page, 'APIM MCP: Focus on Servers View');
-    await row.hover();
     // The browser tab opened for the sign-in is closed by the person without signing in.
     page.context().once('page', (tab) => void tab.close());
-    await row.locator('.action-label.codicon-play').click();
-    const open = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });
-    if (await open.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) await open.click();
+    await clickServerAction(page, SERVER, 'play');
+    await agreeToOpenSite();
     const waiting = await findNotification(page, 'finish signing in to Microsoft Entra ID in your browser');
     await page.waitForTimeout(1000);
     await workbench.screenshot('e2e-loopback-waiting');

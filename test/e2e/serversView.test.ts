@@ -6,7 +6,7 @@ import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
+import { clickServerAction, notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
 
 const SERVER = 'Products (sandbox)';
 const CANARY_KEY = `canary-e2e-${randomUUID()}`;
@@ -61,9 +61,7 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
   it('starts the server through VS Code\'s MCP client and turns healthy with the tools listed', async () => {
     const { page } = workbench;
     sandbox.clearRequests();
-    const row = serverRow(page, SERVER);
-    await row.hover();
-    await row.locator('.action-label.codicon-play').click();
+    const row = await clickServerAction(page, SERVER, 'play');
     await waitFor('tools/list at the gateway', 30_000, () =>
       sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid') ? true : undefined);
     await row.locator('.codicon-pass').waitFor({ state: 'visible', timeout: 15_000 });

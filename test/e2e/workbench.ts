@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import type { Workbench } from '../harness/browser';
 import { filesUnder } from '../harness/files';
 import { waitFor } from '../harness/processes';
@@ -55,6 +55,46 @@ export async function findNotification(page: Page, text: string | RegExp, timeou
 /** The row of the APIM MCP Servers view for a server. */
 export function serverRow(page: Page, name: string) {
   return page.locator('.pane-body .monaco-list-row', { hasText: name });
+}
+
+/**
+ * Clicks an inline action of a server's row in the Servers view, as a person does: focus the view, hover the row,
+ * click the icon (`play` starts, `pulse` diagnoses). Returns the row.
+ */
+export async function clickServerAction(page: Page, name: string, icon: 'play' | 'pulse') {
+  await runCommand(page, 'APIM MCP: Focus on Servers View');
+  const row = serverRow(page, name);
+  await row.waitFor({ state: 'visible', timeout: 30_000 });
+  await row.hover();
+  await row.locator(`.action-label.codicon-${icon}`).click();
+  return row;
+}
+
+/** The diagnostics panel's content: VS Code nests the extension's page in a second iframe. */
+export function diagnosticsPanel(page: Page): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('iframe#active-frame');
+}
+
+/**
+ * Diagnoses a server from its row and waits until the panel shows it and `result` (a selector: the findings by
+ * default). On a timeout, takes a screenshot and puts the panel's text in the error.
+ */
+export async function diagnoseFromTree(workbench: Workbench, name: string, result = 'section.findings'): Promise<FrameLocator> {
+  const { page } = workbench;
+  await runCommand(page, 'View: Close All Editors');
+  await clickServerAction(page, name, 'pulse');
+  const frame = diagnosticsPanel(page);
+  await frame.locator('header.server h1', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
+  await frame.locator(result).first().waitFor({ state: 'visible', timeout: 60_000 }).catch(async (error: unknown) => {
+    await workbench.screenshot(`e2e-diagnose-failed-${name.replace(/\W+/g, '-')}`);
+    throw new Error(`${String(error)}\n--- panel ---\n${await frame.locator('body').innerText().catch(() => '(no panel)')}`);
+  });
+  return frame;
+}
+
+/** What the browser's clipboard holds (the context must have been granted clipboard-read). */
+export function readClipboard(page: Page): Promise<string> {
+  return page.evaluate('navigator.clipboard.readText()') as Promise<string>;
 }
 
 export { filesUnder };

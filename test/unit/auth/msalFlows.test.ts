@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { caBundleOf } from '../../harness/trust';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { entraScenario } from './entraScenario';
 
@@ -21,20 +20,19 @@ describe('msal-node flows against the sandbox Entra emulator', () => {
   let sandbox: Sandbox;
   /** Never approves a device code, for the sign-out-while-waiting case. */
   let pending: Sandbox;
-  let trustedCas: string;
+  let trustedCas: ReturnType<typeof caBundleOf>;
 
   before(async () => {
     sandbox = await startSandbox(entraScenario() as never);
     const scenario = entraScenario();
     pending = await startSandbox({ ...scenario, entra: { ...scenario.entra, deviceCode: { approval: 'pending', approveAfterMs: 0, intervalSeconds: 1 } } } as never);
-    trustedCas = join(mkdtempSync(join(tmpdir(), 'apim-mcp-msal-')), 'cas.pem');
-    writeFileSync(trustedCas, [sandbox, pending].map((s) => readFileSync(s.endpoints.caCertPath, 'utf8')).join('\n'));
+    trustedCas = caBundleOf([sandbox, pending]);
   });
 
   after(async () => {
     await sandbox?.stop();
     await pending?.stop();
-    if (trustedCas) rmSync(dirname(trustedCas), { recursive: true, force: true });
+    trustedCas?.dispose();
   });
 
   it('pass in a child process that trusts the sandbox CA', async () => {
@@ -43,7 +41,7 @@ describe('msal-node flows against the sandbox Entra emulator', () => {
       cwd: join(__dirname, '..', '..', '..'),
       env: {
         ...withoutTestContext(process.env),
-        NODE_EXTRA_CA_CERTS: trustedCas,
+        NODE_EXTRA_CA_CERTS: trustedCas.path,
         APIM_MCP_SANDBOX: JSON.stringify(sandbox.endpoints),
         APIM_MCP_SANDBOX_PENDING: JSON.stringify(pending.endpoints),
       },
