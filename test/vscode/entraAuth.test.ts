@@ -147,7 +147,8 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     const expired = await sandbox.mintToken({ expired: true, clientId: VSCODE_CLIENT_ID });
     await driver.sandboxEntra.seedExpiredSession([STALE_SCOPE, `VSCODE_TENANT:${sandbox.endpoints.tenantId}`], expired);
     const sessions = driver.sandboxEntra.sessionCount();
-    const signInRequests = (await vscode.commands.getCommands(true)).filter((c) => c.includes(':signIn')).length;
+    const signInRequestCount = async () => (await vscode.commands.getCommands(true)).filter((c) => c.includes(':signIn')).length;
+    const signInRequests = await signInRequestCount();
     const since = Date.now();
     sandbox.clearRequests();
     await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', STALE)).catch(() => undefined);
@@ -159,7 +160,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     assert.ok(renewed.length > 0, 'the provider issued no new token');
     assert.equal(api.getServerStatus(STALE).health, 'healthy');
     assert.equal(driver.sandboxEntra.sessionCount(), sessions, 'no new sign-in may have happened');
-    assert.equal((await vscode.commands.getCommands(true)).filter((c) => c.includes(':signIn')).length, signInRequests, 'no sign-in may have been requested');
+    assert.equal(await signInRequestCount(), signInRequests, 'no sign-in may have been requested');
     await pollUntil('the renewal in the extension log', 10_000, () =>
       extensionLogs().some((text) => text.includes(`[resolve] ${STALE}: the gateway refused an expired token; renewing it`)) ? true : undefined);
   });

@@ -52,10 +52,8 @@ export class MsalTokenSource implements TokenSource {
   readonly kind: string;
   private readonly queue = new SerialQueue();
   private readonly apps = new Map<string, PublicClientApplication | ConfidentialClientApplication>();
-  /** The device code sign-in being polled, if any; MSAL stops polling once its `cancel` is set. */
-  private pendingDeviceCode: DeviceCodeRequest | undefined;
-  /** Aborts the loopback sign-in waiting for the browser, if any. */
-  private pendingLoopback: AbortController | undefined;
+  /** Stops the interactive sign-in waiting for the user, if any (the queue lets only one run at a time). */
+  private cancelPendingSignIn: (() => void) | undefined;
 
   private constructor(
     private readonly msal: Msal,
@@ -94,8 +92,7 @@ export class MsalTokenSource implements TokenSource {
    * loopback redirect (5 minutes). It resolves to no token. Both hold the queue while they wait.
    */
   cancelInteractiveSignIn(): void {
-    if (this.pendingDeviceCode) this.pendingDeviceCode.cancel = true;
-    this.pendingLoopback?.abort();
+    this.cancelPendingSignIn?.();
   }
 
   signOut(target: EntraTarget): Promise<void> {
@@ -151,7 +148,11 @@ export class MsalTokenSource implements TokenSource {
         show({ userCode: response.userCode, verificationUri: response.verificationUri, message: response.message, expiresInSeconds: response.expiresIn });
       },
     };
-    this.pendingDeviceCode = request;
+    // MSAL checks `cancel` before each poll.
+    const cancel = (): void => {
+      request.cancel = true;
+    };
+    this.cancelPendingSignIn = cancel;
     try {
       return this.toAccessToken(await pca.acquireTokenByDeviceCode(request), 'device code');
     } catch (error: unknown) {
@@ -163,7 +164,7 @@ export class MsalTokenSource implements TokenSource {
       if (error.errorCode === 'device_code_expired') throw new Error('The device code expired before it was entered. Start the server again for a new code.');
       throw error;
     } finally {
-      if (this.pendingDeviceCode === request) this.pendingDeviceCode = undefined;
+      if (this.cancelPendingSignIn === cancel) this.cancelPendingSignIn = undefined;
     }
   }
 
@@ -174,7 +175,8 @@ export class MsalTokenSource implements TokenSource {
     const state = randomBytes(16).toString('base64url');
     const redirect = await LoopbackRedirect.start();
     const abort = new AbortController();
-    this.pendingLoopback = abort;
+    const cancel = (): void => abort.abort();
+    this.cancelPendingSignIn = cancel;
     let waitOver: (() => void) | undefined;
     try {
       const url = await pca.getAuthCodeUrl({ scopes, redirectUri: redirect.redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', state });
@@ -183,7 +185,7 @@ export class MsalTokenSource implements TokenSource {
       // The redirect can fail before the browser call returns; it is awaited just below.
       waiting.catch(() => undefined);
       await open(url);
-      waitOver = this.options.showBrowserWait?.(() => abort.abort());
+      waitOver = this.options.showBrowserWait?.(cancel);
       const code = await waiting;
       const result = await pca.acquireTokenByCode({ code, scopes, redirectUri: redirect.redirectUri, codeVerifier: verifier });
       return this.toAccessToken(result, 'loopback');
@@ -193,7 +195,7 @@ export class MsalTokenSource implements TokenSource {
       return undefined;
     } finally {
       waitOver?.();
-      if (this.pendingLoopback === abort) this.pendingLoopback = undefined;
+      if (this.cancelPendingSignIn === cancel) this.cancelPendingSignIn = undefined;
       redirect.close();
     }
   }
