@@ -152,6 +152,13 @@ function asArgs(args: unknown): GeneratePolicyArgs {
   return args && typeof args === 'object' && !Array.isArray(args) ? (args as GeneratePolicyArgs) : {};
 }
 
+const generateTitle = (): string => vscode.l10n.t('Generate MCP Authorization Policy');
+
+/** One step of Generate MCP Authorization Policy: its title, and kept open when focus moves to look something up. */
+function askGenerateStep(options: Omit<vscode.InputBoxOptions, 'title' | 'ignoreFocusOut'>): Thenable<string | undefined> {
+  return vscode.window.showInputBox({ title: generateTitle(), ignoreFocusOut: true, ...options });
+}
+
 async function generate(rawArgs: unknown, log: vscode.LogOutputChannel): Promise<GeneratedPolicyDocuments | undefined> {
   const args = asArgs(rawArgs);
   const tools = args.tools !== undefined ? parseToolsList(args.tools).tools : await askForTools();
@@ -162,40 +169,32 @@ async function generate(rawArgs: unknown, log: vscode.LogOutputChannel): Promise
   }
   const tenantId =
     args.tenantId ??
-    (await vscode.window.showInputBox({
-      title: vscode.l10n.t('Generate MCP Authorization Policy'),
+    (await askGenerateStep({
       prompt: vscode.l10n.t('Directory (tenant) ID of the API app registration'),
       placeHolder: '00000000-0000-0000-0000-000000000000',
-      ignoreFocusOut: true,
       validateInput: (v) => (GUID.test(v.trim()) || /^\{\{[\w.-]+\}\}$/.test(v.trim()) ? undefined : vscode.l10n.t('Enter the tenant ID GUID (token issuers carry the GUID, not the domain).')),
     }));
   if (tenantId === undefined) return undefined;
   const api =
     args.api ??
-    (await vscode.window.showInputBox({
-      title: vscode.l10n.t('Generate MCP Authorization Policy'),
+    (await askGenerateStep({
       prompt: vscode.l10n.t('Application (client) ID of the API app, or api://<client ID>'),
-      ignoreFocusOut: true,
       validateInput: (v) => (GUID.test(v.trim()) || /^api:\/\/[0-9a-f-]{36}\/?$/i.test(v.trim()) ? undefined : vscode.l10n.t('Enter the client ID GUID or api://<client ID>.')),
     }));
   if (api === undefined) return undefined;
   const mcpUrl =
     args.mcpUrl ??
-    (await vscode.window.showInputBox({
-      title: vscode.l10n.t('Generate MCP Authorization Policy'),
+    (await askGenerateStep({
       prompt: vscode.l10n.t('MCP server URL'),
       placeHolder: 'https://contoso.azure-api.net/products/mcp',
-      ignoreFocusOut: true,
       validateInput: (v) => (/^https:\/\/\S+$/.test(v.trim()) ? undefined : vscode.l10n.t('Enter an https URL.')),
     }));
   if (mcpUrl === undefined) return undefined;
   const prmUrl =
     args.prmUrl ??
-    (await vscode.window.showInputBox({
-      title: vscode.l10n.t('Generate MCP Authorization Policy'),
+    (await askGenerateStep({
       prompt: vscode.l10n.t('Protected-resource metadata URL for resource_metadata'),
       value: defaultPrmUrl(mcpUrl),
-      ignoreFocusOut: true,
       validateInput: (v) => (/^https?:\/\/\S+$/.test(v.trim()) ? undefined : vscode.l10n.t('Enter an http(s) URL.')),
     }));
   if (prmUrl === undefined) return undefined;
@@ -205,7 +204,7 @@ async function generate(rawArgs: unknown, log: vscode.LogOutputChannel): Promise
   if (includePrmOperation === undefined) {
     const yes = vscode.l10n.t('Yes, also write the PRM operation policy');
     const no = vscode.l10n.t('No, only the MCP server policy');
-    const choice = await vscode.window.showQuickPick([yes, no], { title: vscode.l10n.t('Generate MCP Authorization Policy'), ignoreFocusOut: true });
+    const choice = await vscode.window.showQuickPick([yes, no], { title: generateTitle(), ignoreFocusOut: true });
     if (choice === undefined) return undefined;
     includePrmOperation = choice === yes;
   }
