@@ -3,6 +3,7 @@ import { Secret } from '../../core/secret';
 import { usesEntra } from '../../core/serverRecord';
 import { pickServer, type ServerArg } from '../serverPicker';
 import type { ServerRegistry } from '../serverRegistry';
+import { showErrorWithLogs } from '../errorNotice';
 import type { EntraTokenService } from './entraTokens';
 
 const pickEntraServer = (registry: ServerRegistry, arg: ServerArg) =>
@@ -19,8 +20,7 @@ async function guarded(log: vscode.LogOutputChannel, operation: string, job: () 
       return;
     }
     log.error(`[${operation}] ${message}`);
-    const showLogs = vscode.l10n.t('Show Logs');
-    if ((await vscode.window.showErrorMessage(vscode.l10n.t('APIM MCP: {0}', message), showLogs)) === showLogs) log.show();
+    await showErrorWithLogs(log, vscode.l10n.t('APIM MCP: {0}', message));
   }
 }
 

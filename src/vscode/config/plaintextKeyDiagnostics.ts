@@ -5,6 +5,7 @@ import type { ConfigFileSystem } from '../../core/config/safeWrite';
 import { formatForPath } from '../../core/config/targets';
 import { normaliseOrigin } from '../../core/secrets/secretBinding';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
+import { showErrorWithLogs } from '../errorNotice';
 import type { TargetLocator } from './targetLocations';
 
 export const PLAINTEXT_KEY_CODE = 'apimMcp.plaintextKey';
@@ -169,8 +170,7 @@ export class PlaintextKeyDiagnostics implements vscode.CodeActionProvider, vscod
     } catch (error: unknown) {
       const message = error instanceof Error ? error.message : String(error);
       this.log.error(`[lint] fix for ${args.serverName} failed: ${message}`);
-      const showLogs = vscode.l10n.t('Show Logs');
-      void vscode.window.showErrorMessage(vscode.l10n.t('APIM MCP: could not move the secret: {0}', message), showLogs).then((c) => c === showLogs && this.log.show());
+      void showErrorWithLogs(this.log, vscode.l10n.t('APIM MCP: could not move the secret: {0}', message));
       return false;
     }
   }

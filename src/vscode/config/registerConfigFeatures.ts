@@ -7,6 +7,7 @@ import type { ServerStatusStore } from '../serverStatus';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import { AddFromAzure, isAddFromAzureSpec } from '../azure/addFromAzure';
 import { AddServerWizard, type AddServerSpec } from '../wizard/addServerWizard';
+import { showErrorWithLogs } from '../errorNotice';
 import { ConfigTargets, TARGET_KINDS } from './configTargets';
 import { PlaintextKeyDiagnostics } from './plaintextKeyDiagnostics';
 import { TargetLocator } from './targetLocations';
@@ -39,11 +40,10 @@ export function registerConfigFeatures(deps: ConfigFeatureDeps): vscode.Disposab
   void lint.scanAll();
   const wizard = new AddServerWizard({ extensionId: context.extension.id, registry, keys, status, targets, terminalEnv, log });
   const fromAzure = new AddFromAzure({ wizard, log });
-  const showLogs = vscode.l10n.t('Show Logs');
   const fail = (operation: string, error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     log.error(`[${operation}] ${message}`);
-    void vscode.window.showErrorMessage(vscode.l10n.t('APIM MCP: {0}', message), showLogs).then((c) => c === showLogs && log.show());
+    void showErrorWithLogs(log, vscode.l10n.t('APIM MCP: {0}', message));
   };
 
   const pickName = async (arg: ServerArg, purpose: string): Promise<{ name: string; fromCode: boolean } | undefined> => {

@@ -12,6 +12,7 @@ import { PANEL_STRINGS, type PanelStrings } from '../../shared/strings';
 import type { ConfigSources } from '../configSources';
 import { SOURCE_LABELS } from '../configSources';
 import { AUTH_LABELS, type ServersTreeDataProvider } from '../serversView';
+import { showErrorWithLogs } from '../errorNotice';
 import type { ServerEntry } from './configEntries';
 import { applyConfigFix, fixFor } from './configFixes';
 import { toDiagnosisView } from './diagnosisView';
@@ -186,10 +187,7 @@ export class DiagnosticsPanel implements vscode.Disposable {
     } catch (error: unknown) {
       const text = error instanceof Error ? error.message : String(error);
       this.deps.log.error(`[panel] ${message.type}: ${text}`);
-      const showLogs = vscode.l10n.t('Show Logs');
-      void vscode.window.showErrorMessage(vscode.l10n.t('APIM MCP: {0}', text), showLogs).then((choice) => {
-        if (choice === showLogs) this.deps.log.show();
-      });
+      void showErrorWithLogs(this.deps.log, vscode.l10n.t('APIM MCP: {0}', text));
     }
   }
 

@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFiles';
+import { showErrorWithLogs } from '../errorNotice';
 import type { PolicyFeature } from './policyFeature';
 
 export const GENERATE_POLICY_COMMAND = 'apimMcp.generatePolicy';
@@ -81,9 +82,7 @@ export function registerPolicyTools(context: vscode.ExtensionContext, log: vscod
         return await (await loadFeature()).generate(args);
       } catch (error: unknown) {
         log.error(`[policy] generate failed: ${error instanceof Error ? error.message : String(error)}`);
-        const showLogs = vscode.l10n.t('Show Logs');
-        const choice = await vscode.window.showErrorMessage(vscode.l10n.t('Could not generate the policy: {0}', error instanceof Error ? error.message : String(error)), showLogs);
-        if (choice === showLogs) log.show();
+        await showErrorWithLogs(log, vscode.l10n.t('Could not generate the policy: {0}', error instanceof Error ? error.message : String(error)));
         return undefined;
       }
     }),

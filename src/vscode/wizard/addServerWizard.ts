@@ -15,6 +15,7 @@ import type { TerminalKeyEnvironment } from '../config/terminalKeyEnvironment';
 import type { ServerRegistry } from '../serverRegistry';
 import type { ServerStatusStore } from '../serverStatus';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
+import { showErrorWithLogs } from '../errorNotice';
 import { clientIdProblem, normaliseScopes, scopesProblem, serverNameProblem, tenantProblem } from './entraFields';
 import { ButtonSignal, MultiStepInput } from './multiStepInput';
 
@@ -521,9 +522,8 @@ export class AddServerWizard {
     const { log } = this.deps;
     const saved = await this.save(state);
     if (!saved.ok) {
-      const showLogs = vscode.l10n.t('Show Logs');
       log.error(`[addServer] ${state.name}: not added: ${saved.message}`);
-      void vscode.window.showErrorMessage(vscode.l10n.t('APIM MCP: {0} was not added. {1}', state.name, saved.message), showLogs).then((c) => c === showLogs && log.show());
+      void showErrorWithLogs(log, vscode.l10n.t('APIM MCP: {0} was not added. {1}', state.name, saved.message));
       return undefined;
     }
     await this.start(state, this.description(state), saved);
