@@ -12,6 +12,7 @@ import { identifyRedirectUri, PLATFORM_LABEL } from './core/entra/redirectUris';
 import { createNodeFetch } from './core/probe/nodeFetch';
 import { Secret } from './core/secret';
 import { AUTH_KINDS, parseServerUrl, type AuthKind } from './core/serverRecord';
+import { errorMessage } from './core/basics';
 
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -210,7 +211,7 @@ if (require.main === module) {
       process.exitCode = code;
     },
     (error: unknown) => {
-      process.stderr.write(`apim-mcp: the diagnosis could not run: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.stderr.write(`apim-mcp: the diagnosis could not run: ${errorMessage(error)}\n`);
       process.exitCode = 1;
     },
   );

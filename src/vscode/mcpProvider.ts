@@ -11,6 +11,7 @@ import { waitForEvent } from './events';
 import type { ServerRegistry } from './serverRegistry';
 import type { ServerStatusStore } from './serverStatus';
 import type { SubscriptionKeyStore } from './subscriptionKeyStore';
+import { errorMessage } from '../core/basics';
 
 export const MCP_PROVIDER_ID = 'apimMcp.servers';
 const STARTUP_CHECK_TIMEOUT_MS = 10_000;
@@ -87,7 +88,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
       }
       this.log.warn(`[refresh] ${name}: VS Code did not restart the server`);
     } catch (error: unknown) {
-      this.log.error(`[refresh] ${name}: restart failed: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.error(`[refresh] ${name}: restart failed: ${errorMessage(error)}`);
     }
   }
 
@@ -170,7 +171,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
       this.log.info(`[resolve] ${server.name}: Entra token for ${token.account ?? 'unknown account'}, sent as Authorization to ${server.origin}`);
       return token;
     } catch (error: unknown) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.status.set(server.name, 'failing', message);
       if (error instanceof SignInRequiredError) this.log.info(`[resolve] ${server.name}: waiting for sign-in`);
       else this.log.error(`[resolve] ${server.name}: no Entra token: ${message}`);

@@ -1,4 +1,5 @@
 import type { ClientRequest, IncomingMessage } from 'http';
+import { errorMessage } from '../../core/basics';
 
 /** MSAL error codes that hide a failed request to the authority behind a link to its docs. */
 export const AUTHORITY_NETWORK_ERRORS: ReadonlySet<string> = new Set(['endpoints_resolution_error', 'openid_config_error', 'network_error']);
@@ -36,7 +37,7 @@ export function probeAuthorityMetadata(url: string, timeoutMs = 5_000): Promise<
       request = https.get(url, { headers: { accept: 'application/json' }, timeout: timeoutMs }, onResponse);
     } catch (error: unknown) {
       // An authority host that is not an https URL fails before any request is made.
-      resolve(error instanceof Error ? error.message : String(error));
+      resolve(errorMessage(error));
       return;
     }
     request.on('timeout', () => request.destroy(new Error(`no answer within ${timeoutMs / 1000} s`)));

@@ -1,5 +1,6 @@
 import type { Secret } from '../secret';
 import { classifyGatewayResponse, type GatewayOutcome } from './gatewayResponse';
+import { errorMessage } from '../basics';
 
 /** The part of `fetch` the check needs, injected so the core stays free of I/O choices. */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -105,5 +106,5 @@ function describeFetchError(error: unknown, timeoutMs: number): string {
   }
   const cause = error instanceof Error ? (error.cause as { code?: string; message?: string } | undefined) : undefined;
   if (cause?.code) return `${cause.code}${cause.message ? `: ${cause.message}` : ''}`;
-  return error instanceof Error ? error.message : String(error);
+  return errorMessage(error);
 }

@@ -6,6 +6,7 @@
  */
 import type { FetchLike } from '../probe/nodeFetch';
 import { Secret } from '../secret';
+import { errorMessage } from '../basics';
 
 /** Resource Manager API versions (public REST reference). `type: mcp` APIs need a 2024-06 preview or later. */
 export const API_VERSIONS = {
@@ -216,7 +217,7 @@ export class ArmClient {
         });
       } catch (error: unknown) {
         if (signal?.aborted) throw signal.reason ?? error;
-        throw new ArmError(0, 'NetworkError', error instanceof Error ? error.message : String(error), operation, resource);
+        throw new ArmError(0, 'NetworkError', errorMessage(error), operation, resource);
       }
       this.options.trace?.(`${method} ${resource} → ${res.status}`);
       const text = await res.text();

@@ -4,6 +4,7 @@
  */
 import { quote, type Finding } from '../diagnosis/finding';
 import { ArmError } from './armClient';
+import { errorMessage } from '../basics';
 
 export const APIM_CONTRIBUTOR_ROLE = 'API Management Service Contributor';
 export const LIST_SECRETS_ACTION = 'Microsoft.ApiManagement/service/subscriptions/listSecrets/action';
@@ -24,7 +25,7 @@ export function serviceScopeOf(resource: string): string | undefined {
 
 export function armErrorFinding(error: unknown): Finding {
   if (!(error instanceof ArmError)) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     return { id: 'azure.arm.error', severity: 'error', title: 'Azure Resource Manager could not be reached', evidence: [quote(message)], fix: { summary: 'Check your network and proxy settings, then try again.' } };
   }
   const evidence = [`${error.operation}: HTTP ${error.status} ${error.code}`, ...(error.message ? [`"${quote(error.message)}"`] : [])];

@@ -4,6 +4,7 @@
  */
 import { readPolicy } from '../apim/policy';
 import { attributeValue, descendants, elementsNamed, textContent } from '../apim/policy/policyQueries';
+import { GUID } from '../basics';
 
 export interface EntraPrefill {
   readonly policy: 'validate-jwt' | 'validate-azure-ad-token';
@@ -14,7 +15,6 @@ export interface EntraPrefill {
   readonly clientApplicationIds: readonly string[];
 }
 
-const GUID = /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
 export function entraFromPolicy(xml: string | undefined): EntraPrefill | undefined {
   if (!xml) return undefined;

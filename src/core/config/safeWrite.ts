@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { ConfigEdit, ConfigEditError } from './configEditor';
+import { errorMessage } from '../basics';
 
 /**
  * Read → edit → atomic write for config files. The edit is a pure function of the file text, so when the file
@@ -120,6 +121,6 @@ function encode(text: string): Uint8Array {
 }
 
 function ioError(op: string, filePath: string, err: unknown): SafeEditResult {
-  const message = err instanceof Error ? err.message : String(err);
+  const message = errorMessage(err);
   return { ok: false, error: { kind: 'io', message: `Could not ${op} ${filePath}: ${message}` } };
 }

@@ -1,4 +1,4 @@
-import { GUID } from './authority';
+import { GUID, GUID_SOURCE } from '../basics';
 
 /**
  * Reads a pasted Entra error (error page text, `error_description`, JSON body, or the redirect URL with
@@ -16,8 +16,6 @@ export interface ParsedAadstsError {
   /** The first `AADSTS…` sentence, as data (never rendered as markup). */
   readonly description?: string;
 }
-
-const GUID_SOURCE = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}';
 
 function decodeEntities(text: string): string {
   return text

@@ -1,9 +1,12 @@
+import { GUID } from '../basics';
+
 /**
  * Entra authority and issuer shapes (research/apim-entra-diagnostics.md §4): v2 issuers end in `/v2.0`
  * (`https://login.microsoftonline.com/{tid}/v2.0`), v1 issuers are `https://sts.windows.net/{tid}/`.
  */
 export const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
-export const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+// Re-exported for the diagnosis rules until their split (issue 14) imports it from ../basics.
+export { GUID };
 
 export interface IssuerShape {
   readonly version: 1 | 2 | undefined;

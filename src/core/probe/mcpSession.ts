@@ -3,6 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import type { Credentials, ProbeHttpClient } from './probeHttpClient';
+import { errorMessage } from '../basics';
 
 export interface ToolSummary {
   readonly name: string;
@@ -81,7 +82,7 @@ class PipelinedTransport implements Transport {
 }
 
 function shortError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = errorMessage(error);
   return message.length > 300 ? `${message.slice(0, 300)}…` : message;
 }
 

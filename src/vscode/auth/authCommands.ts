@@ -5,6 +5,7 @@ import { pickServer, type ServerArg } from '../serverPicker';
 import type { ServerRegistry } from '../serverRegistry';
 import { showErrorWithLogs } from '../errorNotice';
 import type { EntraTokenService } from './entraTokens';
+import { errorMessage } from '../../core/basics';
 
 const pickEntraServer = (registry: ServerRegistry, arg: ServerArg) =>
   pickServer(registry, arg, (s) => usesEntra(s.auth), vscode.l10n.t('APIM MCP: no server uses Entra ID.'));
@@ -14,7 +15,7 @@ async function guarded(log: vscode.LogOutputChannel, operation: string, job: () 
   try {
     await job();
   } catch (error: unknown) {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     if (error instanceof vscode.CancellationError || /did not consent|cancel/i.test(message)) {
       log.info(`[${operation}] cancelled`);
       return;

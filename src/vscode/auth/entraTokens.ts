@@ -7,6 +7,7 @@ import { Secret } from '../../core/secret';
 import type { ServerRecord } from '../../core/serverRecord';
 import { showBrowserWait, showDeviceCode } from './signInNotifications';
 import { VsCodeSessionSource } from './vscodeSessionSource';
+import { errorMessage } from '../../core/basics';
 
 export type SignInMethod = 'vscode' | MsalFlow;
 const SIGN_IN_METHODS: readonly SignInMethod[] = ['vscode', 'deviceCode', 'loopback', 'clientCredentials'];
@@ -205,7 +206,7 @@ export class EntraTokenService implements vscode.Disposable {
         if (previous?.token.equals(token.token)) continue;
         this.accept(server, target, token, 'sessionsChanged');
       } catch (error: unknown) {
-        this.log.warn(`[sessions] ${name}: ${error instanceof Error ? error.message : String(error)}`);
+        this.log.warn(`[sessions] ${name}: ${errorMessage(error)}`);
       }
     }
   }
@@ -235,7 +236,7 @@ export class EntraTokenService implements vscode.Disposable {
       }
       this.accept(server, target, token, 'renew');
     } catch (error: unknown) {
-      this.log.error(`[renew] ${name}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.error(`[renew] ${name}: ${errorMessage(error)}`);
     }
   }
 

@@ -4,6 +4,7 @@ import { editConfigFile, type ConfigFileSystem, type SafeEditResult } from '../.
 import { buildMcpJsonEntry, buildSettingEntry, withoutSettingEntry, withSettingEntry, type ServerDescription } from '../../core/config/serverEntries';
 import { CONFIG_TARGETS, type ConfigTargetKind } from '../../core/config/targets';
 import type { TargetLocator } from './targetLocations';
+import { errorMessage } from '../../core/basics';
 
 export type TargetAvailability = { available: true; path?: string } | { available: false; reason: string };
 export type WriteResult = { ok: true; changed: boolean; path?: string } | { ok: false; message: string };
@@ -72,7 +73,7 @@ export class ConfigTargets {
       const read = readConfiguredServers(new TextDecoder().decode(snapshot.bytes).replace(/^\uFEFF/, ''), format);
       return read.ok ? read.servers.map((s) => s.name) : [];
     } catch (error: unknown) {
-      this.log.warn(`[config] could not read ${path}: ${error instanceof Error ? error.message : String(error)}`);
+      this.log.warn(`[config] could not read ${path}: ${errorMessage(error)}`);
       return [];
     }
   }

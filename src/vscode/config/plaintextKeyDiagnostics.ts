@@ -7,6 +7,7 @@ import { normaliseOrigin } from '../../core/secrets/secretBinding';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import { showErrorWithLogs } from '../errorNotice';
 import type { TargetLocator } from './targetLocations';
+import { errorMessage } from '../../core/basics';
 
 export const PLAINTEXT_KEY_CODE = 'apimMcp.plaintextKey';
 const FIX_COMMAND = 'apimMcp.fixPlaintextKey';
@@ -168,7 +169,7 @@ export class PlaintextKeyDiagnostics implements vscode.CodeActionProvider, vscod
       await this.scan(uri);
       return true;
     } catch (error: unknown) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       this.log.error(`[lint] fix for ${args.serverName} failed: ${message}`);
       void showErrorWithLogs(this.log, vscode.l10n.t('APIM MCP: could not move the secret: {0}', message));
       return false;

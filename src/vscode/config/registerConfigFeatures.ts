@@ -12,6 +12,7 @@ import { ConfigTargets, TARGET_KINDS } from './configTargets';
 import { PlaintextKeyDiagnostics } from './plaintextKeyDiagnostics';
 import { TargetLocator } from './targetLocations';
 import { TerminalKeyEnvironment } from './terminalKeyEnvironment';
+import { errorMessage } from '../../core/basics';
 
 export interface ConfigFeatureDeps {
   readonly context: vscode.ExtensionContext;
@@ -41,7 +42,7 @@ export function registerConfigFeatures(deps: ConfigFeatureDeps): vscode.Disposab
   const wizard = new AddServerWizard({ extensionId: context.extension.id, registry, keys, status, targets, terminalEnv, log });
   const fromAzure = new AddFromAzure({ wizard, log });
   const fail = (operation: string, error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = errorMessage(error);
     log.error(`[${operation}] ${message}`);
     void showErrorWithLogs(log, vscode.l10n.t('APIM MCP: {0}', message));
   };

@@ -6,6 +6,7 @@ import type { BoundSecretLookup } from '../../core/secrets/secretBinding';
 import { terminalEnvironment, terminalKeyBindings, type TerminalKeyBinding } from '../../core/secrets/envVars';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import type { TargetLocator } from './targetLocations';
+import { errorMessage } from '../../core/basics';
 
 /**
  * Fills the `APIM_MCP_KEY_*` variables that root `.mcp.json` and Copilot CLI configs reference, in VS Code terminals,
@@ -45,7 +46,7 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
   /** Re-reads the configs and SecretStorage; calls are serialised so the last one wins. */
   refresh(): Promise<void> {
     this.running = this.running.then(() => this.apply()).catch((error: unknown) => {
-      this.log.error(`[terminalEnv] ${error instanceof Error ? error.message : String(error)}`);
+      this.log.error(`[terminalEnv] ${errorMessage(error)}`);
     });
     return this.running;
   }

@@ -17,6 +17,7 @@ import type { ServerEntry } from './configEntries';
 import { applyConfigFix, fixFor } from './configFixes';
 import { toDiagnosisView } from './diagnosisView';
 import { DiagnosisCancelledError, runDiagnosis, type PolicyLocation, type RunnerDeps } from './diagnosisRunner';
+import { errorMessage } from '../../core/basics';
 
 export interface PanelDeps extends RunnerDeps {
   readonly extensionUri: vscode.Uri;
@@ -185,7 +186,7 @@ export class DiagnosticsPanel implements vscode.Disposable {
     try {
       await this.handle(message);
     } catch (error: unknown) {
-      const text = error instanceof Error ? error.message : String(error);
+      const text = errorMessage(error);
       this.deps.log.error(`[panel] ${message.type}: ${text}`);
       void showErrorWithLogs(this.deps.log, vscode.l10n.t('APIM MCP: {0}', text));
     }
@@ -385,7 +386,7 @@ export class DiagnosticsPanel implements vscode.Disposable {
             this.setState({ ...this.state, run: { kind: 'cancelled' } });
             return;
           }
-          const message = error instanceof Error ? error.message : String(error);
+          const message = errorMessage(error);
           this.deps.log.error(`[diagnose] ${entry.name}: ${message}`);
           this.setState({ ...this.state, run: { kind: 'failed', message } });
         } finally {

@@ -12,6 +12,7 @@ import {
   type PolicySeverity,
   type TokenValidator,
 } from '../../core/apim/policy/index';
+import { GUID } from '../../core/basics';
 
 export interface PolicyFeatureDeps {
   readonly extensionUri: vscode.Uri;
@@ -51,7 +52,6 @@ const SEVERITY: Record<PolicySeverity, vscode.DiagnosticSeverity> = {
   warning: vscode.DiagnosticSeverity.Warning,
   information: vscode.DiagnosticSeverity.Information,
 };
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SELECTOR: vscode.DocumentSelector = [
   { pattern: '**/*.policy.xml' },
   { pattern: '**/policy.xml' },

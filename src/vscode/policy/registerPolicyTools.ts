@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFiles';
 import { showErrorWithLogs } from '../errorNotice';
 import type { PolicyFeature } from './policyFeature';
+import { errorMessage } from '../../core/basics';
 
 export const GENERATE_POLICY_COMMAND = 'apimMcp.generatePolicy';
 export const POLICY_DIAGNOSTIC_SOURCE = 'APIM MCP';
@@ -44,7 +45,7 @@ export function registerPolicyTools(context: vscode.ExtensionContext, log: vscod
       const loaded = await loadFeature();
       if (!disposed && !document.isClosed) await loaded.lint(document);
     } catch (error: unknown) {
-      log.error(`[policy] linting ${document.uri.toString(true)} failed: ${error instanceof Error ? error.message : String(error)}`);
+      log.error(`[policy] linting ${document.uri.toString(true)} failed: ${errorMessage(error)}`);
     }
   };
 
@@ -81,8 +82,8 @@ export function registerPolicyTools(context: vscode.ExtensionContext, log: vscod
       try {
         return await (await loadFeature()).generate(args);
       } catch (error: unknown) {
-        log.error(`[policy] generate failed: ${error instanceof Error ? error.message : String(error)}`);
-        await showErrorWithLogs(log, vscode.l10n.t('Could not generate the policy: {0}', error instanceof Error ? error.message : String(error)));
+        log.error(`[policy] generate failed: ${errorMessage(error)}`);
+        await showErrorWithLogs(log, vscode.l10n.t('Could not generate the policy: {0}', errorMessage(error)));
         return undefined;
       }
     }),

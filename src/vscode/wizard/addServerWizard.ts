@@ -18,6 +18,7 @@ import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import { showErrorWithLogs } from '../errorNotice';
 import { clientIdProblem, normaliseScopes, scopesProblem, serverNameProblem, tenantProblem } from './entraFields';
 import { ButtonSignal, MultiStepInput } from './multiStepInput';
+import { errorMessage } from '../../core/basics';
 
 const DETECT_TIMEOUT_MS = 10_000;
 const KEY_CHECK_TIMEOUT_MS = 10_000;
@@ -508,7 +509,7 @@ export class AddServerWizard {
     } catch (error: unknown) {
       // Without its key the new entry would only fail later: take it back out.
       await targets.remove(kind, desc.name);
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       log.error(`[addServer] ${desc.name}: could not store the key: ${message}`);
       return { ok: false, message: vscode.l10n.t('The key could not be stored in secret storage ({0}).', message) };
     }
@@ -536,7 +537,7 @@ export class AddServerWizard {
       if (outcome.target === 'extension') await this.startProvided(desc);
       else await this.startFromFile(state, desc, outcome);
     } catch (error: unknown) {
-      const message = error instanceof Error ? error.message : String(error);
+      const message = errorMessage(error);
       log.error(`[addServer] ${desc.name}: start failed: ${message}`);
       await this.offerDiagnose(desc, vscode.l10n.t('APIM MCP: {0} was added but did not start. {1}', desc.name, message), outcome);
     }
@@ -573,7 +574,7 @@ export class AddServerWizard {
     if (id) {
       this.deps.log.info(`[addServer] ${desc.name}: asking VS Code to start ${id}`);
       await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true })).catch((error: unknown) => {
-        this.deps.log.warn(`[addServer] ${desc.name}: VS Code did not start ${id}: ${error instanceof Error ? error.message : String(error)}`);
+        this.deps.log.warn(`[addServer] ${desc.name}: VS Code did not start ${id}: ${errorMessage(error)}`);
       });
     }
     const open = vscode.l10n.t('Open File');

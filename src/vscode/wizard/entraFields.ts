@@ -1,5 +1,5 @@
 /** Entra inputs of the wizard, checked and normalised once (no `vscode` import, so they are unit-testable). */
-const GUID = /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
+import { GUID } from '../../core/basics';
 
 /** Tenant id (GUID), a verified domain, or one of Entra's tenant aliases. */
 export function tenantProblem(value: string): string | undefined {

@@ -1,3 +1,4 @@
+import { GUID } from '../../basics';
 /**
  * Writes an MCP server authorization policy from a tool list and a tool → roles map. The output follows the
  * knowledge base: both issuers (G5), both audience forms (G6), the body read with preserveContent (G2), guarded
@@ -36,7 +37,6 @@ export type GeneratePolicyResult =
   | { readonly ok: true; readonly policy: string; readonly prmPolicy?: string; readonly warnings: readonly string[] }
   | { readonly ok: false; readonly errors: readonly string[] };
 
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NAMED_VALUE = /^\{\{[A-Za-z0-9._-]+\}\}$/;
 const TOOL_NAME = /^[A-Za-z0-9_.\-/]{1,128}$/;
 /** App role values the policy can hold verbatim: no spaces, commas (roles are split on commas), quotes or markup. */

@@ -1,9 +1,9 @@
 import type { PolicyElement } from '../policyReader';
 import { attributeValue, childElements, elementsNamed, indentationAt, indentUnit, textContent } from '../policyQueries';
 import type { PolicyFix, PolicyRule, RuleContext } from '../policyRule';
+import { GUID } from '../../../basics';
 
 const VALIDATORS = ['validate-jwt', 'validate-azure-ad-token'];
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const NAMED_VALUE = /^\{\{[^{}]+\}\}$/;
 /** v1 `https://sts.windows.net/<tid>/`, with the sovereign-cloud hosts. */
 const V1_ISSUER = /^https:\/\/(sts\.windows\.net|sts\.chinacloudapi\.cn|login\.microsoftonline\.us)\/([^/\s]+)\/?$/i;
