@@ -1,0 +1,237 @@
+/**
+ * Discovery family: whether an MCP client can find out how to sign in ("needs authentication" in VS Code and
+ * Copilot CLI). The Bearer challenge's resource_metadata, the protected resource metadata (PRM, RFC 9728) and
+ * its resource, authorization server and scopes, and the authorization server's own metadata. Only judged when
+ * the server expects an Entra bearer token at all.
+ */
+import { APIM_MESSAGES, apimMessage } from '../../apim/gatewayResponse';
+import { authorityOf, scopeResource } from '../../entra/authority';
+import { isStringArray, type PrmDocument } from '../../probe/prm';
+import { quote } from '../finding';
+import { bearerChallengePolicy, prmOperationPolicy } from '../fixes';
+import { attemptExchanges, firstFailing, type Observations } from '../observe';
+import { describeExchange, report, type FindingText, type RuleContext } from './ruleContext';
+
+const EXAMPLE_SCOPE = 'api://<api-app-id>/user_impersonate';
+
+/** What each discovery finding says; the rules below only decide which applies and gather the evidence. */
+const TEXT = {
+  prmInvalid: (mcpUrl: string, authority: string): FindingText => ({
+    id: 'mcp.prm.invalid',
+    severity: 'error',
+    title: 'The protected resource metadata is not usable',
+    fix: {
+      summary:
+        'Serve PRM as a JSON object with "resource" (a string equal to the MCP URL) and "authorization_servers" / "scopes_supported" as arrays of strings.',
+      snippet: { language: 'xml', code: prmOperationPolicy(mcpUrl, authority, [EXAMPLE_SCOPE]) },
+    },
+  }),
+  noResourceMetadata: (mcpUrl: URL, prmUrl: string, authority: string): FindingText => ({
+    id: 'mcp.auth.noResourceMetadata',
+    severity: 'error',
+    title: 'The Bearer challenge has no resource_metadata, so clients look for sign-in on the APIM host',
+    fix: {
+      summary:
+        `Without resource_metadata and PRM, VS Code and Copilot CLI fall back to ${mcpUrl.origin}/authorize, which APIM answers with 404: ` +
+        `"needs authentication" forever. Add resource_metadata to the 401 challenge (on-error) and publish PRM at ${prmUrl}.`,
+      snippet: { language: 'xml', code: `${bearerChallengePolicy(prmUrl)}\n\n${prmOperationPolicy(mcpUrl.href, authority, [EXAMPLE_SCOPE])}` },
+    },
+  }),
+  prmMissing: (mcpUrl: URL, prmUrl: string, authority: string): FindingText => ({
+    id: 'mcp.prm.missing',
+    severity: 'error',
+    title: 'No protected resource metadata (PRM) is published for this MCP server',
+    fix: {
+      summary:
+        `MCP clients discover how to sign in from PRM (RFC 9728). Add an anonymous GET operation that returns it at ${prmUrl} (and the well-known path ` +
+        `${mcpUrl.origin}/.well-known/oauth-protected-resource${mcpUrl.pathname.replace(/\/+$/, '')}), and a 401 challenge that points to it.`,
+      snippet: { language: 'xml', code: `${prmOperationPolicy(mcpUrl.href, authority, [EXAMPLE_SCOPE])}\n\n${bearerChallengePolicy(prmUrl)}` },
+    },
+  }),
+  resourceMismatch: (mcpUrl: string, doc: PrmDocument): FindingText => ({
+    id: 'mcp.prm.resourceMismatch',
+    severity: 'error',
+    title: 'The PRM "resource" is not the MCP URL',
+    fix: {
+      summary:
+        `Set "resource" in the PRM to exactly "${mcpUrl}" (no trailing slash difference). VS Code refuses the metadata otherwise ("Protected Resource ` +
+        'Metadata resource property value … does not match target server url"), and Entra needs the same value in the API app\'s identifierUris ' +
+        '(AADSTS9010010 otherwise).',
+      snippet: { language: 'json', code: JSON.stringify({ ...doc, resource: mcpUrl }, null, 2) },
+    },
+  }),
+  noAuthorizationServer: {
+    id: 'mcp.prm.noAuthorizationServer',
+    severity: 'error',
+    title: 'The PRM names no authorization server',
+    fix: { summary: 'Add "authorization_servers": ["https://login.microsoftonline.com/<tenant-id>/v2.0"] to the PRM.' },
+  },
+  authServerVersion: (base: string, tenant: string | undefined): FindingText => ({
+    id: 'mcp.prm.authServerVersion',
+    severity: 'error',
+    title: 'The PRM names a v1 authority; MCP sign-in needs the v2.0 one',
+    fix: {
+      summary:
+        `Use the v2.0 authority "${base}/${tenant}/v2.0" in authorization_servers, ` +
+        'and set requestedAccessTokenVersion: 2 on the API app so tokens match it.',
+    },
+  }),
+  metadataUnreachable: (authorizationServer: string): FindingText => ({
+    id: 'entra.metadata.unreachable',
+    severity: 'error',
+    title: 'The authorization server metadata cannot be fetched',
+    fix: {
+      summary:
+        `Clients fetch ${authorizationServer}/.well-known/openid-configuration to find the authorize and token endpoints. ` +
+        'Check the authority in the PRM (tenant id, /v2.0, no trailing slash).',
+    },
+  }),
+  noClientRegistration: (mcpUrl: string): FindingText => ({
+    id: 'mcp.auth.noClientRegistration',
+    severity: 'error',
+    title: 'The authorization server has no dynamic client registration and no client id is configured',
+    fix: {
+      summary:
+        'Either the authorization server offers dynamic client registration (registration_endpoint), or the client gets a static client id: ' +
+        'mcp.json "oauth": { "clientId": "<client-id>" } for VS Code, "oauthClientId" for Copilot CLI. Register the client\'s redirect URIs on that app.',
+      snippet: {
+        language: 'json',
+        code: JSON.stringify({ servers: { '<server-name>': { type: 'http', url: mcpUrl, oauth: { clientId: '<client-id>' } } } }, null, 2),
+      },
+    },
+  }),
+  noScopes: {
+    id: 'mcp.prm.noScopes',
+    severity: 'warning',
+    title: 'The PRM publishes no scopes_supported',
+    fix: {
+      summary:
+        `Publish the API scope (e.g. "${EXAMPLE_SCOPE}") in scopes_supported, ` +
+        'so clients request a token for this API and not for Microsoft Graph.',
+    },
+  },
+  scopeResource: (resource: string): FindingText => ({
+    id: 'mcp.prm.scopeResource',
+    severity: 'warning',
+    title: 'The PRM scopes belong to a different Application ID URI than its "resource"',
+    fix: {
+      summary:
+        `Clients that send RFC 8707 resource=${resource} (VS Code, Claude, OpenCode) get AADSTS9010010 unless "${resource}" is an Application ID URI ` +
+        'of the app that owns the scopes. Add it to identifierUris and publish the scopes under it.',
+      commands: [`az ad app update --id <api-app-id> --identifier-uris <existing URIs> ${resource}`],
+    },
+  }),
+  signInRequired: {
+    id: 'entra.signIn.required',
+    severity: 'info',
+    title: 'The server asks for an Entra sign-in, and discovery works',
+    fix: {
+      summary:
+        'Sign in when the client asks (VS Code: "The MCP server … requires authentication. Authenticate?"; Copilot CLI: /mcp auth <name>), ' +
+        'or pass a token to the diagnosis with --token-env.',
+    },
+  },
+} satisfies Record<string, FindingText | ((...args: never[]) => FindingText)>;
+
+/** Where RFC 9728 puts the PRM for an MCP URL: its base path (without /mcp or /sse) plus the well-known suffix. */
+function prmUrlFor(url: URL): string {
+  return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/(mcp|sse)$/, '')}/.well-known/oauth-protected-resource`;
+}
+
+/** Does this server expect an Entra bearer token at all? (Bearer challenge, token messages, or a token configured.) */
+function bearerInPlay(obs: Observations): boolean {
+  const fail = firstFailing(attemptExchanges(obs, obs.unauthenticated));
+  const message = fail ? apimMessage(fail.bodyText) ?? '' : '';
+  const tokenMessages: string[] = [APIM_MESSAGES.jwtNotPresent, APIM_MESSAGES.aadJwtNotPresent, APIM_MESSAGES.invalidJwt, APIM_MESSAGES.invalidAadJwt];
+  return Boolean(obs.challenge?.bearer || obs.authChallenge?.bearer || obs.input.accessToken || obs.prm || tokenMessages.includes(message));
+}
+
+export function discoveryRules(ctx: RuleContext): void {
+  const { obs } = ctx;
+  if (!bearerInPlay(obs)) return;
+  if (!obs.prm) {
+    noUsablePrmRules(ctx);
+    return;
+  }
+  const doc = obs.prm.document!;
+  const resource = doc.resource as string;
+  if (resource !== obs.url.href) {
+    const evidence = [`PRM at ${obs.prm.url}: "resource": "${quote(resource, 200)}"`, `MCP URL: "${obs.url.href}"`, describeExchange(obs.prm.exchange)];
+    report(ctx, TEXT.resourceMismatch(obs.url.href, doc), evidence);
+  }
+  const servers = isStringArray(doc.authorization_servers) ? doc.authorization_servers : [];
+  if (!servers.length) {
+    report(ctx, TEXT.noAuthorizationServer, [`PRM at ${obs.prm.url}: ${quote(obs.prm.exchange.bodyText, 300)}`]);
+    return;
+  }
+  authorizationServerRules(ctx, servers[0]!);
+  scopeRules(ctx, doc, resource);
+  signInRequiredRule(ctx, servers[0]!);
+}
+
+/** No PRM was found: say whether it is broken, not advertised, or not published at all. */
+function noUsablePrmRules(ctx: RuleContext): void {
+  const { obs } = ctx;
+  const prmUrl = prmUrlFor(obs.url);
+  const advertised = obs.challenge?.bearer?.resourceMetadata;
+  const discovery = obs.prmAttempts.filter((a) => a.source !== 'apiBase');
+  const attempts = discovery.map((a) => `PRM ${a.source}: ${describeExchange(a.exchange)}${a.problem ? ` (${a.problem})` : ''}`);
+  const authority = obs.input.signIn?.authority ?? 'https://login.microsoftonline.com/<tenant-id>/v2.0';
+  const unauthFail = firstFailing(attemptExchanges(obs, obs.unauthenticated));
+  const refusal = unauthFail ? [describeExchange(unauthFail)] : [];
+
+  const invalid = discovery.find((a) => a.problem);
+  if (invalid) {
+    report(ctx, TEXT.prmInvalid(obs.url.href, authority), [describeExchange(invalid.exchange), `problem: ${invalid.problem}`]);
+    return;
+  }
+  if (obs.challenge?.bearer && !advertised) {
+    const fallbacks = obs.fallbackProbes.map((p) => `client fallback: ${describeExchange(p)}`);
+    report(ctx, TEXT.noResourceMetadata(obs.url, prmUrl, authority), [...refusal, ...attempts, ...fallbacks]);
+    return;
+  }
+  const challengeLine = advertised ? `challenge resource_metadata="${quote(advertised, 200)}"` : 'no Bearer challenge with resource_metadata';
+  report(ctx, TEXT.prmMissing(obs.url, prmUrl, authority), [...refusal, challengeLine, ...attempts]);
+}
+
+/** The PRM's first authorization server: its version, and whether clients can fetch its metadata and register. */
+function authorizationServerRules(ctx: RuleContext, server: string): void {
+  const { obs } = ctx;
+  const as = authorityOf(server);
+  const entraShaped = Boolean(as?.tenant && as.version);
+  if (as && as.version === 1) report(ctx, TEXT.authServerVersion(as.base, as.tenant), [`authorization_servers[0] = "${quote(server, 200)}"`]);
+  const meta = obs.authServer;
+  if (meta && !meta.metadata) {
+    const tried = meta.attempts.filter((a) => a.kind === 'oidcV2').map((a) => describeExchange(a.exchange));
+    // A TLS failure is the network family's finding (net.tls on that host); this one would only repeat it.
+    const tls = meta.attempts.some((a) => a.exchange.failure?.kind === 'tls');
+    if (!tls) report(ctx, TEXT.metadataUnreachable(server), tried);
+  } else if (meta?.metadata && !entraShaped && !meta.metadata.registration_endpoint && !obs.input.signIn) {
+    report(ctx, TEXT.noClientRegistration(obs.url.href), [`${server}: no registration_endpoint in its metadata`]);
+  }
+}
+
+function scopeRules(ctx: RuleContext, doc: PrmDocument, resource: string): void {
+  const { obs } = ctx;
+  const scopes = isStringArray(doc.scopes_supported) ? doc.scopes_supported : [];
+  if (!scopes.length) {
+    report(ctx, TEXT.noScopes, [`PRM at ${obs.prm!.url}`]);
+    return;
+  }
+  const resources = [...new Set(scopes.map(scopeResource).filter((r): r is string => Boolean(r)))];
+  // Once the preflight has Entra's own answer (AADSTS9010010 or another), the prediction adds nothing.
+  if (resources.length && !resources.includes(resource) && !obs.preflights.some((p) => p.outcome.kind === 'aadsts')) {
+    const evidence = [`"resource": "${quote(resource, 200)}"`, `scopes_supported: ${scopes.map((s) => `"${quote(s, 100)}"`).join(', ')}`];
+    report(ctx, TEXT.scopeResource(resource), evidence);
+  }
+}
+
+/** Before sign-in, a Bearer challenge is expected: say so when nothing else is wrong, so the user knows to sign in. */
+function signInRequiredRule(ctx: RuleContext, server: string): void {
+  const { obs } = ctx;
+  if (obs.input.accessToken || obs.preflights.some((p) => p.outcome.kind === 'aadsts') || !obs.challenge?.bearer) return;
+  if (ctx.out.some((f) => f.severity === 'error')) return;
+  const unauthFail = firstFailing(attemptExchanges(obs, obs.unauthenticated));
+  const challenge = unauthFail ? describeExchange(unauthFail) : 'Bearer challenge';
+  report(ctx, TEXT.signInRequired, [challenge, `PRM at ${obs.prm!.url}`, `authorization server: ${server}`]);
+}

@@ -1,0 +1,302 @@
+/**
+ * Response family: what the gateway answered to the MCP `initialize` when it refused it. APIM's own messages name
+ * the cause (missing or invalid subscription key, token not found, quota, ip-filter, 404, 429, policy errors);
+ * anything else is reported as the status it is, never guessed. A rejected token and a Bearer challenge before
+ * sign-in are left to the token and discovery families, which can say why.
+ */
+import { APIM_MESSAGES, apimMessage } from '../../apim/gatewayResponse';
+import type { HttpExchange } from '../../probe/probeHttpClient';
+import type { ParsedChallenges } from '../../probe/wwwAuthenticate';
+import { PORTAL, quote } from '../finding';
+import { mcpJsonKeySnippet } from '../fixes';
+import { attemptExchanges, firstFailing } from '../observe';
+import { describeExchange, report, sentHeader, type FindingText, type RuleContext } from './ruleContext';
+
+const LIST_SECRETS =
+  'az rest --method POST --uri "https://management.azure.com/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ApiManagement' +
+  '/service/<apim>/subscriptions/<subscription-id>/listSecrets?api-version=2022-08-01"';
+
+/** What each response finding says; the rules below only decide which applies and gather the evidence. */
+const TEXT = {
+  keyHeaderName: (mcpUrl: string, sentIn: string, expected: string): FindingText => ({
+    id: 'apim.key.headerName',
+    severity: 'error',
+    title: `The key is sent in ${sentIn}, but this API reads it from ${expected}`,
+    fix: {
+      summary:
+        `Send the subscription key in the header "${expected}" (the API's subscriptionKeyParameterNames.header), not "${sentIn}". ` +
+        `In the extension set "keyHeaderName": "${expected}"; in mcp.json change the header name.`,
+      snippet: { language: 'json', code: mcpJsonKeySnippet(mcpUrl, expected) },
+    },
+  }),
+  keyAlsoRequired: (headerName: string): FindingText => ({
+    id: 'apim.key.alsoRequired',
+    severity: 'error',
+    title: 'The API wants a subscription key as well as the token',
+    fix: {
+      summary:
+        'The API still has "Subscription required" on, so APIM rejects the request before validating the token. Either turn it off for this ' +
+        `OAuth-only API (the MCP OAuth samples set subscriptionRequired: false), or send a key too in "${headerName}".`,
+      commands: ['az apim api update --resource-group <rg> --service-name <apim> --api-id <api-id> --subscription-required false'],
+      links: [{ label: 'API Management services', url: PORTAL.apim }],
+    },
+  }),
+  keyMissing: (mcpUrl: string, headerName: string): FindingText => ({
+    id: 'apim.key.missing',
+    severity: 'error',
+    title: 'The server needs a subscription key and none was sent',
+    fix: {
+      summary:
+        `Send the subscription key in the "${headerName}" header. Keep it out of files: use the extension's "Set Subscription Key" (SecretStorage) ` +
+        'or an mcp.json password input. VS Code otherwise shows "Dynamic Client Registration not supported" for this plain missing key.',
+      commands: [LIST_SECRETS],
+      snippet: { language: 'json', code: mcpJsonKeySnippet(mcpUrl, headerName) },
+    },
+  }),
+  keyInvalid: {
+    id: 'apim.key.invalid',
+    severity: 'error',
+    title: 'The subscription key is not valid for this API',
+    fix: {
+      summary:
+        'Use the primary or secondary key of an active subscription whose scope (product, API or all APIs) includes this MCP API. ' +
+        'Regenerated keys invalidate the old value; suspended or cancelled subscriptions are rejected too.',
+      commands: [LIST_SECRETS],
+      links: [{ label: 'API Management → Subscriptions', url: PORTAL.apim }],
+    },
+  },
+  tokenNotFound: {
+    id: 'entra.token.missing',
+    severity: 'error',
+    title: 'The gateway did not find the token that was sent',
+    fix: {
+      summary:
+        'The token was sent as "Authorization: Bearer …" but the policy looks elsewhere: check validate-jwt header-name / require-scheme ' +
+        '(or validate-azure-ad-token header-name, whose value must not be prefixed with "Bearer ").',
+    },
+  },
+  tokenAlsoRequired: {
+    id: 'entra.token.missing',
+    severity: 'error',
+    title: 'The API wants an Entra token as well as the subscription key',
+    fix: {
+      summary:
+        'This API validates an Entra access token too. Configure the server with auth "subscriptionKeyAndEntra" (extension) so the client ' +
+        'sends both, or drop token validation from the API if keys are meant to be enough.',
+    },
+  },
+  quotaExceeded: {
+    id: 'apim.quota.exceeded',
+    severity: 'error',
+    title: 'The subscription has used up its quota',
+    fix: {
+      summary:
+        'Wait until the quota renews (the message says when) or raise the quota in the product or API policy (quota / quota-by-key calls and renewal-period).',
+      snippet: { language: 'xml', code: '<quota calls="<more calls>" renewal-period="<seconds>" />' },
+    },
+  },
+  ipForbidden: {
+    id: 'apim.ipFilter.forbidden',
+    severity: 'error',
+    title: 'The gateway refuses this caller (ip-filter)',
+    fix: {
+      summary:
+        'An ip-filter policy does not allow this machine\'s public IP address. Add the address (or range) to the policy, or call from an allowed network.',
+      snippet: { language: 'xml', code: '<ip-filter action="allow">\n    <address><your public IP></address>\n</ip-filter>' },
+    },
+  },
+  forbidden: {
+    id: 'apim.forbidden',
+    severity: 'error',
+    title: 'The gateway answered 403 Forbidden',
+    fix: {
+      summary:
+        'A policy denied the request after authentication: check check-header / validate-jwt failed-validation-httpcode="403" and role checks ' +
+        'in the MCP API\'s inbound policy.',
+    },
+  },
+  pathNotFound: (path: string, workingUrl: string | undefined): FindingText => ({
+    id: 'apim.path.notFound',
+    severity: 'error',
+    title: `Nothing is published at ${path}`,
+    fix: {
+      summary: workingUrl
+        ? `Use ${workingUrl} instead: it answers, ${path} does not. Streamable HTTP servers are at …/mcp; the deprecated SSE transport is at …/sse.`
+        : 'Use the exact "Server URL" shown in the portal (APIM → APIs → MCP servers). Check the API base path, /mcp (streamable HTTP) ' +
+          'vs /sse (deprecated SSE), and that the API is published on this gateway.',
+      links: [{ label: 'API Management services', url: PORTAL.apim }],
+    },
+  }),
+  rateLimited: (retryAfter: string | undefined): FindingText => ({
+    id: 'apim.rateLimited',
+    severity: 'error',
+    title: `The gateway is rate-limiting this caller${retryAfter ? ` (retry after ${quote(retryAfter, 20)} s)` : ''}`,
+    fix: {
+      summary:
+        `Back off for the Retry-After seconds${retryAfter ? ` (${quote(retryAfter, 20)})` : ''} before retrying, or raise the limit in the ` +
+        'rate-limit / rate-limit-by-key policy. Note that rate-limit applies only to calls made with a subscription key; ' +
+        'use rate-limit-by-key for bearer-only MCP APIs.',
+      snippet: {
+        language: 'xml',
+        code:
+          '<rate-limit-by-key calls="<calls>" renewal-period="<seconds>" ' +
+          'counter-key="@(context.Request.Headers.GetValueOrDefault("Mcp-Session-Id", context.Request.IpAddress))" />',
+      },
+    },
+  }),
+  bodyWithoutPreserveContent: {
+    id: 'apim.policy.bodyWithoutPreserveContent',
+    severity: 'error',
+    title: 'The MCP server received an empty or unreadable request body',
+    fix: {
+      summary:
+        'A gateway policy read the request body without preserveContent: true, so the backend got an empty body. ' +
+        'Use context.Request.Body.As<JObject>(preserveContent: true) (or As<string>(preserveContent: true)) everywhere the body is read.',
+      snippet: { language: 'xml', code: '<set-variable name="rpc" value="@(context.Request.Body.As<JObject>(preserveContent: true))" />' },
+    },
+  },
+  expressionError: {
+    id: 'apim.policy.expressionError',
+    severity: 'error',
+    title: 'A gateway policy expression failed (HTTP 500 from APIM)',
+    fix: {
+      summary:
+        'A policy expression threw (LastError ExpressionValueEvaluationFailure), typically an unguarded claim read such as Claims["roles"] ' +
+        'on a token without roles. Guard every read and return 401/403 yourself; get the exact expression from an APIM trace (Apim-Debug-Authorization).',
+      snippet: {
+        language: 'xml',
+        code: '@(context.Request.Headers.GetValueOrDefault("Authorization","").AsJwt()?.Claims.GetValueOrDefault("roles", "") ?? "")',
+      },
+    },
+  },
+  serverFailed: (status: number): FindingText => ({
+    id: 'mcp.server.error',
+    severity: 'error',
+    title: `The server answered HTTP ${status}`,
+    fix: { summary: 'The gateway or the MCP backend failed. Check the backend health, and the gateway trace for BackendConnectionFailure / Timeout.' },
+  }),
+  initializeRefused: (status: number | undefined): FindingText => ({
+    id: 'mcp.server.error',
+    severity: 'error',
+    title: `The server answered HTTP ${status}`,
+    fix: { summary: 'The MCP endpoint refused the initialize request. Check the URL and the gateway policy for this path.' },
+  }),
+  invalidResponse: {
+    id: 'mcp.response.invalid',
+    severity: 'error',
+    title: 'The server did not answer like an MCP server',
+    fix: {
+      summary:
+        'The URL answered, but not with an MCP JSON-RPC response (application/json or text/event-stream). Check that the URL is the MCP endpoint ' +
+        '(…/mcp for streamable HTTP) and not a portal, web app or HTML error page.',
+    },
+  },
+} satisfies Record<string, FindingText | ((...args: never[]) => FindingText)>;
+
+/** Names why the gateway refused `initialize`, from its status and APIM's message. */
+export function refusalRules(ctx: RuleContext, e: HttpExchange): void {
+  const evidence = [describeExchange(e)];
+  switch (e.status) {
+    case 401:
+      return unauthorizedRules(ctx, e, evidence);
+    case 403:
+      return forbiddenRules(ctx, e, evidence);
+    case 404:
+      return notFoundRule(ctx, evidence);
+    case 429:
+      return report(ctx, TEXT.rateLimited(e.headers['retry-after']), evidence);
+    case 400:
+      if (isParseError(e.bodyText)) return report(ctx, TEXT.bodyWithoutPreserveContent, [...evidence, 'the request body sent was a valid JSON-RPC initialize']);
+      break;
+    default:
+      break;
+  }
+  if (e.status && e.status >= 500) {
+    // APIM's own 500 body (`{ statusCode: 500, … }`) means a policy failed, not the backend.
+    return report(ctx, e.status === 500 && isApimErrorBody(e) ? TEXT.expressionError : TEXT.serverFailed(e.status), evidence);
+  }
+  if (e.status && e.status >= 300 && e.status < 400) return; // the network family's redirect rule explains it
+  report(ctx, TEXT.initializeRefused(e.status), evidence);
+}
+
+function unauthorizedRules(ctx: RuleContext, e: HttpExchange, evidence: string[]): void {
+  const { obs } = ctx;
+  const message = apimMessage(e.bodyText) ?? '';
+  // The authenticated attempt has its own challenge; the key name it asks for is the one that matters.
+  const challenge = e === firstFailing(attemptExchanges(obs, obs.authenticated)) ? obs.authChallenge : obs.challenge;
+  if (message.startsWith(APIM_MESSAGES.keyMissing) || (challenge?.apimKey && !message.startsWith(APIM_MESSAGES.keyInvalid))) {
+    missingKeyRules(ctx, e, evidence, challenge);
+    return;
+  }
+  if (message.startsWith(APIM_MESSAGES.keyInvalid)) {
+    report(ctx, TEXT.keyInvalid, [...evidence, `key sent in header: ${obs.keyHeaderName}`]);
+    return;
+  }
+  if (message === APIM_MESSAGES.jwtNotPresent || message === APIM_MESSAGES.aadJwtNotPresent) {
+    const signsIn = obs.input.auth === 'entra' || obs.input.auth === 'subscriptionKeyAndEntra';
+    if (sentHeader(e, 'Authorization')) report(ctx, TEXT.tokenNotFound, [...evidence, 'sent: Authorization: Bearer <token>']);
+    else if (sentHeader(e, obs.keyHeaderName) && !signsIn) {
+      report(ctx, TEXT.tokenAlsoRequired, [...evidence, `the subscription key in ${obs.keyHeaderName} was accepted; no Authorization header was sent`]);
+    }
+    // No token yet and the client signs in: "needs authentication" is expected; the discovery family checks it can work.
+  }
+  // Otherwise a token was rejected (the token family says why) or a Bearer challenge came before sign-in (discovery).
+}
+
+function missingKeyRules(ctx: RuleContext, e: HttpExchange, evidence: string[], challenge: ParsedChallenges | undefined): void {
+  const { obs } = ctx;
+  const keySent = sentHeader(e, obs.keyHeaderName);
+  const expectedKeyName = challenge?.apimKey?.name;
+  if (keySent && expectedKeyName && expectedKeyName.toLowerCase() !== obs.keyHeaderName.toLowerCase()) {
+    const observed = [`key sent in header: ${obs.keyHeaderName}`, `challenge name="${quote(expectedKeyName, 100)}"`];
+    report(ctx, TEXT.keyHeaderName(obs.url.href, obs.keyHeaderName, expectedKeyName), [...evidence, ...observed]);
+  } else if (sentHeader(e, 'Authorization') && !keySent) {
+    report(ctx, TEXT.keyAlsoRequired(expectedKeyName ?? obs.keyHeaderName), [...evidence, 'sent: Authorization (Bearer token), no subscription key']);
+  } else {
+    const sent = keySent ? `a key was sent in ${obs.keyHeaderName}` : 'no subscription key was sent';
+    report(ctx, TEXT.keyMissing(obs.url.href, expectedKeyName ?? obs.keyHeaderName), [...evidence, sent]);
+  }
+}
+
+function forbiddenRules(ctx: RuleContext, e: HttpExchange, evidence: string[]): void {
+  const message = apimMessage(e.bodyText) ?? '';
+  if (message.startsWith('Out of call volume quota') || message.startsWith('Out of bandwidth quota')) report(ctx, TEXT.quotaExceeded, evidence);
+  else if (message.startsWith('Caller IP address') || message === 'Forbidden') report(ctx, TEXT.ipForbidden, evidence);
+  else report(ctx, TEXT.forbidden, evidence);
+}
+
+/** A 404, with what the sibling paths (`/mcp` ↔ `/sse`) answered: one that works is the fix. */
+function notFoundRule(ctx: RuleContext, evidence: string[]): void {
+  const { obs } = ctx;
+  const probes = obs.pathProbes.map((p) => `sibling path: ${describeExchange(p)}`);
+  const working = obs.pathProbes.find((p) => p.status && p.status >= 200 && p.status < 300);
+  report(ctx, TEXT.pathNotFound(obs.url.pathname, working?.url), [...evidence, ...probes]);
+}
+
+/** `initialize` got an answer that is not MCP (HTML, wrong content type, invalid JSON-RPC). */
+export function invalidResponseRule(ctx: RuleContext, exchanges: readonly HttpExchange[], error: string | undefined): void {
+  const e = exchanges.find((x) => x.method === 'POST') ?? exchanges[0];
+  const evidence = e ? [describeExchange(e)] : [];
+  if (e?.headers['content-type']) evidence.push(`Content-Type: ${quote(e.headers['content-type'], 100)}`);
+  if (error) evidence.push(`MCP client error: ${quote(error, 300)}`);
+  report(ctx, TEXT.invalidResponse, evidence);
+}
+
+/** JSON-RPC parse error (-32700) to a valid body: the backend got an empty or mangled body. */
+function isParseError(body: string): boolean {
+  try {
+    const parsed = JSON.parse(body) as { error?: { code?: unknown } };
+    return parsed?.error?.code === -32700;
+  } catch {
+    return false;
+  }
+}
+
+function isApimErrorBody(e: HttpExchange): boolean {
+  try {
+    const body = JSON.parse(e.bodyText) as { statusCode?: unknown };
+    return Boolean(body && typeof body === 'object' && body.statusCode === e.status);
+  } catch {
+    return false;
+  }
+}
