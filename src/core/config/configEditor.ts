@@ -18,7 +18,8 @@ import {
   type Layout,
   type Node,
 } from './jsoncText';
-import { buildMcpJsonEntry, buildMcpServersEntry, keyInputId, KEY_INPUT_PREFIX, type ServerDescription } from './serverEntries';
+import { ALL_TOOLS, buildMcpJsonEntry, buildMcpServersEntry, keyInputId, KEY_INPUT_PREFIX, type EntryOptions, type ServerDescription } from './serverEntries';
+import { keyEnvVarName } from '../secrets/envVars';
 import { serversKey, type ConfigFileFormat } from './targets';
 
 /**
@@ -91,7 +92,7 @@ export function suggestUniqueName(text: string, format: ConfigFileFormat, base: 
   return uniqueName(base, serverNames(text, format));
 }
 
-export interface AddServerOptions {
+export interface AddServerOptions extends EntryOptions {
   /** Update the entry if a server with exactly this name exists (its unknown fields and other headers are kept). */
   readonly replace?: boolean;
   /** Indentation for a file that has none to copy (new or single-line). */
@@ -115,12 +116,12 @@ export function addServer(text: string, format: ConfigFileFormat, desc: ServerDe
   if (format === 'vscodeMcpJson') {
     const ownPrevious = previous?.inputRefs.find((id) => id.startsWith(KEY_INPUT_PREFIX));
     const inputId = ownPrevious ?? uniqueName(keyInputId(desc.name), inputIds(doc.inputs));
-    const built = buildMcpJsonEntry(desc, inputId);
+    const built = buildMcpJsonEntry(desc, inputId, options);
     if (!built.ok) return { ok: false, error: { kind: 'unsupported', reason: built.reason } };
     entry = built.value.server;
     inputs = built.value.inputs.map((i) => ({ ...i }));
   } else {
-    const built = buildMcpServersEntry(desc);
+    const built = buildMcpServersEntry(desc, keyEnvVarName(desc.name), options);
     if (!built.ok) return { ok: false, error: { kind: 'unsupported', reason: built.reason } };
     entry = built.value.server;
     const others = readConfiguredServers(text, format);
@@ -139,7 +140,7 @@ export function addServer(text: string, format: ConfigFileFormat, desc: ServerDe
   } else if (previous === undefined) {
     out = applyEdits(out, appendChildEdits(out, doc.servers, desc.name, entry, layout));
   } else {
-    out = updateEntry(out, format, desc.name, entry, previous, layout);
+    out = updateEntry(out, format, desc.name, entry, previous, layout, options);
   }
   for (const input of inputs) out = upsertInput(out, input, layout);
   if (previous) out = removeUnreferencedInputs(out, previous.inputRefs);
@@ -236,6 +237,7 @@ function updateEntry(
   entry: Record<string, unknown>,
   previous: ConfiguredServer,
   layout: Layout,
+  options: EntryOptions,
 ): string {
   const key = serversKey(format);
   const previousRefs = new Set([...previous.inputRefs.map((id) => '${input:' + id + '}'), ...previous.envRefs]);
@@ -262,6 +264,7 @@ function updateEntry(
           ['type', entry.type],
           ['url', entry.url],
           ['headers', Object.keys(headers).length ? headers : undefined],
+          ['oauth', mergedOauth(text, key, name, entry.oauth as Record<string, unknown> | undefined)],
           ['oauthClientId', entry.oauthClientId],
         ];
   let out = text;
@@ -275,14 +278,19 @@ function updateEntry(
       return setPropertyEdits(current, node, field, value, layout);
     });
   }
-  // A user who narrowed `tools` keeps the narrowing; add it only where Copilot CLI would otherwise reject the entry.
-  if (format === 'mcpServers') {
-    out = step(out, (root, current) => {
-      const node = entryNode(root, key, name);
-      return node && node.type === 'object' && !findProperty(node, 'tools') ? setPropertyEdits(current, node, 'tools', entry.tools, layout) : [];
-    });
-  }
+  if (format === 'mcpServers') out = step(out, (root, current) => toolsEdits(current, entryNode(root, key, name), options, layout));
   return out;
+}
+
+/**
+ * `tools` in an `mcpServers` entry: the Copilot CLI config gets `["*"]` when it has none; elsewhere the `["*"]` earlier
+ * versions wrote is removed (Claude Code skips the whole server for it). A list the user narrowed is kept.
+ */
+export function toolsEdits(text: string, node: Node | undefined, options: EntryOptions, layout: Layout): Edit[] {
+  if (!node || node.type !== 'object') return [];
+  const tools = findProperty(node, 'tools');
+  if (options.toolsAllowList) return tools ? [] : setPropertyEdits(text, node, 'tools', ALL_TOOLS, layout);
+  return tools && JSON.stringify(getNodeValue(tools.value)) === JSON.stringify(ALL_TOOLS) ? removePropertyEdits(text, node, 'tools') : [];
 }
 
 function mergedOauth(text: string, key: string, name: string, next: Record<string, unknown> | undefined): Record<string, unknown> | undefined {

@@ -33,6 +33,9 @@ export interface McpServersEntry {
 
 export const KEY_INPUT_PREFIX = 'apim-mcp-key-';
 
+/** The Copilot CLI `tools` value that keeps every tool the server lists; earlier versions wrote it to `.mcp.json` too. */
+export const ALL_TOOLS: readonly string[] = ['*'];
+
 /** The default input id for a server's key: `apim-mcp-key-<slug>` (input ids stay within `[a-z0-9-]`). */
 export function keyInputId(serverName: string): string {
   const slug = serverName
@@ -54,8 +57,22 @@ function entraSupported(desc: ServerDescription): string | undefined {
   return usesEntra(desc.auth) && !desc.prmValid ? NEEDS_PRM : undefined;
 }
 
+/** What the program that reads a file accepts, where that differs between versions (see `CONFIG_TARGETS`). */
+export interface EntryOptions {
+  /**
+   * mcp.json: whether the running VS Code's schema (`vscode://schemas/mcp`) has `oauth.clientId` on HTTP servers.
+   * Older schemas had `additionalProperties: false` without it. Default true: every VS Code that reads the field.
+   */
+  readonly vscodeOauthClientId?: boolean;
+  /**
+   * `mcpServers` files: add `"tools": ["*"]`. Only the Copilot CLI config gets it (`copilot mcp add` writes it
+   * itself); Claude Code rejects a list of strings in `.mcp.json` and skips the whole server.
+   */
+  readonly toolsAllowList?: boolean;
+}
+
 /** `.vscode/mcp.json` / user `mcp.json`: `{type, url, headers?, oauth?}` plus a password input for a key. */
-export function buildMcpJsonEntry(desc: ServerDescription, inputId: string = keyInputId(desc.name)): EntryResult<McpJsonEntry> {
+export function buildMcpJsonEntry(desc: ServerDescription, inputId: string = keyInputId(desc.name), options: EntryOptions = {}): EntryResult<McpJsonEntry> {
   const refused = entraSupported(desc);
   if (refused) return { ok: false, reason: refused };
   const server: Record<string, unknown> = { type: 'http', url: desc.url };
@@ -69,12 +86,15 @@ export function buildMcpJsonEntry(desc: ServerDescription, inputId: string = key
       password: true,
     });
   }
-  if (usesEntra(desc.auth) && desc.clientId) server.oauth = { clientId: desc.clientId };
+  if (usesEntra(desc.auth) && desc.clientId && options.vscodeOauthClientId !== false) server.oauth = { clientId: desc.clientId };
   return { ok: true, value: { server, inputs } };
 }
 
-/** Root `.mcp.json` / Copilot CLI `mcp-config.json`: `{type, url, headers?, tools: ["*"], oauthClientId?}`. */
-export function buildMcpServersEntry(desc: ServerDescription, envVar: string = keyEnvVarName(desc.name)): EntryResult<McpServersEntry> {
+/**
+ * Root `.mcp.json` / Copilot CLI `mcp-config.json`: `{type, url, headers?, tools?, oauth?, oauthClientId?}`. An Entra
+ * client id goes in both fields: Claude Code reads `oauth.clientId`, Copilot CLI reads `oauthClientId`.
+ */
+export function buildMcpServersEntry(desc: ServerDescription, envVar: string = keyEnvVarName(desc.name), options: EntryOptions = {}): EntryResult<McpServersEntry> {
   const refused = entraSupported(desc);
   if (refused) return { ok: false, reason: refused };
   const server: Record<string, unknown> = { type: 'http', url: desc.url };
@@ -83,9 +103,11 @@ export function buildMcpServersEntry(desc: ServerDescription, envVar: string = k
     server.headers = { [desc.keyHeaderName || DEFAULT_KEY_HEADER]: envReference(envVar) };
     envVars.push(envVar);
   }
-  // Copilot CLI requires `tools`; "*" keeps every tool the server lists.
-  server.tools = ['*'];
-  if (usesEntra(desc.auth) && desc.clientId) server.oauthClientId = desc.clientId;
+  if (options.toolsAllowList) server.tools = [...ALL_TOOLS];
+  if (usesEntra(desc.auth) && desc.clientId) {
+    server.oauth = { clientId: desc.clientId };
+    server.oauthClientId = desc.clientId;
+  }
   return { ok: true, value: { server, envVars } };
 }
 

@@ -21,6 +21,8 @@ export interface ConfigTarget {
   readonly workspaceScoped: boolean;
   /** Indentation for a file this extension creates; existing files keep their own. */
   readonly newFileIndent: string;
+  /** Entries get `"tools": ["*"]` (Copilot CLI's own writer adds it; Claude Code rejects it in `.mcp.json`). */
+  readonly toolsAllowList?: boolean;
 }
 
 export const CONFIG_TARGETS: Readonly<Record<ConfigTargetKind, ConfigTarget>> = {
@@ -29,7 +31,7 @@ export const CONFIG_TARGETS: Readonly<Record<ConfigTargetKind, ConfigTarget>> = 
   workspaceMcpJson: { kind: 'workspaceMcpJson', format: 'vscodeMcpJson', keyHandling: 'passwordInput', workspaceScoped: true, newFileIndent: '\t' },
   userMcpJson: { kind: 'userMcpJson', format: 'vscodeMcpJson', keyHandling: 'passwordInput', workspaceScoped: false, newFileIndent: '\t' },
   rootDotMcpJson: { kind: 'rootDotMcpJson', format: 'mcpServers', keyHandling: 'envVar', workspaceScoped: true, newFileIndent: '  ' },
-  copilotCli: { kind: 'copilotCli', format: 'mcpServers', keyHandling: 'envVar', workspaceScoped: false, newFileIndent: '  ' },
+  copilotCli: { kind: 'copilotCli', format: 'mcpServers', keyHandling: 'envVar', workspaceScoped: false, newFileIndent: '  ', toolsAllowList: true },
 };
 
 export const FILE_TARGET_KINDS: readonly ConfigTargetKind[] = ['workspaceMcpJson', 'userMcpJson', 'rootDotMcpJson', 'copilotCli'];

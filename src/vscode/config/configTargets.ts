@@ -101,7 +101,8 @@ export class ConfigTargets {
     }
     const path = availability.path!;
     const target = CONFIG_TARGETS[kind];
-    const result = await editConfigFile(this.fs, path, (text) => addServer(text, target.format!, desc, { newFileIndent: target.newFileIndent }));
+    const options = { newFileIndent: target.newFileIndent, toolsAllowList: target.toolsAllowList };
+    const result = await editConfigFile(this.fs, path, (text) => addServer(text, target.format!, desc, options));
     return this.report('add', desc.name, path, result);
   }
 

@@ -133,8 +133,7 @@ const DOT_MCP_WITH_WEATHER = [
   '            "url": "https://contoso.azure-api.net/weather/mcp",',
   '            "headers": {',
   '                "Ocp-Apim-Subscription-Key": "${APIM_MCP_KEY_WEATHER}"',
-  '            },',
-  '            "tools": ["*"]',
+  '            }',
   '        },',
   '    },',
   '}',
@@ -168,6 +167,13 @@ describe('addServer / removeServer: exact bytes', () => {
   it('a missing file gets a new document in the target style', () => {
     assert.equal(
       text(addServer('', 'mcpServers', KEY, { newFileIndent: '  ' })),
+      '{\n  "mcpServers": {\n    "weather": {\n      "type": "http",\n      "url": "https://contoso.azure-api.net/weather/mcp",\n      "headers": {\n        "Ocp-Apim-Subscription-Key": "${APIM_MCP_KEY_WEATHER}"\n      }\n    }\n  }\n}\n',
+    );
+  });
+
+  it('the Copilot CLI config gets tools ["*"], as copilot mcp add writes it', () => {
+    assert.equal(
+      text(addServer('', 'mcpServers', KEY, { newFileIndent: '  ', toolsAllowList: true })),
       '{\n  "mcpServers": {\n    "weather": {\n      "type": "http",\n      "url": "https://contoso.azure-api.net/weather/mcp",\n      "headers": {\n        "Ocp-Apim-Subscription-Key": "${APIM_MCP_KEY_WEATHER}"\n      },\n      "tools": ["*"]\n    }\n  }\n}\n',
     );
   });
@@ -297,9 +303,25 @@ describe('addServer with replace', () => {
     assert.equal(out, '{\n\t"servers": {\n\t\t"weather": {\n\t\t\t"type": "http",\n\t\t\t"url": "https://contoso.azure-api.net/weather/mcp"\n\t\t}\n\t}\n}');
   });
 
+  it('an update of a .mcp.json entry removes the tools ["*"] earlier versions wrote, and does not put it back', () => {
+    const old = DOT_MCP_WITH_WEATHER.replace('"${APIM_MCP_KEY_WEATHER}"\n            }', '"${APIM_MCP_KEY_WEATHER}"\n            },\n            "tools": ["*"]');
+    assert.match(old, /"tools": \["\*"\]/);
+    const out = text(addServer(old, 'mcpServers', KEY, { replace: true }));
+    assert.equal(out, DOT_MCP_WITH_WEATHER);
+    assert.equal(text(addServer(out, 'mcpServers', KEY, { replace: true })), DOT_MCP_WITH_WEATHER);
+  });
+
+  it('an update of an Entra entry adds oauth.clientId next to the oauthClientId earlier versions wrote', () => {
+    const entra = server({ auth: 'entra', prmValid: true, clientId: CLIENT_ID });
+    const old = '{\n  "mcpServers": {\n    "weather": {\n      "type": "http",\n      "url": "https://contoso.azure-api.net/weather/mcp",\n      "tools": ["*"],\n      "oauthClientId": "' + CLIENT_ID + '"\n    }\n  }\n}\n';
+    const out = text(addServer(old, 'mcpServers', entra, { replace: true }));
+    assert.deepEqual(JSON.parse(out).mcpServers.weather, { type: 'http', url: 'https://contoso.azure-api.net/weather/mcp', oauthClientId: CLIENT_ID, oauth: { clientId: CLIENT_ID } });
+  });
+
   it('keeps a user-narrowed tools list in .mcp.json', () => {
-    const first = text(addServer('', 'mcpServers', KEY));
-    const narrowed = first.replace('"tools": ["*"]', '"tools": ["forecast"]');
+    const first = text(addServer('', 'mcpServers', KEY, { newFileIndent: '  ' }));
+    const narrowed = first.replace('"Ocp-Apim-Subscription-Key": "${APIM_MCP_KEY_WEATHER}"\n      }', '"Ocp-Apim-Subscription-Key": "${APIM_MCP_KEY_WEATHER}"\n      },\n      "tools": ["forecast"]');
+    assert.notEqual(narrowed, first);
     const out = text(addServer(narrowed, 'mcpServers', server({ url: 'https://contoso.azure-api.net/weather2/mcp' }), { replace: true }));
     assert.match(out, /"tools": \["forecast"\]/);
     assert.match(out, /weather2/);

@@ -9,7 +9,7 @@ import {
   withoutSettingEntry,
   withSettingEntry,
 } from '../../../src/core/config/serverEntries';
-import { copilotConfigPath, formatForPath, targetFilePath } from '../../../src/core/config/targets';
+import { CONFIG_TARGETS, copilotConfigPath, formatForPath, targetFilePath } from '../../../src/core/config/targets';
 import { parseServerRecord } from '../../../src/core/serverRecord';
 import { CLIENT_ID, server } from './serverFixtures';
 
@@ -55,6 +55,11 @@ describe('mcp.json entry', () => {
     ],
     ['none', { auth: 'none' }, { server: { type: 'http', url: URL_ }, inputs: [] }],
   ];
+  it('leaves oauth.clientId out when the running VS Code\'s schema does not accept it', () => {
+    const built = buildMcpJsonEntry(server({ auth: 'entra', prmValid: true, clientId: CLIENT_ID }), undefined, { vscodeOauthClientId: false });
+    assert.ok(built.ok);
+    assert.deepEqual(built.value.server, { type: 'http', url: URL_ });
+  });
   for (const [label, raw, expected] of cases) {
     it(label, () => {
       const built = buildMcpJsonEntry(server(raw));
@@ -81,33 +86,52 @@ describe('mcp.json entry', () => {
 });
 
 describe('.mcp.json / Copilot CLI entry', () => {
-  const cases: [string, Parameters<typeof server>[0], unknown][] = [
+  const cases: [string, Parameters<typeof server>[0], boolean, unknown][] = [
     [
-      'key: env var reference and tools ["*"]',
+      '.mcp.json key: env var reference, no tools (Claude Code rejects ["*"])',
       { name: 'contoso-weather', auth: 'subscriptionKey' },
+      false,
+      {
+        server: { type: 'http', url: URL_, headers: { 'Ocp-Apim-Subscription-Key': '${APIM_MCP_KEY_CONTOSO_WEATHER}' } },
+        envVars: ['APIM_MCP_KEY_CONTOSO_WEATHER'],
+      },
+    ],
+    [
+      'Copilot CLI key: env var reference and tools ["*"], as copilot mcp add writes it',
+      { name: 'contoso-weather', auth: 'subscriptionKey' },
+      true,
       {
         server: { type: 'http', url: URL_, headers: { 'Ocp-Apim-Subscription-Key': '${APIM_MCP_KEY_CONTOSO_WEATHER}' }, tools: ['*'] },
         envVars: ['APIM_MCP_KEY_CONTOSO_WEATHER'],
       },
     ],
     [
-      'key and entra with a custom client',
+      'key and entra with a custom client: oauth.clientId (Claude Code) and oauthClientId (Copilot CLI)',
       { auth: 'subscriptionKeyAndEntra', prmValid: true, clientId: CLIENT_ID, keyHeaderName: 'x-key' },
+      false,
       {
-        server: { type: 'http', url: URL_, headers: { 'x-key': '${APIM_MCP_KEY_WEATHER}' }, tools: ['*'], oauthClientId: CLIENT_ID },
+        server: { type: 'http', url: URL_, headers: { 'x-key': '${APIM_MCP_KEY_WEATHER}' }, oauth: { clientId: CLIENT_ID }, oauthClientId: CLIENT_ID },
         envVars: ['APIM_MCP_KEY_WEATHER'],
       },
     ],
-    ['entra with PRM', { auth: 'entra', prmValid: true }, { server: { type: 'http', url: URL_, tools: ['*'] }, envVars: [] }],
+    ['entra with PRM', { auth: 'entra', prmValid: true }, true, { server: { type: 'http', url: URL_, tools: ['*'] }, envVars: [] }],
   ];
-  for (const [label, raw, expected] of cases) {
+  for (const [label, raw, toolsAllowList, expected] of cases) {
     it(label, () => {
-      const built = buildMcpServersEntry(server(raw));
+      const desc = server(raw);
+      const built = buildMcpServersEntry(desc, undefined, { toolsAllowList });
       assert.ok(built.ok);
       assert.deepEqual(built.value, expected);
       assert.ok(!JSON.stringify(built.value).includes('${input:'), 'portable files ignore ${input:}');
     });
   }
+
+  it('each target says whether it lists tools: only the Copilot CLI config', () => {
+    assert.deepEqual(
+      Object.values(CONFIG_TARGETS).filter((t) => t.toolsAllowList).map((t) => t.kind),
+      ['copilotCli'],
+    );
+  });
 });
 
 describe('apimMcp.servers entry', () => {
