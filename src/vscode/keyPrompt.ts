@@ -59,6 +59,10 @@ export function promptForSubscriptionKey(server: ServerRecord, log: vscode.LogOu
         box.validationMessage = vscode.l10n.t('APIM rejected this key: "{0}"', result.message ?? 'invalid subscription key');
         return;
       }
+      if (result.outcome.kind === 'keyNotRecognised') {
+        box.validationMessage = vscode.l10n.t('APIM did not recognise this key (it answered "{0}"). Check that the whole key was pasted.', result.message ?? 'missing subscription key');
+        return;
+      }
       finish(key);
     });
     box.show();

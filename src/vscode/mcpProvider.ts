@@ -217,7 +217,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
     const showLogs = vscode.l10n.t('Show Logs');
     const switchAccount = vscode.l10n.t('Switch Account');
     const actions =
-      outcome.kind === 'keyInvalid' || outcome.kind === 'keyMissing'
+      outcome.kind === 'keyInvalid' || outcome.kind === 'keyMissing' || outcome.kind === 'keyNotRecognised'
         ? [setKey, showLogs]
         : token && isTokenRefusal(check)
           ? [switchAccount, showLogs]
@@ -242,7 +242,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
 /** Failures VS Code's own client cannot recover from by signing in, so starting would only mislead. */
 function isFatal(check: StartupCheckResult): boolean {
   if (!check.reached) return true;
-  return ['keyInvalid', 'keyMissing', 'notFound', 'tokenMissing', 'tokenRejected'].includes(check.outcome.kind);
+  return ['keyInvalid', 'keyMissing', 'keyNotRecognised', 'notFound', 'tokenMissing', 'tokenRejected'].includes(check.outcome.kind);
 }
 
 function isTokenRefusal(check: StartupCheckResult): boolean {
@@ -283,6 +283,8 @@ function describeOutcome(server: ServerRecord, check: Extract<StartupCheckResult
       return vscode.l10n.t('APIM did not find the Entra ID token ({0}{1}).', check.status, quoted);
     case 'keyInvalid':
       return vscode.l10n.t('APIM rejected the subscription key ({0}{1}). Set a valid key for an active subscription that covers this API.', check.status, quoted);
+    case 'keyNotRecognised':
+      return vscode.l10n.t('APIM did not recognise the subscription key sent in the {0} header ({1}{2}). Set the whole key of an active subscription that covers this API.', check.outcome.headerName, check.status, quoted);
     case 'keyMissing':
       return check.outcome.headerName && check.outcome.headerName.toLowerCase() !== server.keyHeaderName.toLowerCase()
         ? vscode.l10n.t('APIM expects the key in the {0} header, but this server sends {1}. Set "keyHeaderName": "{0}".', check.outcome.headerName, server.keyHeaderName)

@@ -379,6 +379,11 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
       const lifetime = opts.lifetimeSeconds ?? cfg.tokenLifetimeSeconds;
       Object.assign(claims, { iat: now - 300 - lifetime, nbf: now - 300 - lifetime, exp: now - 300 });
     }
+    if (opts.expiresInSeconds !== undefined) {
+      const exp = Math.floor(Date.now() / 1000) + opts.expiresInSeconds;
+      const lifetime = opts.lifetimeSeconds ?? cfg.tokenLifetimeSeconds;
+      Object.assign(claims, { iat: exp - lifetime, nbf: exp - lifetime, exp });
+    }
     if (opts.notBeforeOffsetSeconds !== undefined) claims.nbf = Math.floor(Date.now() / 1000) + opts.notBeforeOffsetSeconds;
     if (opts.claims) Object.assign(claims, opts.claims);
     for (const c of opts.omitClaims ?? []) delete claims[c];

@@ -5,6 +5,7 @@
 import { startBackend, type Backend, type BackendRequestRecord } from './backend';
 import { startEntra, type EntraEmulator } from './entra';
 import { startGateway, type Gateway, type GatewayRequestRecord, type ResolvedGatewayConfig } from './gateway';
+import { normaliseKeys } from './gatewayKeys';
 import { loadScenario, parseScenario } from './scenario';
 import { mintTokenOptionsSchema, type MintTokenOptions, type Scenario, type ScenarioInput } from './scenarioSchema';
 import { makeTlsMaterial, type TlsMaterial } from './tls';
@@ -12,8 +13,8 @@ import { makeTlsMaterial, type TlsMaterial } from './tls';
 export type { GatewayRequestRecord } from './gateway';
 export type { BackendRequestRecord } from './backend';
 export type { MintTokenOptions, Scenario, ScenarioInput } from './scenarioSchema';
-export { loadScenario, parseScenario, SCENARIOS_DIR } from './scenario';
-export { APIM_TEXT } from './gateway';
+export { extendScenario, loadScenario, parseScenario, SCENARIOS_DIR } from './scenario';
+export { APIM_TEXT } from './apimAnswers';
 export { AAD } from './aadsts';
 
 export interface SandboxEndpoints {
@@ -99,7 +100,7 @@ export async function startSandbox(scenarioInput: Scenario | ScenarioInput | str
   const scenario: Scenario = typeof scenarioInput === 'string' ? loadScenario(scenarioInput) : parseScenario(scenarioInput);
   const log = options.log ?? (() => undefined);
   const g = scenario.gateway;
-  const keys = options.subscriptionKeys ?? g.subscription.keys;
+  const keys = normaliseKeys(options.subscriptionKeys ?? g.subscription.keys);
 
   let tls: TlsMaterial | undefined;
   let backend: Backend | undefined;
@@ -152,7 +153,7 @@ export async function startSandbox(scenarioInput: Scenario | ScenarioInput | str
     authorityV2,
     issuerV1: en.issuerV1(tenantId),
     issuerV2: en.issuerV2(tenantId),
-    validKey: keys[0],
+    validKey: keys[0]?.key,
     apiAppId: scenario.entra.apiAppId,
     defaultClientId: scenario.entra.defaultClientId,
   };
@@ -187,7 +188,8 @@ export async function startSandbox(scenarioInput: Scenario | ScenarioInput | str
   }
   const resolved: ResolvedGatewayConfig = {
     ...g,
-    subscription: { ...g.subscription, keys },
+    subscription: { ...g.subscription, keys: keys.map((k) => ({ ...k, key: expand(k.key) })), apiName: g.subscription.apiName ?? g.apiPath },
+    onErrorRewrite401: g.onErrorRewrite401 && { wwwAuthenticate: expand(g.onErrorRewrite401.wwwAuthenticate), body: expandDeep(g.onErrorRewrite401.body, expand) },
     latencyMs: options.latencyMs ?? g.latencyMs,
     tokenValidation: tv,
     origin: gw.origin,
@@ -213,7 +215,7 @@ export async function startSandbox(scenarioInput: Scenario | ScenarioInput | str
     authorityV2,
     caCertPath: tlsMaterial.caCertPath,
     control: `${gw.origin}/__sandbox`,
-    ...(keys[0] !== undefined ? { subscriptionKey: keys[0] } : {}),
+    ...(keys[0] !== undefined ? { subscriptionKey: keys[0].key } : {}),
     entraHost: en.host,
     issuerV1: en.issuerV1(tenantId),
     issuerV2: en.issuerV2(tenantId),

@@ -92,3 +92,10 @@ export function loadScenario(nameOrPath: string): Scenario {
   const path = resolveScenarioPath(nameOrPath, process.cwd());
   return parseScenario(readRaw(path, []), path);
 }
+
+/** A scenario file with changes on top, as `extends` would merge them (tests build variants this way). */
+export function extendScenario(base: string, patch: Record<string, Json>): Scenario {
+  const raw = readRaw(resolveScenarioPath(base, process.cwd()), []);
+  const { expect: _e, description: _d, extends: _x, ...inheritable } = raw;
+  return parseScenario(deepMerge(inheritable, { expect: { findings: [] }, ...patch }), `${base} + patch`);
+}

@@ -36,6 +36,7 @@ export const mintTokenOptionsSchema = z
     roles: z.array(z.string()).optional().describe("roles. Default: the user's app-role assignments on the API (app-only: the client's application permissions); omitted when empty."),
     lifetimeSeconds: z.number().int().positive().optional().describe('exp - iat. Default: entra.tokenLifetimeSeconds.'),
     expired: z.boolean().optional().describe('Issue a token that expired 5 minutes ago.'),
+    expiresInSeconds: z.number().int().optional().describe('exp = now + this (e.g. -120: expired two minutes ago); iat and nbf one lifetime earlier.'),
     notBeforeOffsetSeconds: z.number().int().optional().describe('nbf = now + this (positive → not yet valid).'),
     claims: z.record(z.string(), z.unknown()).optional().describe('Extra claims, set last (override anything).'),
     omitClaims: z.array(z.string()).optional().describe('Claims to delete from the payload (e.g. ["roles"], ["exp"]).'),
@@ -166,19 +167,43 @@ export const tokenValidationSchema = z
   })
   .strict();
 
+/** A subscription key and the APIM subscription it belongs to (scope and state decide whether it opens this API). */
+export const subscriptionKeySchema = z
+  .object({
+    key: z.string().describe('The key value (sandbox test data, not a secret; template).'),
+    scope: z
+      .string()
+      .regex(/^(service|allApis|api|api:[^/]+|product:[^/]+)$/, "service | allApis | api | api:<name> | product:<name>")
+      .default('api')
+      .describe("What the subscription covers: 'service' (the built-in all-access subscription), 'allApis', 'api' (this API), 'api:<name>' (an API by name), 'product:<name>'."),
+    state: z.enum(['active', 'suspended', 'submitted', 'rejected', 'cancelled', 'expired']).default('active').describe('Only active subscriptions open an API; any other state gets the invalid-key 401.'),
+  })
+  .strict();
+
+export const subscriptionSchema = z
+  .object({
+    required: z.boolean().default(false),
+    headerName: z.string().default('Ocp-Apim-Subscription-Key'),
+    queryName: z.string().default('subscription-key'),
+    keys: z
+      .array(z.union([z.string(), subscriptionKeySchema]))
+      .default([])
+      .describe('Keys the gateway knows: a string is an active key scoped to this API; an object names its scope and state.'),
+    apiName: z.string().optional().describe("This API's name, for 'api:<name>' scopes. Default: the apiPath."),
+    products: z.array(z.string()).default([]).describe("Products that include this API, for 'product:<name>' scopes."),
+    challengeOnInvalidKey: z.boolean().default(true).describe('Send the AzureApiManagementKey challenge with invalid-key 401s too, as APIM does (FIDELITY.md).'),
+    malformedKeyReadAsMissing: z
+      .boolean()
+      .default(false)
+      .describe('A key that is not 32 letters or digits is answered with the missing-key message (one public capture; the exact rule is unverified).'),
+  })
+  .strict();
+
 export const gatewaySchema = z
   .object({
     apiPath: z.string().regex(/^[A-Za-z0-9._~-]+(\/[A-Za-z0-9._~-]+)*$/).default('products').describe('API URL suffix: /<apiPath>/mcp, /<apiPath>/sse, /<apiPath>/messages.'),
     latencyMs: z.number().int().nonnegative().default(0).describe('Delay added to every gateway request.'),
-    subscription: z
-      .object({
-        required: z.boolean().default(false),
-        headerName: z.string().default('Ocp-Apim-Subscription-Key'),
-        queryName: z.string().default('subscription-key'),
-        keys: z.array(z.string()).default([]).describe('Valid keys (sandbox test data, not secrets).'),
-      })
-      .strict()
-      .default({ required: false, headerName: 'Ocp-Apim-Subscription-Key', queryName: 'subscription-key', keys: [] }),
+    subscription: subscriptionSchema.default(() => subscriptionSchema.parse({})),
     ipFilter: z
       .object({ allow: z.array(z.string()).default([]), forbidden: z.boolean().default(true) })
       .strict()
@@ -216,6 +241,23 @@ export const gatewaySchema = z
       .describe('Per-tool role check on the JSON-RPC body (the policy reads the body).'),
     policyReadsBody: z.boolean().optional().describe('A policy reads the request body. Default: true when toolRoles is set.'),
     preserveContent: z.boolean().default(true).describe('false → the body read consumed it: the backend receives an empty body.'),
+    forwardRequestTimeoutSeconds: z.number().positive().default(300).describe('forward-request timeout: no backend response headers by then → 500 (APIM default 300 s).'),
+    onErrorRewrite401: z
+      .object({
+        wwwAuthenticate: z.string().default('Bearer error="invalid_token", resource_metadata="{prmUrl}"').describe('Template.'),
+        body: z.record(z.string(), z.unknown()).default({ error: 'unauthorized', message: 'A valid access token is needed', resource_metadata: '{prmUrl}' }).describe('Template values.'),
+      })
+      .strict()
+      .optional()
+      .describe('An on-error section that answers every 401 (key failures included) with its own Bearer challenge and body.'),
+    frontProxy: z
+      .object({
+        status: z.number().int().default(502),
+        html: z.string().default('<html><head><title>502 Bad Gateway</title></head><body><center><h1>502 Bad Gateway</h1></center></body></html>'),
+      })
+      .strict()
+      .optional()
+      .describe('A proxy in front of the gateway answers every request with this HTML page (unverified shape).'),
     faults: z
       .object({
         rateLimit: z
@@ -226,13 +268,22 @@ export const gatewaySchema = z
           .object({ calls: z.number().int().nonnegative(), replenishIn: z.string().default('2.12 days') })
           .strict()
           .optional(),
+        backendDown: z.boolean().default(false).describe('The backend refuses connections: BackendConnectionFailure → 500 at once.'),
+        slowBackend: z
+          .object({
+            delayMs: z.number().int().nonnegative().describe('How long the backend takes to send response headers.'),
+            methods: z.array(z.string()).default([]).describe('JSON-RPC methods it is slow for (e.g. ["tools/call"]); [] → every request.'),
+          })
+          .strict()
+          .optional()
+          .describe('A backend slower than forwardRequestTimeoutSeconds gets the 500 when the timeout passes.'),
         expressionErrorBody: z
           .record(z.string(), z.unknown())
           .optional()
           .describe('Body of the 500 for policy expression errors. Default {"statusCode":500,"message":"Internal server error","activityId":"<uuid>"}.'),
       })
       .strict()
-      .default({}),
+      .default({ backendDown: false }),
   })
   .strict();
 
@@ -291,6 +342,8 @@ export type EntraUser = z.output<typeof userSchema>;
 export type EntraConfig = z.output<typeof entraSchema>;
 export type GatewayConfig = z.output<typeof gatewaySchema>;
 export type TokenValidationConfig = z.output<typeof tokenValidationSchema>;
+export type SubscriptionKeyConfig = z.output<typeof subscriptionKeySchema>;
+export type SubscriptionConfig = z.output<typeof subscriptionSchema>;
 export type ClientConfig = z.output<typeof clientSchema>;
 
 export function scenarioJsonSchema(): unknown {

@@ -70,7 +70,7 @@ export async function checkGatewayAccess(
     await response.body?.cancel().catch(() => undefined);
     await closeSession(fetchFn, url, headers, response.headers.get('mcp-session-id'));
   }
-  const outcome = classifyGatewayResponse({ status: response.status, header: (n) => response.headers.get(n), bodyText });
+  const outcome = classifyGatewayResponse({ status: response.status, header: (n) => response.headers.get(n), bodyText }, { sentHeaders: Object.keys(credentials) });
   return { reached: true, status: response.status, outcome, message: messageOf(bodyText) };
 }
 

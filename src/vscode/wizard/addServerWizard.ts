@@ -349,6 +349,9 @@ export class AddServerWizard {
       log.info(`[addServer] ${state.name}: key check answered ${result.status} (${result.outcome.kind})`);
       const outcome = result.outcome;
       if (outcome.kind === 'keyInvalid') return { message: vscode.l10n.t('APIM rejected this key: "{0}"', result.message ?? 'invalid subscription key') };
+      if (outcome.kind === 'keyNotRecognised') {
+        return { message: vscode.l10n.t('APIM did not recognise the key sent in the {0} header (it answered "{1}"). Check that the whole key was pasted.', outcome.headerName, result.message ?? '') };
+      }
       if (outcome.kind === 'keyMissing') {
         if (outcome.headerName && outcome.headerName.toLowerCase() !== state.keyHeaderName.toLowerCase()) {
           log.info(`[addServer] ${state.name}: the API expects the key in ${outcome.headerName}`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { classifyGatewayResponse, type GatewayOutcome } from '../../../src/core/apim/gatewayResponse';
+import { asGatewayResponse, realApim, type RealApimName } from '../../fixtures/real';
 
 function response(status: number, body: string, headers: Record<string, string> = {}) {
   const lower = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
@@ -35,5 +36,52 @@ describe('classifyGatewayResponse', () => {
   ];
   for (const [name, input, expected] of cases) {
     it(name, () => assert.deepEqual(classifyGatewayResponse(input), expected));
+  }
+});
+
+describe('classifyGatewayResponse on real APIM answers (test/fixtures/real)', () => {
+  it('15.2 an invalid key is invalid even though APIM sends its key challenge with it', () => {
+    const real = realApim('key-invalid');
+    assert.match(real.headers['www-authenticate'] ?? '', /^AzureApiManagementKey /);
+    assert.deepEqual(classifyGatewayResponse(asGatewayResponse(real), { sentHeaders: ['Ocp-Apim-Subscription-Key'] }), { kind: 'keyInvalid' });
+    assert.deepEqual(classifyGatewayResponse(asGatewayResponse(real)), { kind: 'keyInvalid' });
+  });
+
+  it('15.2 a missing key is missing, with the header the challenge names', () => {
+    assert.deepEqual(classifyGatewayResponse(asGatewayResponse(realApim('key-missing'))), { kind: 'keyMissing', headerName: 'Ocp-Apim-Subscription-Key' });
+  });
+
+  it('15.2 a key sent in the advertised header but answered "missing" was not recognised, not absent', () => {
+    const real = realApim('key-malformed');
+    assert.deepEqual(classifyGatewayResponse(asGatewayResponse(real), { sentHeaders: ['ocp-apim-subscription-key'] }), {
+      kind: 'keyNotRecognised',
+      headerName: 'Ocp-Apim-Subscription-Key',
+    });
+  });
+
+  it('15.2 a key sent in another header than the advertised one is still a missing key (wrong header)', () => {
+    assert.deepEqual(classifyGatewayResponse(asGatewayResponse(realApim('key-missing')), { sentHeaders: ['X-Api-Key'] }), {
+      kind: 'keyMissing',
+      headerName: 'Ocp-Apim-Subscription-Key',
+    });
+  });
+
+  it('15.b a token rejection answered with 403 (failed-validation-httpcode="403") is a token rejection', () => {
+    assert.deepEqual(classifyGatewayResponse(asGatewayResponse(realApim('jwt-invalid-403'))), { kind: 'tokenRejected' });
+  });
+
+  const plain: [RealApimName, GatewayOutcome][] = [
+    ['not-found', { kind: 'notFound' }],
+    ['rate-limited', { kind: 'rateLimited', retryAfterSeconds: 57 }],
+    ['quota-exceeded', { kind: 'forbidden' }],
+    ['ip-forbidden', { kind: 'forbidden' }],
+    ['jwt-invalid', { kind: 'tokenRejected' }],
+    ['jwt-not-present', { kind: 'tokenMissing' }],
+    ['aad-jwt-invalid', { kind: 'tokenRejected' }],
+    ['internal-server-error', { kind: 'serverError' }],
+    ['on-error-bearer-rewrite', { kind: 'bearerChallenge', resourceMetadata: 'https://contoso-apim.azure-api.net/products/mcp/.well-known/oauth-protected-resource' }],
+  ];
+  for (const [name, expected] of plain) {
+    it(`${name}`, () => assert.deepEqual(classifyGatewayResponse(asGatewayResponse(realApim(name))), expected));
   }
 });

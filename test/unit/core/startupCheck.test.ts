@@ -4,6 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { checkGatewayAccess } from '../../../src/core/apim/startupCheck';
 import { Secret } from '../../../src/core/secret';
 import { listenOnLoopback } from '../../harness/processes';
+import { realApim, serveReal } from '../../fixtures/real';
 
 const KEY = 'canary-startup-key-9a7b';
 
@@ -85,5 +86,38 @@ describe('checkGatewayAccess', () => {
     const result = await checkGatewayAccess(fetch, `http://127.0.0.1:${port}/mcp`, {}, 2000);
     assert.equal(result.reached, false);
     assert.match(result.reached ? '' : result.error, /ECONNREFUSED/);
+  });
+});
+
+describe('checkGatewayAccess against real APIM key answers (test/fixtures/real)', () => {
+  let server: Server;
+  let origin: string;
+
+  before(async () => {
+    server = createServer((req, res) => {
+      req.resume();
+      const key = req.headers['ocp-apim-subscription-key'];
+      serveReal(res, realApim(key === undefined ? 'key-missing' : key === 'bogus' ? 'key-malformed' : 'key-invalid'), origin);
+    });
+    origin = `http://127.0.0.1:${await listenOnLoopback(server)}`;
+  });
+  after(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+
+  it('15.2 calls a wrong key invalid although the 401 carries the AzureApiManagementKey challenge', async () => {
+    const result = await checkGatewayAccess(fetch, `${origin}/products/mcp`, { 'Ocp-Apim-Subscription-Key': Secret.of('0123456789abcdef0123456789abcdef') }, 2000);
+    assert.deepEqual(result.reached && result.outcome, { kind: 'keyInvalid' });
+  });
+
+  it('15.2 says a key sent in the advertised header was not recognised when APIM answers "missing"', async () => {
+    const result = await checkGatewayAccess(fetch, `${origin}/products/mcp`, { 'Ocp-Apim-Subscription-Key': Secret.of('bogus') }, 2000);
+    assert.deepEqual(result.reached && result.outcome, { kind: 'keyNotRecognised', headerName: 'Ocp-Apim-Subscription-Key' });
+  });
+
+  it('15.2 still calls a key missing when none was sent', async () => {
+    const result = await checkGatewayAccess(fetch, `${origin}/products/mcp`, {}, 2000);
+    assert.deepEqual(result.reached && result.outcome, { kind: 'keyMissing', headerName: 'Ocp-Apim-Subscription-Key' });
   });
 });

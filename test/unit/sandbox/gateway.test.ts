@@ -72,13 +72,13 @@ test('key-missing: exact APIM 401 body and AzureApiManagementKey challenge; reco
   });
 });
 
-test('key-invalid: exact invalid-key body; the query parameter is used only when the header is absent', async () => {
+test('15.2 key-invalid: exact invalid-key body with APIM\'s key challenge; the query parameter is used only when the header is absent', async () => {
   await withSandbox('key-invalid', async (sb) => {
     const client = await sb.client();
     const res = await raw(client.url, { method: 'POST', headers: { ...MCP_HEADERS, ...client.headers }, body: INIT_BODY });
     assert.equal(res.status, 401);
     assert.equal(res.text, KEY_INVALID);
-    assert.equal(res.headers['www-authenticate'], undefined);
+    assert.equal(res.headers['www-authenticate'], `AzureApiManagementKey realm="${sb.endpoints.gateway}/products",name="Ocp-Apim-Subscription-Key",type="header"`);
     assert.equal(sb.requests()[0].keyStatus, 'invalid');
     assert.equal(sb.requests()[0].outcome, 'keyInvalid');
 

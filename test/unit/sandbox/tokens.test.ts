@@ -230,3 +230,15 @@ test('the gateway validates signatures with keys fetched from the Entra emulator
     await assert.rejects(raw(meta.jwks_uri), /self-signed|certificate/i, 'without the CA the TLS handshake fails');
   });
 });
+
+test('relative expiry: expiresInSeconds -120 issues a token that expired two minutes ago, one lifetime long', async () => {
+  await withSandbox('healthy-entra', async (sb) => {
+    const now = Math.floor(Date.now() / 1000);
+    const { payload } = decodeJwt(await sb.mintToken({ expiresInSeconds: -120, lifetimeSeconds: 600 }));
+    assert.ok(Math.abs((payload.exp as number) - (now - 120)) <= 2, `exp ${payload.exp} vs now ${now}`);
+    assert.equal((payload.exp as number) - (payload.iat as number), 600);
+    const res = await initWith(sb, { Authorization: `Bearer ${await sb.mintToken({ expiresInSeconds: -120 })}` });
+    assert.equal(res.status, 401);
+    assert.equal(sb.requests().at(-1)?.outcome, 'tokenExpired');
+  });
+});
