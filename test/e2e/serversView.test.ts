@@ -42,7 +42,7 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
     await workbench.screenshot('e2e-servers-view');
   });
 
-  it('takes the key in a password box, checks it with APIM, and keeps it out of the screen', async () => {
+  it('15.2 takes the key in a password box, refuses a wrong key APIM answers with its key challenge, and keeps it out of the screen', async () => {
     const { page } = workbench;
     await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
     const input = await quickInputFor(page, `Subscription key for ${SERVER}`);
@@ -51,6 +51,8 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
     await page.keyboard.press('Enter');
     const message = page.locator('.quick-input-message', { hasText: 'APIM rejected this key' });
     await message.waitFor({ state: 'visible', timeout: 15_000 });
+    const refused = sandbox.requests().filter((r) => r.outcome === 'keyInvalid');
+    assert.ok(refused.length > 0 && sandbox.scenario.gateway.subscription.challengeOnInvalidKey, 'the gateway answered the wrong key with the invalid-key 401 and its key challenge');
     await workbench.screenshot('e2e-key-rejected');
     await input.fill(CANARY_KEY);
     await page.keyboard.press('Enter');

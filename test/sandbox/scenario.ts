@@ -94,8 +94,8 @@ export function loadScenario(nameOrPath: string): Scenario {
 }
 
 /** A scenario file with changes on top, as `extends` would merge them (tests build variants this way). */
-export function extendScenario(base: string, patch: Record<string, Json>): Scenario {
+export function extendScenario(base: string, patch: Record<string, unknown>): Scenario {
   const raw = readRaw(resolveScenarioPath(base, process.cwd()), []);
   const { expect: _e, description: _d, extends: _x, ...inheritable } = raw;
-  return parseScenario(deepMerge(inheritable, { expect: { findings: [] }, ...patch }), `${base} + patch`);
+  return parseScenario(deepMerge(inheritable, { expect: { findings: [] }, ...(patch as Record<string, Json>) }), `${base} + patch`);
 }

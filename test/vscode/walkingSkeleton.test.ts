@@ -46,7 +46,7 @@ describe('walking skeleton: a SecretStorage key reaches the gateway through VS C
     assert.equal(api.getServerStatus(SERVER).health, 'healthy');
   });
 
-  it('reports a wrong key instead of hiding it', async () => {
+  it('15.2 reports a wrong key as rejected (not as missing) although APIM sends its key challenge with it', async () => {
     await vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(SERVER));
     await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', SERVER, `wrong-${CANARY_KEY}`);
     sandbox.clearRequests();
