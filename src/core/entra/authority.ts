@@ -5,8 +5,6 @@ import { GUID } from '../basics';
  * (`https://login.microsoftonline.com/{tid}/v2.0`), v1 issuers are `https://sts.windows.net/{tid}/`.
  */
 export const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
-// Re-exported for the diagnosis rules until their split (issue 14) imports it from ../basics.
-export { GUID };
 
 export interface IssuerShape {
   readonly version: 1 | 2 | undefined;
