@@ -18,12 +18,12 @@ PREFIX='[setup-tools] '
 log() { printf '%s%s\n' "$PREFIX" "$*" >&2; }
 # fail CAUSE FIX
 fail() { printf '%sERROR: %s.\n%sFix: %s.\n' "$PREFIX" "$1" "$PREFIX" "$2" >&2; exit 1; }
-# install_npm_tool FOLDER SPEC WHAT ENTRY ESTIMATE_SECONDS [more cli.mjs options]: prints the tool's folder.
+# install_npm_tool FOLDER SPEC NAME WHAT ENTRY ESTIMATE_SECONDS [more cli.mjs options]: prints the tool's folder.
 install_npm_tool() {
-  local folder="$1" spec="$2" what="$3" entry="$4" estimate="$5"
-  shift 5
-  node "$HERE/tools/cli.mjs" install-npm --tools-dir "$TOOLS_DIR" --folder "$folder" --spec "$spec" --what "$what" \
-    --entry "$entry" --estimate "$estimate" --prefix "$PREFIX" "$@"
+  local folder="$1" spec="$2" name="$3" what="$4" entry="$5" estimate="$6"
+  shift 6
+  node "$HERE/tools/cli.mjs" install-npm --tools-dir "$TOOLS_DIR" --folder "$folder" --spec "$spec" --name "$name" \
+    --what "$what" --entry "$entry" --estimate "$estimate" --prefix "$PREFIX" "$@"
 }
 
 command -v node >/dev/null || fail "node is not on PATH" "install Node.js 20 or later (https://nodejs.org or your distribution's nodejs package)"
@@ -58,8 +58,8 @@ fi
 NODE24="$NODE24_DIR/node_modules/node/bin/node"
 if ! { [ -x "$NODE24" ] && "$NODE24" --version 2>/dev/null | grep -q '^v24\.'; }; then
   rm -f "$NODE24_DIR/.complete" # whatever is there does not run as Node 24: install it again
-  install_npm_tool node24 "node@$NODE24_VERSION" "Node $NODE24_VERSION for code-server: downloading it" \
-    node_modules/node/bin/node 30 --allow-scripts node >/dev/null
+  install_npm_tool node24 "node@$NODE24_VERSION" "Node $NODE24_VERSION" "Node $NODE24_VERSION for code-server: downloading it" \
+    node_modules/node/bin/node 20 --allow-scripts node >/dev/null
 fi
 "$NODE24" --version 2>/dev/null | grep -q '^v24\.' ||
   fail "$NODE24 does not run as Node 24" "delete $NODE24_DIR and run this command again"
@@ -71,8 +71,8 @@ GYPI="$(find "$NODE24_DIR/" -path '*/include/node/common.gypi' -print -quit)"
 [ -n "$GYPI" ] ||
   fail "Node 24's headers (include/node/common.gypi) are missing under $NODE24_DIR" "delete $NODE24_DIR and run this command again"
 NODE24_HEADERS="$(dirname "$(dirname "$(dirname "$GYPI")")")"
-CS_DIR="$(install_npm_tool "code-server-$CODE_SERVER_VERSION" "code-server@$CODE_SERVER_VERSION" \
-  "code-server $CODE_SERVER_VERSION (VS Code in the browser): downloading it, then compiling its native modules" \
+CS_DIR="$(install_npm_tool "code-server-$CODE_SERVER_VERSION" "code-server@$CODE_SERVER_VERSION" "code-server $CODE_SERVER_VERSION" \
+  "code-server $CODE_SERVER_VERSION (VS Code in the browser): downloading it, then compiling its native modules (log: $TOOLS_DIR/code-server-$CODE_SERVER_VERSION.install.log)" \
   node_modules/code-server/out/node/entry.js 240 --allow-scripts code-server,argon2 \
   --path-first "$NODE24_BIN_DIR" --env "npm_config_nodedir=$NODE24_HEADERS")"
 CS_ENTRY="$CS_DIR/node_modules/code-server/out/node/entry.js"

@@ -1,6 +1,6 @@
 // Command line for scripts/setup-tools.sh (and any later tool installer):
 //   node scripts/tools/cli.mjs install-npm --tools-dir D --folder F --spec PKG@VER --what TEXT --entry REL
-//        [--estimate SECONDS] [--allow-scripts a,b] [--path-first DIR] [--env NAME=VALUE ...] [--prefix TEXT]
+//        [--name SHORT] [--estimate SECONDS] [--allow-scripts a,b] [--path-first DIR] [--env NAME=VALUE ...] [--prefix TEXT]
 //   node scripts/tools/cli.mjs record-paths --tools-dir D NAME=VALUE ...
 // install-npm prints the installed folder on stdout; a failure prints its cause, the fix and the log's end.
 import { parseArgs } from 'node:util';
@@ -25,6 +25,7 @@ const { values, positionals } = parseArgs({
     folder: { type: 'string' },
     spec: { type: 'string' },
     what: { type: 'string' },
+    name: { type: 'string' },
     entry: { type: 'string' },
     estimate: { type: 'string' },
     'allow-scripts': { type: 'string' },
@@ -45,6 +46,7 @@ try {
       folder: required('folder'),
       spec: required('spec'),
       what: required('what'),
+      name: values.name,
       entry: required('entry'),
       estimateSeconds: values.estimate ? Number(values.estimate) : undefined,
       allowScripts: values['allow-scripts'] ? values['allow-scripts'].split(',') : [],

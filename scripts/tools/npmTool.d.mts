@@ -14,6 +14,7 @@ export interface InstallNpmToolOptions {
   folder: string;
   spec: string;
   what: string;
+  name?: string;
   entry: string;
   estimateSeconds?: number;
   allowScripts?: readonly string[];

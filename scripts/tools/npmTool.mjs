@@ -42,6 +42,11 @@ export function npmPhase(logText) {
 }
 
 const RETRY = 'then run `npm run setup-tools` again';
+/** " (https://registry.example/pkg)": the URL npm failed to fetch, from its "request to … failed" line. */
+const requested = (logText) => {
+  const url = /request to (\S+) failed/.exec(logText)?.[1];
+  return url ? ` (${url})` : '';
+};
 
 /** The cause of a failed `npm install <spec>` and the fix, read from its log. */
 export function describeNpmFailure(logText, { spec, toolsDir, exitCode }) {
@@ -58,7 +63,7 @@ export function describeNpmFailure(logText, { spec, toolsDir, exitCode }) {
     [/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_HAS_EXPIRED|ERR_TLS_CERT/, 'the registry\'s TLS certificate is not trusted (a proxy that inspects TLS?)', `point npm at your CA bundle (npm config set cafile /path/to/ca.pem); ${RETRY}`],
     [/\b(E401|E403|ENEEDAUTH|EAUTH)\b/, 'the npm registry refused the download (not signed in, or no access)', `sign in to your registry (npm login --registry <url>) or put its token in ~/.npmrc; ${RETRY}`],
     [/\b(E404|ETARGET)\b|No matching version found/, `${spec} is not on the npm registry you use (a mirror without it?)`, `check with \`npm view ${spec} version\`, and ask for it to be mirrored; ${RETRY}`],
-    [/\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH)\b|socket hang up/, 'the npm registry could not be reached', `check the registry (npm config get registry) and, behind a proxy, set it (npm config set https-proxy http://proxy:port, or HTTPS_PROXY); ${RETRY}`],
+    [/\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH)\b|socket hang up/, `the npm registry could not be reached${requested(logText)}`, `check that this machine reaches the registry (npm config get registry) and, behind a proxy, set the proxy (npm config set https-proxy http://proxy:port, or HTTPS_PROXY); ${RETRY}`],
     [/gyp ERR!|make: .*(not found|No such file)|g\+\+: (command )?not found|krb5|gssapi/i, 'compiling a native module failed', `install the compilers and headers as root (apt-get install -y build-essential python3 libkrb5-dev); ${RETRY}`],
   ];
   for (const [pattern, cause, fix] of rules) if (pattern.test(logText)) return { cause, fix };
@@ -123,6 +128,7 @@ export async function installNpmTool({
   folder,
   spec,
   what,
+  name = what,
   estimateSeconds,
   entry,
   allowScripts = [],
@@ -152,6 +158,7 @@ export async function installNpmTool({
     cwd: staging,
     env: { ...cleanNpmEnv(process.env, { pathFirst }), ...env },
     what,
+    name,
     estimateSeconds,
     logFile,
     phaseOf: npmPhase,
@@ -172,6 +179,6 @@ export async function installNpmTool({
   }
   writeFileSync(join(staging, '.complete'), `${spec}\n`);
   promote(staging, final);
-  say(`${what}: done in ${formatDuration(result.seconds)}`);
+  say(`${name}: installed in ${formatDuration(result.seconds)}`);
   return { cached: false, dir: final, seconds: result.seconds };
 }

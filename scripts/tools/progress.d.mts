@@ -7,6 +7,7 @@ export interface RunWithProgressOptions {
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   what: string;
+  name?: string;
   estimateSeconds?: number;
   logFile?: string;
   phaseOf?: (log: string) => string | undefined;

@@ -31,7 +31,8 @@ function readTail(file) {
 }
 
 /**
- * Spawns `command args` and resolves with its exit code and duration once it ends. Output goes to `logFile` when
+ * Spawns `command args` and resolves with its exit code and duration once it ends. `what` describes the step in
+ * the first line; the heartbeat lines use the shorter `name`. Output goes to `logFile` when
  * given (the heartbeat then reads it to name the phase through `phaseOf`), or to this process's terminal otherwise.
  * Progress lines go to stderr, so callers that capture stdout still show them live.
  */
@@ -41,11 +42,12 @@ export function runWithProgress({
   cwd,
   env,
   what,
+  name = what,
   estimateSeconds,
   logFile,
   phaseOf,
   prefix = '',
-  heartbeatSeconds = 15,
+  heartbeatSeconds = 20,
   print = (line) => process.stderr.write(`${prefix}${line}\n`),
 }) {
   const started = Date.now();
@@ -60,7 +62,7 @@ export function runWithProgress({
     }
     const timer = setInterval(() => {
       const phase = logFile && phaseOf ? phaseOf(readTail(logFile)) : undefined;
-      print(heartbeatLine({ what, elapsedSeconds: elapsed(), estimateSeconds, phase }));
+      print(heartbeatLine({ what: name, elapsedSeconds: elapsed(), estimateSeconds, phase }));
     }, heartbeatSeconds * 1000);
     let finished = false;
     const finish = (code, error) => {

@@ -75,7 +75,7 @@ describe('describeNpmFailure', () => {
     ['TLS interception', 'npm error code SELF_SIGNED_CERT_IN_CHAIN', /TLS certificate is not trusted/, /npm config set cafile/],
     ['no access to the registry', 'npm error code E401\nnpm error Unable to authenticate', /refused the download/, /npm login --registry/],
     ['a mirror without the version', 'npm error code ETARGET\nnpm error notarget No matching version found for code-server@4.139.1.', /not on the npm registry/, /npm view code-server@4\.139\.1 version/],
-    ['no network', 'npm error code ENOTFOUND\nnpm error network request to https://registry.npmjs.org/code-server failed', /could not be reached/, /https-proxy/],
+    ['no network', 'npm error code ENOTFOUND\nnpm error network request to https://registry.npmjs.org/code-server failed', /could not be reached \(https:\/\/registry\.npmjs\.org\/code-server\)/, /https-proxy/],
     ['a native build failure', 'gyp ERR! build error\ngyp ERR! stack Error: `make` failed with exit code: 2', /native module failed/, /apt-get install -y build-essential python3 libkrb5-dev/],
     ['anything else', 'npm error something new', /failed \(exit code 1\)/, /read the end of its log/],
   ];
