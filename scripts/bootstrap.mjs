@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cleanNpmEnv, describeNpmFailure, npmPhase } from './tools/npmTool.mjs';
+import { cleanNpmEnv, describeNpmFailure, npmPhase, ToolInstallError } from './tools/npmTool.mjs';
 import { formatDuration, runWithProgress } from './tools/progress.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -60,10 +60,9 @@ export async function ensureDependencies({ root = ROOT, print }) {
     print(`npm dependencies: installed in ${formatDuration(result.seconds)}`);
     return true;
   }
-  const { cause, fix } = describeNpmFailure(log, { spec: 'the project\'s dependencies', toolsDir: root, exitCode: result.code });
-  print(`--- end of ${logFile} ---\n${log.trimEnd().split('\n').slice(-30).join('\n')}\n---`);
-  print(`ERROR: npm ci failed: ${cause}.`);
-  print(`Fix: ${fix.replace('npm run setup-tools', 'this command')}. Full log: ${logFile}`);
+  const retry = 'then run the same command again';
+  const { cause, fix } = describeNpmFailure(log, { spec: 'the project\'s dependencies', toolsDir: root, exitCode: result.code, retry });
+  for (const line of new ToolInstallError(`npm ci failed: ${cause}`, fix, logFile, log).reportLines()) print(line);
   return false;
 }
 

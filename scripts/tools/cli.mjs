@@ -61,12 +61,7 @@ try {
     throw new Error(`unknown command "${command}" (install-npm or record-paths)`);
   }
 } catch (error) {
-  const p = values.prefix;
-  if (error instanceof ToolInstallError) {
-    process.stderr.write(`${p}--- end of ${error.logFile} ---\n${error.logTail}\n${p}---\n`);
-    process.stderr.write(`${p}ERROR: ${error.what}.\n${p}Fix: ${error.fix}.\n${p}Full log: ${error.logFile}\n`);
-  } else {
-    process.stderr.write(`${p}ERROR: ${error instanceof Error ? error.message : String(error)}\n`);
-  }
+  const lines = error instanceof ToolInstallError ? error.reportLines() : [`ERROR: ${error instanceof Error ? error.message : String(error)}`];
+  for (const line of lines) process.stderr.write(`${values.prefix}${line}\n`);
   process.exit(1);
 }

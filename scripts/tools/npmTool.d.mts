@@ -2,12 +2,15 @@
 export const KEPT_NPM_CONFIG: RegExp;
 export function cleanNpmEnv(env: NodeJS.ProcessEnv, options?: { pathFirst?: string }): Record<string, string>;
 export function npmPhase(logText: string): string;
-export function describeNpmFailure(logText: string, context: { spec: string; toolsDir: string; exitCode: number }): { cause: string; fix: string };
+export function describeNpmFailure(logText: string, context: { spec: string; toolsDir: string; exitCode: number; retry?: string }): { cause: string; fix: string };
+export function lastLines(text: string, count: number): string;
 export class ToolInstallError extends Error {
-  readonly what: string;
+  constructor(reason: string, fix: string, logFile: string, log: string);
+  readonly reason: string;
   readonly fix: string;
   readonly logFile: string;
   readonly logTail: string;
+  reportLines(): string[];
 }
 export interface InstallNpmToolOptions {
   toolsDir: string;

@@ -48,39 +48,47 @@ const requested = (logText) => {
   return url ? ` (${url})` : '';
 };
 
-/** The cause of a failed `npm install <spec>` and the fix, read from its log. */
-export function describeNpmFailure(logText, { spec, toolsDir, exitCode }) {
+/** The cause of a failed `npm install <spec>` and the fix, read from its log; `retry` ends each fix. */
+export function describeNpmFailure(logText, { spec, toolsDir, exitCode, retry = RETRY }) {
   const wrongNode = /requires node v(\d[\d.]*\d|\d)[\s\S]*?on node v(\d[\d.]*\d|\d)/i.exec(logText);
   if (wrongNode) {
     return {
       cause: `${spec}'s install script was told it runs on Node ${wrongNode[2]} (from npm's user agent) but needs Node ${wrongNode[1]}`,
-      fix: `run the install with Node ${wrongNode[1]} first on PATH and no npm_config_user_agent in the environment (scripts/tools/npmTool.mjs does both); ${RETRY}`,
+      fix: `run the install with Node ${wrongNode[1]} first on PATH and no npm_config_user_agent in the environment (scripts/tools/npmTool.mjs does both); ${retry}`,
     };
   }
   const rules = [
-    [/\bENOSPC\b/, 'the disk is full', `free about 1 GB where ${toolsDir} lives, or set APIM_MCP_TOOLS_DIR to a folder on a larger disk; ${RETRY}`],
-    [/\b(EACCES|EPERM)\b/, 'npm was not allowed to write a file', `make ${toolsDir} and your home folder writable by this user, or set APIM_MCP_TOOLS_DIR to a writable folder; ${RETRY}`],
-    [/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_HAS_EXPIRED|ERR_TLS_CERT/, 'the registry\'s TLS certificate is not trusted (a proxy that inspects TLS?)', `point npm at your CA bundle (npm config set cafile /path/to/ca.pem); ${RETRY}`],
-    [/\b(E401|E403|ENEEDAUTH|EAUTH)\b/, 'the npm registry refused the download (not signed in, or no access)', `sign in to your registry (npm login --registry <url>) or put its token in ~/.npmrc; ${RETRY}`],
-    [/\b(E404|ETARGET)\b|No matching version found/, `${spec} is not on the npm registry you use (a mirror without it?)`, `check with \`npm view ${spec} version\`, and ask for it to be mirrored; ${RETRY}`],
-    [/\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH)\b|socket hang up/, `the npm registry could not be reached${requested(logText)}`, `check that this machine reaches the registry (npm config get registry) and, behind a proxy, set the proxy (npm config set https-proxy http://proxy:port, or HTTPS_PROXY); ${RETRY}`],
-    [/gyp ERR!|make: .*(not found|No such file)|g\+\+: (command )?not found|krb5|gssapi/i, 'compiling a native module failed', `install the compilers and headers as root (apt-get install -y build-essential python3 libkrb5-dev); ${RETRY}`],
+    [/\bENOSPC\b/, 'the disk is full', `free about 1 GB where ${toolsDir} lives, or set APIM_MCP_TOOLS_DIR to a folder on a larger disk; ${retry}`],
+    [/\b(EACCES|EPERM)\b/, 'npm was not allowed to write a file', `make ${toolsDir} and your home folder writable by this user, or set APIM_MCP_TOOLS_DIR to a writable folder; ${retry}`],
+    [/SELF_SIGNED_CERT_IN_CHAIN|UNABLE_TO_GET_ISSUER_CERT|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_HAS_EXPIRED|ERR_TLS_CERT/, 'the registry\'s TLS certificate is not trusted (a proxy that inspects TLS?)', `point npm at your CA bundle (npm config set cafile /path/to/ca.pem); ${retry}`],
+    [/\b(E401|E403|ENEEDAUTH|EAUTH)\b/, 'the npm registry refused the download (not signed in, or no access)', `sign in to your registry (npm login --registry <url>) or put its token in ~/.npmrc; ${retry}`],
+    [/\b(E404|ETARGET)\b|No matching version found/, `${spec} is not on the npm registry you use (a mirror without it?)`, `check with \`npm view ${spec} version\`, and ask for it to be mirrored; ${retry}`],
+    [/\b(ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|ENETUNREACH)\b|socket hang up/, `the npm registry could not be reached${requested(logText)}`, `check that this machine reaches the registry (npm config get registry) and, behind a proxy, set the proxy (npm config set https-proxy http://proxy:port, or HTTPS_PROXY); ${retry}`],
+    [/gyp ERR!|make: .*(not found|No such file)|g\+\+: (command )?not found|krb5|gssapi/i, 'compiling a native module failed', `install the compilers and headers as root (apt-get install -y build-essential python3 libkrb5-dev); ${retry}`],
   ];
   for (const [pattern, cause, fix] of rules) if (pattern.test(logText)) return { cause, fix };
   return {
     cause: `npm install ${spec} failed (exit code ${exitCode})`,
-    fix: `read the end of its log above, fix what it names, ${RETRY}`,
+    fix: `read the end of its log above, fix what it names, ${retry}`,
   };
 }
 
+export const lastLines = (text, count) => text.trimEnd().split('\n').slice(-count).join('\n');
+
+/** A failed install: its cause (`reason`), the fix, and its log. */
 export class ToolInstallError extends Error {
-  constructor(cause, fix, logFile, logTail) {
-    super(`${cause}. Fix: ${fix}`);
+  constructor(reason, fix, logFile, log) {
+    super(`${reason}. Fix: ${fix}`);
     this.name = 'ToolInstallError';
-    this.what = cause;
+    this.reason = reason;
     this.fix = fix;
     this.logFile = logFile;
-    this.logTail = logTail;
+    this.logTail = lastLines(log, 30);
+  }
+
+  /** What a person reads: the end of the log, then the cause, the fix and where the whole log is. */
+  reportLines() {
+    return [`--- end of ${this.logFile} ---`, ...this.logTail.split('\n'), '---', `ERROR: ${this.reason}.`, `Fix: ${this.fix}.`, `Full log: ${this.logFile}`];
   }
 }
 
@@ -113,8 +121,6 @@ function promote(staging, final) {
     rmSync(staging, { recursive: true, force: true });
   }
 }
-
-const lastLines = (text, count) => text.trimEnd().split('\n').slice(-count).join('\n');
 
 /**
  * Installs `spec` into `<toolsDir>/<folder>` unless that folder is complete already (its `.complete` marker and
@@ -175,7 +181,7 @@ export async function installNpmTool({
         : result.error
           ? { cause: `npm could not be started (${result.error.message})`, fix: 'install npm (it comes with Node.js) and make sure it is on PATH' }
           : describeNpmFailure(log, { spec, toolsDir, exitCode: result.code });
-    throw new ToolInstallError(cause, fix, logFile, lastLines(log, 30));
+    throw new ToolInstallError(cause, fix, logFile, log);
   }
   writeFileSync(join(staging, '.complete'), `${spec}\n`);
   promote(staging, final);

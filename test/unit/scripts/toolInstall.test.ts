@@ -86,7 +86,7 @@ describe('tool install inside npm test / npm start (issue 13)', () => {
     });
     await assert.rejects(refused, (error: unknown) => {
       assert.ok(error instanceof ToolInstallError);
-      assert.match(error.what, new RegExp(`told it runs on Node 20\\.0\\.0 .* needs Node ${process.versions.node.replace(/\./g, '\\.')}$`));
+      assert.match(error.reason, new RegExp(`told it runs on Node 20\\.0\\.0 .* needs Node ${process.versions.node.replace(/\./g, '\\.')}$`));
       assert.match(error.fix, /first on PATH and no npm_config_user_agent/);
       assert.match(error.logTail, /We have detected that you are on node v20/);
       return true;
