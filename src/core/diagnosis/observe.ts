@@ -39,6 +39,8 @@ export interface DiagnoseInput {
     readonly tenantId?: string;
     readonly clientApplicationIds?: readonly string[];
     readonly scopes?: readonly string[];
+    /** validate-jwt / validate-azure-ad-token failed-validation-error-message: the body of a refusal, whatever its status. */
+    readonly failedValidationErrorMessage?: string;
   };
 }
 

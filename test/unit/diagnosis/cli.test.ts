@@ -55,6 +55,20 @@ test('diagnose exits 1 on error findings, human output without colour when not a
   }
 });
 
+test('15.2 diagnose --key-env K --json: a wrong key that APIM answers with its key challenge is apim.key.invalid', async () => {
+  const sb = await startSandbox('healthy-key');
+  try {
+    const r = await runCli(['diagnose', sb.endpoints.mcpUrl, '--key-env', 'K', '--json'], { K: CANARY_KEY });
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as { findings: { id: string; severity: string; evidence: string[] }[] };
+    assert.deepEqual(out.findings.filter((f) => f.severity === 'error').map((f) => f.id), ['apim.key.invalid']);
+    assert.match(out.findings[0]!.evidence.join('\n'), /HTTP 401 · WWW-Authenticate: AzureApiManagementKey realm=.*Access denied due to invalid subscription key/);
+    assert.ok(!r.stdout.includes(CANARY_KEY));
+  } finally {
+    await sb.stop();
+  }
+});
+
 const usageCases: { name: string; args: string[]; env?: Record<string, string>; message: RegExp }[] = [
   { name: 'no command', args: [], message: /No command given/ },
   { name: 'unknown command', args: ['doctor', 'https://x.azure-api.net/mcp'], message: /Unknown command/ },

@@ -4,13 +4,18 @@
  * anything else is reported as the status it is, never guessed. A rejected token and a Bearer challenge before
  * sign-in are left to the token and discovery families, which can say why.
  */
-import { APIM_MESSAGES, apimMessage } from '../../apim/gatewayResponse';
+import { APIM_MESSAGES, apimMessage, classifyGatewayResponse } from '../../apim/gatewayResponse';
 import type { HttpExchange } from '../../probe/probeHttpClient';
 import type { ParsedChallenges } from '../../probe/wwwAuthenticate';
 import { PORTAL, quote } from '../finding';
 import { mcpJsonKeySnippet } from '../fixes';
 import { attemptExchanges, firstFailing } from '../observe';
 import { describeExchange, report, sentHeader, type FindingText, type RuleContext } from './ruleContext';
+
+/** VS Code's MCP client treats 403 like 401 (isAuthStatusCode, microsoft/vscode extHostMcp.ts) and starts its sign-in discovery. */
+const VSCODE_403 =
+  ' VS Code treats a 403 like a 401 and starts its sign-in discovery, so it may ask you to sign in or show "Dynamic Client Registration ' +
+  'not supported": signing in does not fix a 403 that is not about the token.';
 
 const LIST_SECRETS =
   'az rest --method POST --uri "https://management.azure.com/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ApiManagement' +
@@ -53,6 +58,19 @@ const TEXT = {
       snippet: { language: 'json', code: mcpJsonKeySnippet(mcpUrl, headerName) },
     },
   }),
+  keyNotRecognised: (headerName: string): FindingText => ({
+    id: 'apim.key.invalid',
+    severity: 'error',
+    title: `The key sent in ${headerName} was not recognised by APIM`,
+    fix: {
+      summary:
+        `A key arrived in "${headerName}", the header this API reads, yet APIM answered "missing subscription key": it reads a malformed key ` +
+        '(truncated, with quotes, or not a key at all) as none. Paste the whole primary or secondary key of an active subscription whose scope ' +
+        'includes this MCP API.',
+      commands: [LIST_SECRETS],
+      links: [{ label: 'API Management → Subscriptions', url: PORTAL.apim }],
+    },
+  }),
   keyInvalid: {
     id: 'apim.key.invalid',
     severity: 'error',
@@ -91,7 +109,8 @@ const TEXT = {
     title: 'The subscription has used up its quota',
     fix: {
       summary:
-        'Wait until the quota renews (the message says when) or raise the quota in the product or API policy (quota / quota-by-key calls and renewal-period).',
+        'Wait until the quota renews (the message says when) or raise the quota in the product or API policy (quota / quota-by-key calls and renewal-period).' +
+        VSCODE_403,
       snippet: { language: 'xml', code: '<quota calls="<more calls>" renewal-period="<seconds>" />' },
     },
   },
@@ -101,7 +120,8 @@ const TEXT = {
     title: 'The gateway refuses this caller (ip-filter)',
     fix: {
       summary:
-        'An ip-filter policy does not allow this machine\'s public IP address. Add the address (or range) to the policy, or call from an allowed network.',
+        'An ip-filter policy does not allow this machine\'s public IP address. Add the address (or range) to the policy, or call from an allowed network.' +
+        VSCODE_403,
       snippet: { language: 'xml', code: '<ip-filter action="allow">\n    <address><your public IP></address>\n</ip-filter>' },
     },
   },
@@ -112,7 +132,8 @@ const TEXT = {
     fix: {
       summary:
         'A policy denied the request after authentication: check check-header / validate-jwt failed-validation-httpcode="403" and role checks ' +
-        'in the MCP API\'s inbound policy.',
+        'in the MCP API\'s inbound policy.' +
+        VSCODE_403,
     },
   },
   pathNotFound: (path: string, workingUrl: string | undefined): FindingText => ({
@@ -200,6 +221,8 @@ export function refusalRules(ctx: RuleContext, e: HttpExchange): void {
     case 401:
       return unauthorizedRules(ctx, e, evidence);
     case 403:
+      // failed-validation-httpcode="403" keeps the token messages: still a token rejection, for the token family.
+      if (isTokenRefusal(ctx, e)) return tokenRefusalRules(ctx, e, evidence);
       return forbiddenRules(ctx, e, evidence);
     case 404:
       return notFoundRule(ctx, evidence);
@@ -232,6 +255,13 @@ function unauthorizedRules(ctx: RuleContext, e: HttpExchange, evidence: string[]
     report(ctx, TEXT.keyInvalid, [...evidence, `key sent in header: ${obs.keyHeaderName}`]);
     return;
   }
+  tokenRefusalRules(ctx, e, evidence);
+}
+
+/** The token was not found (a token that was sent, or a key-only client on a token API); a rejected one is the token family's. */
+function tokenRefusalRules(ctx: RuleContext, e: HttpExchange, evidence: string[]): void {
+  const { obs } = ctx;
+  const message = apimMessage(e.bodyText) ?? '';
   if (message === APIM_MESSAGES.jwtNotPresent || message === APIM_MESSAGES.aadJwtNotPresent) {
     const signsIn = obs.input.auth === 'entra' || obs.input.auth === 'subscriptionKeyAndEntra';
     if (sentHeader(e, 'Authorization')) report(ctx, TEXT.tokenNotFound, [...evidence, 'sent: Authorization: Bearer <token>']);
@@ -252,9 +282,11 @@ function missingKeyRules(ctx: RuleContext, e: HttpExchange, evidence: string[], 
     report(ctx, TEXT.keyHeaderName(obs.url.href, obs.keyHeaderName, expectedKeyName), [...evidence, ...observed]);
   } else if (sentHeader(e, 'Authorization') && !keySent) {
     report(ctx, TEXT.keyAlsoRequired(expectedKeyName ?? obs.keyHeaderName), [...evidence, 'sent: Authorization (Bearer token), no subscription key']);
+  } else if (keySent) {
+    // APIM names the header it read and the key was in it: a malformed key is answered "missing" (FIDELITY.md).
+    report(ctx, TEXT.keyNotRecognised(obs.keyHeaderName), [...evidence, `a key was sent in ${obs.keyHeaderName}, the header APIM names`]);
   } else {
-    const sent = keySent ? `a key was sent in ${obs.keyHeaderName}` : 'no subscription key was sent';
-    report(ctx, TEXT.keyMissing(obs.url.href, expectedKeyName ?? obs.keyHeaderName), [...evidence, sent]);
+    report(ctx, TEXT.keyMissing(obs.url.href, expectedKeyName ?? obs.keyHeaderName), [...evidence, 'no subscription key was sent']);
   }
 }
 
@@ -290,6 +322,15 @@ function isParseError(body: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** A 403 that is validate-jwt's refusal: its default messages, or the failed-validation-error-message the policy names. */
+export function isTokenRefusal(ctx: RuleContext, e: HttpExchange): boolean {
+  const message = apimMessage(e.bodyText);
+  if (message === undefined) return false;
+  const policyMessage = ctx.obs.input.expect?.failedValidationErrorMessage;
+  const outcome = classifyGatewayResponse({ status: e.status ?? 0, header: (n) => e.headers[n.toLowerCase()] ?? null, bodyText: e.bodyText });
+  return outcome.kind === 'tokenRejected' || outcome.kind === 'tokenMissing' || (policyMessage !== undefined && message === policyMessage);
 }
 
 function isApimErrorBody(e: HttpExchange): boolean {

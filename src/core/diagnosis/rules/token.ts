@@ -11,6 +11,7 @@ import type { HttpExchange } from '../../probe/probeHttpClient';
 import { PORTAL, quote } from '../finding';
 import type { DiagnoseInput, Observations } from '../observe';
 import { expectedFromPrm, guidIn, prmScopes, type PrmExpectations } from './prmExpectations';
+import { isTokenRefusal } from './response';
 import { describeExchange, report, sentHeader, type FindingText, type RuleContext } from './ruleContext';
 
 const GRAPH_APP_ID = '00000003-0000-0000-c000-000000000000';
@@ -153,9 +154,10 @@ export function tokenRules(ctx: RuleContext, primaryFail: HttpExchange | undefin
     report(ctx, TEXT.notJwt, [obs.token.error]);
     return;
   }
-  // A 401 to the token, unless the key or a token the gateway could not find already explains it.
+  // A 401 (or validate-jwt's 403) to the token, unless the key or a token the gateway could not find already explains it.
   const rejected = Boolean(
-    primaryFail?.status === 401 &&
+    primaryFail &&
+      (primaryFail.status === 401 || (primaryFail.status === 403 && isTokenRefusal(ctx, primaryFail))) &&
       sentHeader(primaryFail, 'Authorization') &&
       !ctx.out.some((f) => f.id.startsWith('apim.key.') || f.id === 'entra.token.missing'),
   );

@@ -1,0 +1,60 @@
+/**
+ * Issue 15, "right on real gateways": the diagnosis against the sandbox scenarios that follow recorded real
+ * behaviour. Each test names the item it proves; scenarios.test.ts checks the finding ids of every scenario, these
+ * check what the findings say (evidence and fix) where the item is about words.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startSandbox, type Scenario } from '../../sandbox/index';
+import { diagnose, type Diagnosis, type DiagnoseInput } from '../../../src/core/diagnosis';
+import { inputFor, sandboxFetch } from './sandboxClient';
+
+async function diagnoseScenario(scenario: string | Scenario, adjust: (input: DiagnoseInput) => DiagnoseInput = (i) => i): Promise<Diagnosis> {
+  const sb = await startSandbox(scenario);
+  const net = sandboxFetch(sb);
+  try {
+    return await diagnose(adjust(await inputFor(sb)), { fetch: net.fetch, timeoutMs: 5000 });
+  } finally {
+    net.close();
+    await sb.stop();
+  }
+}
+
+function finding(d: Diagnosis, id: string) {
+  const f = d.findings.find((x) => x.id === id);
+  assert.ok(f, `no ${id} in ${JSON.stringify(d.findings.map((x) => x.id))}`);
+  return f;
+}
+
+const errorIds = (d: Diagnosis) => d.findings.filter((f) => f.severity === 'error').map((f) => f.id).sort();
+
+test('15.2 a wrong key answered with APIM\'s key challenge is invalid, not missing', async () => {
+  const d = await diagnoseScenario('key-invalid');
+  assert.deepEqual(errorIds(d), ['apim.key.invalid']);
+  assert.match(finding(d, 'apim.key.invalid').evidence.join('\n'), /WWW-Authenticate: AzureApiManagementKey/);
+});
+
+test('15.2 a key sent in the advertised header but answered "missing" was not recognised; the finding does not say none was sent', async () => {
+  const d = await diagnoseScenario('key-not-recognised');
+  assert.deepEqual(errorIds(d), ['apim.key.invalid']);
+  const f = finding(d, 'apim.key.invalid');
+  assert.match(f.title, /not recognised/);
+  assert.ok(!/none was sent|no subscription key was sent/.test(`${f.title}\n${f.evidence.join('\n')}`), f.evidence.join('\n'));
+  assert.match(f.evidence.join('\n'), /a key was sent in Ocp-Apim-Subscription-Key/);
+});
+
+test('15.b a token refused with failed-validation-httpcode="403" is named as a token rejection, not apim.forbidden', async () => {
+  const d = await diagnoseScenario('forbidden-token-403');
+  assert.deepEqual(errorIds(d), ['entra.token.expired']);
+  assert.match(finding(d, 'entra.token.expired').evidence.join('\n'), /HTTP 403/);
+});
+
+for (const scenario of ['quota-exceeded', 'ip-forbidden']) {
+  test(`15.7 a ${scenario} 403 says that VS Code treats 403 like 401 and starts its sign-in discovery`, async () => {
+    const d = await diagnoseScenario(scenario);
+    const [f] = d.findings.filter((x) => x.severity === 'error');
+    assert.ok(f);
+    assert.match(f.fix.summary, /VS Code treats a 403 like a 401/);
+    assert.match(f.fix.summary, /sign-in/);
+  });
+}
