@@ -242,7 +242,8 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
 /** Failures VS Code's own client cannot recover from by signing in, so starting would only mislead. */
 function isFatal(check: StartupCheckResult): boolean {
   if (!check.reached) return true;
-  return ['keyInvalid', 'keyMissing', 'keyNotRecognised', 'notFound', 'tokenMissing', 'tokenRejected'].includes(check.outcome.kind);
+  // A 403 too: VS Code treats it like a 401 and would start a sign-in that cannot help (FIDELITY.md, isAuthStatusCode).
+  return ['keyInvalid', 'keyMissing', 'keyNotRecognised', 'notFound', 'tokenMissing', 'tokenRejected', 'forbidden'].includes(check.outcome.kind);
 }
 
 function isTokenRefusal(check: StartupCheckResult): boolean {
@@ -291,6 +292,8 @@ function describeOutcome(server: ServerRecord, check: Extract<StartupCheckResult
         : vscode.l10n.t('APIM requires a subscription key ({0}{1}).', check.status, quoted);
     case 'notFound':
       return vscode.l10n.t('APIM has no API at this path ({0}{1}). Check the URL ends in /mcp and matches the portal\'s Server URL.', check.status, quoted);
+    case 'forbidden':
+      return vscode.l10n.t('APIM refused access ({0}{1}). VS Code treats a 403 like a 401 and would ask you to sign in, which does not help: check the quota and ip-filter policies of the API.', check.status, quoted);
     case 'rateLimited':
       return vscode.l10n.t('APIM is rate limiting ({0}{1}).', check.status, quoted);
     default:

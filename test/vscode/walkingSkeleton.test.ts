@@ -7,6 +7,7 @@ import { activateExtension, mcpServerId, pollUntil, removeAllServers, setServers
 
 const SERVER = 'Products (walking skeleton)';
 const CANARY_KEY = `canary-key-${randomUUID()}`;
+const mcpExchange = (records: GatewayRequestRecord[]) => records.filter((r) => r.path.endsWith('/mcp') && r.jsonrpcMethod);
 
 describe('walking skeleton: a SecretStorage key reaches the gateway through VS Code\'s own MCP client', () => {
   let sandbox: Sandbox;
@@ -24,7 +25,6 @@ describe('walking skeleton: a SecretStorage key reaches the gateway through VS C
     await sandbox?.stop();
   });
 
-  const mcpExchange = (records: GatewayRequestRecord[]) => records.filter((r) => r.path.endsWith('/mcp') && r.jsonrpcMethod);
 
   it('lists the tools with the injected key', async () => {
     await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', SERVER, CANARY_KEY);
@@ -61,5 +61,38 @@ describe('walking skeleton: a SecretStorage key reaches the gateway through VS C
     assert.ok(records.length > 0, 'the gateway saw no request');
     assert.ok(records.every((r) => r.keyStatus === 'invalid' && r.status === 401), JSON.stringify(records));
     assert.ok(!records.some((r) => r.jsonrpcMethod === 'tools/list'), 'VS Code must not have listed tools with a rejected key');
+  });
+});
+
+describe('15.7 a quota 403 is reported before VS Code turns it into a sign-in', () => {
+  const QUOTA_SERVER = 'Products (quota used up)';
+  let sandbox: Sandbox;
+  let api: ApimMcpApi;
+
+  before(async () => {
+    api = await activateExtension();
+    // quota-exceeded.json, spelled out: scenario files that extend another are resolved from disk, which the extension host cannot see.
+    const quotaExceeded = { ...healthyKey, name: 'quota-exceeded', gateway: { ...healthyKey.gateway, faults: { quota: { calls: 0 } } } };
+    sandbox = await startSandbox(quotaExceeded as never, { subscriptionKeys: [CANARY_KEY] });
+    await setServers(api, [{ name: QUOTA_SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
+  });
+
+  after(async () => {
+    await removeAllServers(api);
+    await sandbox?.stop();
+  });
+
+  it('15.7 the startup check stops at the 403 and says VS Code would treat it like a 401', async () => {
+    await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', QUOTA_SERVER, CANARY_KEY);
+    sandbox.clearRequests();
+    await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', QUOTA_SERVER)).catch(() => undefined);
+    const status = await pollUntil('the extension to report the 403', 30_000, () => {
+      const s = api.getServerStatus(QUOTA_SERVER);
+      return s.health === 'failing' ? s : undefined;
+    });
+    assert.match(status.detail ?? '', /APIM refused access \(403 "Out of call volume quota/);
+    assert.match(status.detail ?? '', /VS Code treats a 403 like a 401/);
+    const records = mcpExchange(sandbox.requests());
+    assert.deepEqual(records.map((r) => r.jsonrpcMethod), ['initialize'], 'only the startup check reached the gateway: VS Code was not started into a sign-in');
   });
 });
