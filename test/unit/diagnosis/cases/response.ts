@@ -42,6 +42,23 @@ export const RESPONSE_CASES: readonly FindingCase[] = [
     evidence: [/invalid subscription key/, /^key sent in header: Ocp-Apim-Subscription-Key$/],
   },
   {
+    id: 'apim.key.invalid',
+    name: '15.2 a wrong key answered with the key challenge',
+    setup: { auth: apimError(401, KEY_INVALID, KEY_CHALLENGE) },
+    severity: 'error',
+    evidence: [/WWW-Authenticate: AzureApiManagementKey.*invalid subscription key/],
+    not: ['apim.key.missing'],
+  },
+  {
+    id: 'apim.key.invalid',
+    name: '15.2 a key sent in the header the challenge names, answered "missing": not recognised',
+    setup: { auth: apimError(401, KEY_MISSING, KEY_CHALLENGE) },
+    severity: 'error',
+    evidence: [/^a key was sent in Ocp-Apim-Subscription-Key, the header APIM names$/],
+    says: /was not recognised/,
+    not: ['apim.key.missing'],
+  },
+  {
     id: 'entra.token.missing',
     name: 'a token sent where the policy does not look',
     setup: { auth: { ...apimError(401, 'JWT not present.'), sentSecretHeaders: ['Authorization'] }, claims: goodClaims() },
@@ -64,6 +81,7 @@ export const RESPONSE_CASES: readonly FindingCase[] = [
     setup: { auth: apimError(403, 'Out of call volume quota. Quota will be replenished in 00:10:00.') },
     severity: 'error',
     evidence: [/HTTP 403.*Out of call volume quota/],
+    says: /VS Code treats a 403 like a 401 and starts its sign-in discovery/,
   },
   {
     id: 'apim.ipFilter.forbidden',

@@ -1,6 +1,6 @@
 /** Cases for the token and role families: claims that explain a rejected token, and tools the token's roles deny. */
 import { VSCODE_CLIENT_ID } from '../../../../src/core/entra/authority';
-import { API_APP, API_SCOPE, goodClaims, healthyPrm, NOW_S, OTHER_TENANT, TENANT, toolCallAnswer, type Setup } from '../observationBuilders';
+import { API_APP, API_SCOPE, apimError, goodClaims, healthyPrm, NOW_S, OTHER_TENANT, TENANT, toolCallAnswer, type Setup } from '../observationBuilders';
 import { BEARER_401, TOKEN_ACCEPTED, TOKEN_REJECTED, type FindingCase } from './findingCase';
 
 const GRAPH = '00000003-0000-0000-c000-000000000000';
@@ -24,6 +24,14 @@ export const TOKEN_CASES: readonly FindingCase[] = [
     setup: rejected(goodClaims({ exp: NOW_S - 120 })),
     severity: 'error',
     evidence: [/HTTP 401.*Invalid JWT/, /^expired 120 s ago$/],
+  },
+  {
+    id: 'entra.token.expired',
+    name: '15.b an expired token refused with failed-validation-httpcode="403"',
+    setup: rejected(goodClaims({ exp: NOW_S - 120 }), { auth: { ...apimError(403, 'Invalid JWT.'), sentSecretHeaders: ['Authorization'] } }),
+    severity: 'error',
+    evidence: [/HTTP 403.*Invalid JWT/, /^expired 120 s ago$/],
+    not: ['apim.forbidden'],
   },
   {
     id: 'entra.token.expired',
