@@ -80,6 +80,7 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     const subs = await subWidget.innerText();
     assert.match(subs, /product mcp-tools · active/);
     assert.match(subs, /suspended/);
+    assert.match(subs, /Built-in all-access subscription\s*all APIs \(built-in all-access subscription\) · active/, '15.4 the all-access subscription (scope: the service) is offered');
     assert.doesNotMatch(subs, /Orders only/, 'a subscription for another product does not cover this server');
     await workbench.screenshot('e2e-azure-subscriptions');
     await choose(page, 'APIM subscription', /Products team/);

@@ -19,6 +19,7 @@ export interface ArmApiConfig {
   /** 'mcp' for MCP servers. Default 'http'. */
   type?: string;
   path: string;
+  /** Default: false for MCP servers (as the portal creates them), true otherwise (FIDELITY.md A7, A8). */
   subscriptionRequired?: boolean;
   subscriptionKeyParameterNames?: { header: string; query: string };
   mcpProperties?: Record<string, unknown>;
@@ -29,7 +30,7 @@ export interface ArmApiConfig {
 export interface ArmApimSubscriptionConfig {
   name: string;
   displayName?: string;
-  /** 'all' | 'api:<name>' | 'product:<name>'. */
+  /** 'service' (the built-in all-access subscription) | 'all' (all APIs) | 'api:<name>' | 'product:<name>'. */
   scope: string;
   state?: string;
   primaryKey: string;
@@ -77,6 +78,8 @@ export interface ArmEmulator {
 }
 
 const P = 'providers/Microsoft.ApiManagement/service';
+/** The first api-version that shows `type: mcp` APIs. */
+const MCP_API_VERSION = '2024-06-01-preview';
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
@@ -93,6 +96,8 @@ export async function startArm(initial: ArmConfig): Promise<ArmEmulator> {
   const serviceId = (sub: string, svc: ArmServiceConfig) => `/subscriptions/${sub}/resourceGroups/${svc.resourceGroup}/${P}/${svc.name}`;
   const scopeOf = (sub: string, svc: ArmServiceConfig, scope: string) => {
     const base = serviceId(sub, svc);
+    // The all-access subscription's scope is the service id with a trailing slash (a portal export, FIDELITY.md A3).
+    if (scope === 'service') return `${base}/`;
     if (scope === 'all') return `${base}/apis`;
     const [kind, name] = scope.split(':');
     return kind === 'api' ? `${base}/apis/${name}` : `${base}/products/${name}`;
@@ -173,17 +178,19 @@ export async function startArm(initial: ArmConfig): Promise<ArmEmulator> {
       id: `${base}/apis/${api.name}`, type: 'Microsoft.ApiManagement/service/apis', name: api.name,
       properties: {
         displayName: api.displayName ?? api.name, path: api.path, type: api.type ?? 'http', apiType: api.type ?? 'http', protocols: ['https'], isCurrent: true,
-        subscriptionRequired: api.subscriptionRequired ?? true,
+        subscriptionRequired: api.subscriptionRequired ?? api.type !== 'mcp',
         subscriptionKeyParameterNames: api.subscriptionKeyParameterNames ?? { header: 'Ocp-Apim-Subscription-Key', query: 'subscription-key' },
         ...(api.mcpProperties ? { mcpProperties: api.mcpProperties } : {}),
       },
     });
+    // MCP APIs exist only for api-versions from 2024-06-01-preview on (FIDELITY.md A6).
+    const visible = (api: ArmApiConfig) => api.type !== 'mcp' || (url.searchParams.get('api-version') ?? '') >= MCP_API_VERSION;
     if (method === 'GET' && rest.length === 1 && rest[0] === 'apis') {
       if (denied(res, 'Microsoft.ApiManagement/service/apis/read', base, clientId, oid)) return;
-      return send(res, 200, page(url, svc.apis.map(apiJson)));
+      return send(res, 200, page(url, svc.apis.filter(visible).map(apiJson)));
     }
     if (rest[0] === 'apis' && rest.length >= 2) {
-      const api = svc.apis.find((a) => a.name.toLowerCase() === rest[1]);
+      const api = svc.apis.filter(visible).find((a) => a.name.toLowerCase() === rest[1]);
       if (!api) return send(res, 404, { error: { code: 'ResourceNotFound', message: 'Api not found.' } });
       if (method === 'GET' && rest.length === 2) return send(res, 200, apiJson(api));
       if (method === 'GET' && rest.length === 3 && rest[2] === 'products') {

@@ -63,7 +63,7 @@ export function armFixture(o: ArmFixtureOptions): Omit<ArmConfig, 'acceptedToken
               { name: ARM_PRODUCT_SUBSCRIPTION, displayName: 'Products team (MCP tools product)', scope: 'product:mcp-tools', primaryKey: o.key },
               { name: 'orders-only', displayName: 'Orders only', scope: 'product:orders', primaryKey: 'orders-key-not-for-mcp' },
               { name: 'api-scoped-suspended', displayName: 'API-scoped (suspended)', scope: `api:${ARM_MCP_API}`, state: 'suspended', primaryKey: 'suspended-key' },
-              { name: 'master', displayName: 'Built-in all-access subscription', scope: 'all', primaryKey: 'master-key-not-the-gateway-key' },
+              { name: 'master', displayName: 'Built-in all-access subscription', scope: 'service', primaryKey: 'master-key-not-the-gateway-key' },
             ],
           },
         ],

@@ -63,7 +63,13 @@ export interface ApimApi {
   readonly isCurrent?: boolean;
 }
 
-export type ApimSubscriptionScope = { kind: 'allApis' } | { kind: 'api'; apiName: string } | { kind: 'product'; productName: string } | { kind: 'other'; scope: string };
+/** `service` is the built-in all-access subscription: its scope is the service itself (`<service id>/`), and it opens every API. */
+export type ApimSubscriptionScope =
+  | { kind: 'service' }
+  | { kind: 'allApis' }
+  | { kind: 'api'; apiName: string }
+  | { kind: 'product'; productName: string }
+  | { kind: 'other'; scope: string };
 
 export interface ApimSubscription {
   readonly id: string;
@@ -252,6 +258,7 @@ export function mcpUrls(gatewayUrl: string, apiPath: string): { mcp: string; sse
 
 export function parseScope(scope: string): ApimSubscriptionScope {
   const s = scope.replace(/\/+$/, '');
+  if (/\/providers\/Microsoft\.ApiManagement\/service\/[^/]+$/i.test(s)) return { kind: 'service' };
   if (/\/apis$/i.test(s)) return { kind: 'allApis' };
   const api = /\/apis\/([^/]+)$/i.exec(s);
   if (api) return { kind: 'api', apiName: decodeURIComponent(api[1]!) };
@@ -262,6 +269,7 @@ export function parseScope(scope: string): ApimSubscriptionScope {
 
 export function covers(scope: ApimSubscriptionScope, apiName: string, productsOfApi: readonly string[]): boolean {
   switch (scope.kind) {
+    case 'service':
     case 'allApis':
       return true;
     case 'api':

@@ -283,6 +283,8 @@ export class AddFromAzure {
 
 function scopeLabel(sub: ApimSubscription): string {
   switch (sub.scope.kind) {
+    case 'service':
+      return vscode.l10n.t('all APIs (built-in all-access subscription)');
     case 'allApis':
       return vscode.l10n.t('all APIs');
     case 'api':

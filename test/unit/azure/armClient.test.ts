@@ -6,6 +6,7 @@ import { AZURE_CLOUDS, azureCloud, cloudOfGatewayHost, resourceManagerEndpoint }
 import { entraFromPolicy } from '../../../src/core/azure/policyPrefill';
 import { Secret } from '../../../src/core/secret';
 import { startArm, type ArmConfig, type ArmEmulator } from '../../sandbox/arm';
+import { realArm } from '../../fixtures/real';
 import { ARM_MCP_API, ARM_PRODUCT_SUBSCRIPTION, ARM_SERVICE_ID, ARM_SUBSCRIPTION_ID, armFixture } from '../../sandbox/armFixture';
 
 const TOKEN = 'arm-token-canary-7f3a';
@@ -45,7 +46,7 @@ test('lists subscriptions → services → MCP APIs (across nextLink pages) → 
     assert.equal(mcp[1]!.subscriptionRequired, false);
     assert.deepEqual(mcpUrls(service!.gatewayUrl!, products.path), { mcp: 'https://contoso-apim.azure-api.net/products/mcp', sse: 'https://contoso-apim.azure-api.net/products/sse' });
     const covering = await client.subscriptionsCovering(service!.id, products);
-    assert.deepEqual(covering.map((s) => `${s.name}:${s.scope.kind}:${s.state}`).sort(), ['api-scoped-suspended:api:suspended', 'master:allApis:active', `${ARM_PRODUCT_SUBSCRIPTION}:product:active`].sort());
+    assert.deepEqual(covering.map((s) => `${s.name}:${s.scope.kind}:${s.state}`).sort(), ['api-scoped-suspended:api:suspended', 'master:service:active', `${ARM_PRODUCT_SUBSCRIPTION}:product:active`].sort());
     const secrets = await client.listSecrets(covering.find((s) => s.name === ARM_PRODUCT_SUBSCRIPTION)!.id);
     assert.ok(secrets.primaryKey instanceof Secret);
     assert.equal(secrets.primaryKey.reveal(), CANARY_KEY);
@@ -160,4 +161,44 @@ test('every azure.arm.* finding id is documented in docs/findings.md', async () 
   assert.ok(ids.length >= 7, ids.join(' '));
   const doc = readFileSync(join(root, 'docs/findings.md'), 'utf8');
   assert.deepEqual(ids.filter((id) => !doc.includes(`\`${id}\``)), []);
+});
+
+test('15.4 the built-in all-access subscription (scope: the service id and a slash) covers every API', () => {
+  const recorded = realArm('subscriptions-list').body.value as { name: string; properties: { scope: string } }[];
+  const master = recorded.find((s) => s.name === 'master')!;
+  assert.match(master.properties.scope, /\/service\/contoso-apim\/$/);
+  assert.deepEqual(parseScope(master.properties.scope), { kind: 'service' });
+  assert.deepEqual(parseScope(ARM_SERVICE_ID), { kind: 'service' });
+  assert.equal(covers(parseScope(master.properties.scope), 'any-api', []), true);
+  const kinds = recorded.map((s) => parseScope(s.properties.scope).kind);
+  assert.deepEqual(kinds, ['service', 'product', 'allApis', 'api']);
+});
+
+test('15.4 Add from Azure is offered the built-in all-access subscription, as Resource Manager lists it', async () => {
+  await withArm({}, async (_arm, client) => {
+    const [api] = (await client.listApis(ARM_SERVICE_ID)).filter(isMcpApi);
+    const covering = await client.subscriptionsCovering(ARM_SERVICE_ID, api!);
+    const master = covering.find((s) => s.name === 'master');
+    assert.ok(master, `no all-access subscription among ${covering.map((s) => s.name).join(', ')}`);
+    assert.equal(master.rawScope, `${ARM_SERVICE_ID}/`);
+    assert.deepEqual(master.scope, { kind: 'service' });
+  });
+});
+
+test('15.4 the emulator answers MCP APIs like Resource Manager: hidden at 2024-05-01, subscriptionRequired false by default', async () => {
+  await withArm({}, async (arm) => {
+    const get = async (path: string) => {
+      const res = await fetch(`${arm.origin}${path}`, { headers: { authorization: `Bearer ${TOKEN}` } });
+      return { status: res.status, body: (await res.json()) as { value?: { name: string; properties: Record<string, unknown> }[]; error?: { code: string } } };
+    };
+    const stable = await get(`${ARM_SERVICE_ID}/apis?api-version=2024-05-01`);
+    assert.deepEqual(stable.body.value!.filter((a) => a.properties.type === 'mcp'), [], 'MCP APIs are invisible at 2024-05-01');
+    assert.equal((await get(`${ARM_SERVICE_ID}/apis/weather-mcp?api-version=2024-05-01`)).body.error?.code, 'ResourceNotFound');
+    const preview = await get(`${ARM_SERVICE_ID}/apis/weather-mcp?api-version=2024-06-01-preview`);
+    assert.equal(preview.status, 200);
+    assert.equal((preview.body as unknown as { properties: { type: string; subscriptionRequired: boolean } }).properties.subscriptionRequired, false);
+    const recorded = realArm('mcp-api').body.properties as Record<string, unknown>;
+    for (const key of ['type', 'subscriptionRequired', 'mcpProperties']) assert.ok(key in (preview.body as unknown as { properties: object }).properties, key);
+    assert.equal(recorded.subscriptionRequired, false);
+  });
 });
