@@ -27,6 +27,11 @@ export interface GatewayRequestRecord {
   toolName?: string;
   keyHeaderName?: string;
   keyStatus: 'absent' | 'valid' | 'invalid';
+  /**
+   * The variable name when the key value was literally an unexpanded `${NAME}` / `$NAME` reference, as Claude Code
+   * and Copilot CLI send it when NAME is not set. A reference is not a secret; any other key value is never recorded.
+   */
+  keyReference?: string;
   authorization: 'absent' | 'valid' | 'invalid';
   headerNames: string[];
   status: number;
@@ -159,6 +164,7 @@ export async function startGateway(log: (line: string) => void = () => undefined
     const key = checkKey(req, url, c.subscription);
     rec.keyStatus = key.status;
     if (key.from) rec.keyHeaderName = key.from;
+    if (key.reference) rec.keyReference = key.reference;
     const keyRefusal = keyRejection(key, c.subscription, `${c.origin}/${c.apiPath}`);
     if (keyRefusal) return { refused: keyRefusal };
     if (c.ipFilter) {

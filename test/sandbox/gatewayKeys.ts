@@ -5,6 +5,7 @@
  * body message tells them apart (FIDELITY.md).
  */
 import type { IncomingMessage } from 'node:http';
+import { parseEnvReference } from '../../src/core/secrets/envVars';
 import { APIM_TEXT, KEY_DENIED_REASON, type GatewayAnswer } from './apimAnswers';
 import type { SubscriptionConfig, SubscriptionKeyConfig } from './scenarioSchema';
 
@@ -20,6 +21,8 @@ export interface KeyVerdict {
   /** Why an invalid key is invalid, for the record. */
   reason?: string;
   malformed?: boolean;
+  /** The variable name when the key was literally an unexpanded `${NAME}` / `$NAME` reference (not a secret). */
+  reference?: string;
 }
 
 /** Every key as the object form: a plain string is an active key scoped to this API. */
@@ -48,7 +51,7 @@ export function checkKey(req: IncomingMessage, url: URL, sub: ResolvedSubscripti
     return { status: 'absent' };
   }
   const owner = sub.keys.find((k) => k.key === key);
-  if (!owner) return { status: 'invalid', from, reason: 'no subscription has this key', malformed: !/^[A-Za-z0-9]{32}$/.test(key) };
+  if (!owner) return { status: 'invalid', from, reason: 'no subscription has this key', malformed: !/^[A-Za-z0-9]{32}$/.test(key), reference: parseEnvReference(key) };
   if (owner.state !== 'active') return { status: 'invalid', from, reason: `the subscription is ${owner.state}` };
   if (!covers(owner.scope, sub)) return { status: 'invalid', from, reason: `the subscription's scope (${owner.scope}) does not include this API` };
   return { status: 'valid', from };
