@@ -1,5 +1,5 @@
 // npm test: installs what is missing (npm dependencies, then the real-VS-Code tools; see bootstrap.mjs), so it works
-// as the first command after `git clone`, type-checks, then runs the unit, vscode and e2e tiers in that order. The extension is built and packaged once and every real-VS-Code tier installs that same .vsix.
+// as the first command after `git clone`, type-checks, then runs the unit, clients, vscode and e2e tiers in that order. The extension is built and packaged once and every real-VS-Code tier installs that same .vsix.
 // Each tier's counts are printed, then a total.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -40,6 +40,8 @@ const steps = [
   // Debian packages and the cached Node 24 + code-server tool folder; only checks once installed. Its progress and
   // errors go to stderr, which is not captured, so they show while it runs.
   ['tools', 'bash', ['scripts/setup-tools.sh']],
+  // The real MCP clients of the clients tier (Claude Code, GitHub Copilot CLI, MCP Inspector), pinned, same cache.
+  ['clients', process.execPath, ['scripts/setup-clients.mjs']],
   ['build', process.execPath, ['scripts/build.mjs', '--production']],
   ['package', process.execPath, ['scripts/package.mjs', vsix]],
   ['typecheck', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--noEmit']],
@@ -51,6 +53,7 @@ for (const [name, command, args] of steps) {
 
 const tiers = [
   ['unit', process.execPath, ['scripts/run-unit.mjs']],
+  ['clients', process.execPath, ['--import', 'tsx', 'test/harness/runClientsTier.ts']],
   ['vscode', process.execPath, ['--import', 'tsx', 'test/harness/runVscodeTier.ts']],
   ['e2e', process.execPath, ['--import', 'tsx', 'test/harness/runE2eTier.ts']],
 ];

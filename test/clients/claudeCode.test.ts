@@ -205,10 +205,13 @@ async function loginThroughEmulator(ws: { home: string; project: string }, sandb
     await callback.text();
     return { authorize, callbackStatus: callback.status };
   } finally {
+    const closed = new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('close', resolve)));
     try {
       process.kill(-child.pid!, 'SIGKILL');
     } catch {
       // already gone
     }
+    // Claude Code may still be writing its credentials file: the HOME is removed only after it has exited.
+    await closed;
   }
 }

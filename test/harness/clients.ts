@@ -78,7 +78,7 @@ export function clientEnv(home: string, extra: Record<string, string | undefined
 /** A temporary folder, removed by the returned function. */
 export function tempDir(prefix: string): { path: string; remove: () => void } {
   const path = mkdtempSync(join(tmpdir(), `apim-mcp-${prefix}-`));
-  return { path, remove: () => rmSync(path, { recursive: true, force: true }) };
+  return { path, remove: () => rmSync(path, { recursive: true, force: true, maxRetries: 5 }) };
 }
 
 /** A server as the Add Server wizard hands it to the writers, built through the real setting parser. */
