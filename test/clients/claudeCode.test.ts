@@ -143,11 +143,11 @@ describe('Claude Code: renamed key header (key-custom-header)', () => {
   });
 });
 
-describe('Claude Code: Entra server (clients-entra)', () => {
+describe('Claude Code: Entra server (healthy-entra-cli-clients)', () => {
   let sandbox: Sandbox;
   let ws: ReturnType<typeof claudeWorkspace>;
   before(async () => {
-    sandbox = await startSandbox('clients-entra');
+    sandbox = await startSandbox('healthy-entra-cli-clients');
     ws = claudeWorkspace();
     const written = await writeWithExtension(dotMcpJson(ws), 'rootDotMcpJson', serverDescription({ name: 'products', url: sandbox.endpoints.mcpUrl, auth: 'entra', clientId: CLIENT_ID, prmValid: true }));
     assert.deepEqual(JSON.parse(written).mcpServers.products.oauth, { clientId: CLIENT_ID });
@@ -205,13 +205,17 @@ async function loginThroughEmulator(ws: { home: string; project: string }, sandb
     await callback.text();
     return { authorize, callbackStatus: callback.status };
   } finally {
+    // Ctrl-C through the terminal ends the login; `script` exits once Claude Code has, so its HOME is free to remove.
     const closed = new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('close', resolve)));
-    try {
-      process.kill(-child.pid!, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-    // Claude Code may still be writing its credentials file: the HOME is removed only after it has exited.
+    child.stdin.write('\u0003');
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }, 10_000);
     await closed;
+    clearTimeout(timer);
   }
 }

@@ -123,12 +123,12 @@ describe('Copilot CLI: renamed key header (key-custom-header)', () => {
   });
 });
 
-describe('Copilot CLI: Entra server (clients-entra)', () => {
+describe('Copilot CLI: Entra server (healthy-entra-cli-clients)', () => {
   let sandbox: Sandbox;
   let model: FakeModel;
   let h: Awaited<ReturnType<typeof copilotHome>>;
   before(async () => {
-    sandbox = await startSandbox('clients-entra');
+    sandbox = await startSandbox('healthy-entra-cli-clients');
     model = await startFakeModel({ tool: 'listProducts' });
     h = await copilotHome({ name: 'products', url: sandbox.endpoints.mcpUrl, auth: 'entra', clientId: CLIENT_ID, prmValid: true });
     assert.equal(JSON.parse(h.written).mcpServers.products.oauthClientId, CLIENT_ID);

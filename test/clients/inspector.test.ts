@@ -99,12 +99,12 @@ describe('MCP Inspector CLI: renamed key header (key-custom-header)', () => {
   });
 });
 
-describe('MCP Inspector CLI: Entra server (clients-entra)', () => {
+describe('MCP Inspector CLI: Entra server (healthy-entra-cli-clients)', () => {
   let sandbox: Sandbox;
   let dir: ReturnType<typeof tempDir>;
   let entry: Entry;
   before(async () => {
-    sandbox = await startSandbox('clients-entra');
+    sandbox = await startSandbox('healthy-entra-cli-clients');
     dir = tempDir('inspector');
     ({ entry } = await written(dir.path, { name: 'products', url: sandbox.endpoints.mcpUrl, auth: 'entra', clientId: '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b', prmValid: true }));
   });

@@ -88,11 +88,11 @@ describe('MCP SDK client: renamed key header (key-custom-header)', () => {
   });
 });
 
-describe('MCP SDK client: Entra server (clients-entra)', () => {
+describe('MCP SDK client: Entra server (healthy-entra-cli-clients)', () => {
   let sandbox: Sandbox;
   let entry: Entry;
   before(async () => {
-    sandbox = await startSandbox('clients-entra');
+    sandbox = await startSandbox('healthy-entra-cli-clients');
     entry = await written({ name: 'products', url: sandbox.endpoints.mcpUrl, auth: 'entra', clientId: '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b', prmValid: true });
     assert.equal(entry.headers, undefined, 'an Entra entry carries no secret header');
   });
