@@ -1,16 +1,38 @@
 import * as vscode from 'vscode';
+import type { ConfigTargetKind } from './core/config/targets';
+import { createNodeConfigFileSystem } from './core/config/nodeConfigFileSystem';
+import type { AuthKind } from './core/serverRecord';
 import { registerAuthCommands } from './vscode/auth/authCommands';
 import { EntraTokenService } from './vscode/auth/entraTokens';
-import { registerCommands } from './vscode/commands';
-import { ConfigSources, configLocations } from './vscode/configSources';
+import { ConfigTargets } from './vscode/config/configTargets';
 import { registerConfigFeatures } from './vscode/config/registerConfigFeatures';
+import { TargetLocator } from './vscode/config/targetLocations';
+import { TerminalKeyEnvironment } from './vscode/config/terminalKeyEnvironment';
+import { ApimMcpServerProvider, MCP_PROVIDER_ID } from './vscode/mcp/mcpProvider';
+import { registerServerCommands } from './vscode/mcp/serverCommands';
 import { registerTroubleshooting } from './vscode/panel/registerTroubleshooting';
 import { registerPolicyTools } from './vscode/policy/registerPolicyTools';
-import { ApimMcpServerProvider, MCP_PROVIDER_ID } from './vscode/mcpProvider';
+import { safeRegister } from './vscode/safeRegister';
 import { ServerRegistry } from './vscode/serverRegistry';
-import { ServerStatusStore, type ServerStatus } from './vscode/serverStatus';
-import { ServersTreeDataProvider, SERVERS_VIEW_ID } from './vscode/serversView';
+import { ConfigSources } from './vscode/servers/configSources';
+import { registerServersView, ServersTreeDataProvider } from './vscode/servers/serversView';
+import { ServerStatusStore, type ServerHealth, type ServerStatus } from './vscode/serverStatus';
 import { SubscriptionKeyStore } from './vscode/subscriptionKeyStore';
+import { registerAddServer } from './vscode/wizard/registerAddServer';
+
+/** A server as the Servers view lists it: where it is defined and its last status. Never a secret. */
+export interface ServerSummary {
+  readonly id: string;
+  readonly name: string;
+  readonly url: string;
+  readonly source: ConfigTargetKind;
+  readonly auth: AuthKind;
+  readonly file?: string;
+  readonly line?: number;
+  /** How a file entry supplies its key: a password input, an environment variable, or plaintext. */
+  readonly keySupply?: 'input' | 'env' | 'plaintext';
+  readonly status: ServerHealth;
+}
 
 /** What other extensions (and this extension's own tests) may read. Nothing here exposes a secret. */
 export interface ApimMcpApi {
@@ -18,35 +40,54 @@ export interface ApimMcpApi {
   getServerStatus(name: string): ServerStatus;
   /** The names of the servers this extension currently provides to VS Code. */
   serverNames(): string[];
+  /** Every APIM-fronted server in every config source, once the config files have been read. */
+  listServers(): Promise<ServerSummary[]>;
 }
 
 export function activate(context: vscode.ExtensionContext): ApimMcpApi {
   const log = vscode.window.createOutputChannel('APIM MCP', { log: true });
   context.subscriptions.push(log);
+  const extensionId = context.extension.id;
 
   const registry = new ServerRegistry(log);
   const keys = new SubscriptionKeyStore(context.secrets);
   const status = new ServerStatusStore();
-  context.subscriptions.push(registry, keys, status);
-
   const tokens = new EntraTokenService(context.secrets, log, (name) => registry.find(name));
-  context.subscriptions.push(tokens, registerAuthCommands(registry, tokens, log));
-  const provider = new ApimMcpServerProvider(registry, keys, status, log, { tokens, extensionId: context.extension.id });
-  context.subscriptions.push(provider, vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider));
-
-  const locations = configLocations(context);
-  const sources = new ConfigSources(registry, locations, log);
+  const provider = new ApimMcpServerProvider(registry, keys, status, log, { tokens, extensionId });
+  const locator = new TargetLocator(context.globalStorageUri);
+  const sources = new ConfigSources(registry, locator, log);
   const tree = new ServersTreeDataProvider(registry, status, sources);
-  context.subscriptions.push(sources, tree, vscode.window.createTreeView(SERVERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: false }));
-  context.subscriptions.push(registerTroubleshooting({ extensionUri: context.extensionUri, locations, sources, tree, keys, tokens, log }));
+  const fs = createNodeConfigFileSystem();
+  const targets = new ConfigTargets(locator, fs, log);
+  const terminalEnv = new TerminalKeyEnvironment(context.environmentVariableCollection, keys, locator, fs, log);
+  context.subscriptions.push(registry, keys, status, tokens, provider, sources, tree, terminalEnv);
 
-  context.subscriptions.push(registerCommands({ extensionId: context.extension.id, registry, keys, tree, provider, log }));
+  // One feature that fails to register is logged and skipped; the others still start.
+  const features: [string, () => vscode.Disposable][] = [
+    ['the MCP server provider', () => vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider)],
+    ['the server commands', () => registerServerCommands({ extensionId, registry, keys, provider, log })],
+    ['the Entra ID commands', () => registerAuthCommands(registry, tokens, log)],
+    ['the Servers view', () => registerServersView(tree)],
+    ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, log })],
+    ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log })],
+    ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, locator, fs, targets, terminalEnv, log })],
+    ['the policy tools', () => registerPolicyTools(context, log)],
+  ];
+  const skipped = features.filter(([name, register]) => !safeRegister(context, log, name, register)).map(([name]) => name);
 
-  context.subscriptions.push(registerPolicyTools(context, log));
-  context.subscriptions.push(registerConfigFeatures({ context, registry, keys, status, log }));
-
-  log.info(`[activate] ${registry.servers.length} server(s) configured; workspace trusted: ${vscode.workspace.isTrusted}`);
-  return { apiVersion: 1, getServerStatus: (name) => status.get(name), serverNames: () => registry.servers.map((s) => s.name) };
+  log.info(`[activate] ${registry.servers.length} server(s) configured; workspace trusted: ${vscode.workspace.isTrusted}${skipped.length ? `; skipped: ${skipped.join(', ')}` : ''}`);
+  return {
+    apiVersion: 1,
+    getServerStatus: (name) => status.get(name),
+    serverNames: () => registry.servers.map((s) => s.name),
+    listServers: async () => {
+      await sources.whenReady();
+      return sources.entries.map((entry) => {
+        const { id, name, url, source, auth, file, line, keySupply } = entry;
+        return { id, name, url, source, auth, file, line, keySupply, status: tree.statusOf(entry).health };
+      });
+    },
+  };
 }
 
 export function deactivate(): void {

@@ -1,57 +1,56 @@
 /**
- * The panel's UI text. The host localises each entry with `vscode.l10n.t` and hands the result to the webview in a
- * `<meta>` element; the webview falls back to these English defaults for anything missing.
+ * The panel's UI text. The extension host localises every entry (src/vscode/panel/panelText.ts, where the compiler
+ * checks that none is missing) and hands them to the webview in a `<meta>` element.
  */
-export const PANEL_STRINGS = {
-  auth: 'Auth',
-  source: 'Config source',
-  rerun: 'Re-run',
-  cancel: 'Cancel',
-  running: 'Diagnosing…',
-  cancelled: 'The diagnosis was cancelled.',
-  failed: 'The diagnosis could not run:',
-  notRun: 'No diagnosis yet. Run it to probe the server: nothing is sent until you do.',
-  runNow: 'Diagnose',
-  healthy: 'Healthy: no findings.',
-  findings: 'Findings',
-  errors: 'Errors',
-  warnings: 'Warnings',
-  infos: 'Information',
-  evidence: 'Evidence',
-  fix: 'Fix',
-  timeline: 'Timeline',
-  step: 'Step',
-  status: 'Status',
-  duration: 'Time',
-  detail: 'Detail',
-  token: 'Decoded token',
-  tokenNote: 'Claims only: the signature is never shown.',
-  claim: 'Claim',
-  value: 'Value',
-  check: 'Check',
-  matches: 'matches',
-  mismatch: 'does not match',
-  matrix: 'Permissions: tools × roles',
-  tool: 'Tool',
-  you: 'You',
-  allowed: 'allowed',
-  denied: 'denied',
-  unknown: 'unknown',
-  anyToken: 'any valid token',
-  openPolicy: 'Open policy',
-  export: 'Export',
-  saveReport: 'Save Report…',
-  copyReport: 'Copy Report',
-  paste: 'Paste an error',
-  pasteHint: 'Paste an AADSTS error page, error_description or the failing sign-in URL. It is read here, not sent anywhere.',
-  explain: 'Explain',
-  openConfig: 'Open Config',
-  setKey: 'Set/Rotate Key',
-  signIn: 'Sign In',
-  withToken: 'Diagnose with a Pasted Token…',
-  notes: 'Notes',
-  finishedAt: 'Finished at',
-} as const;
+export interface PanelStrings {
+  readonly auth: string;
+  readonly source: string;
+  readonly rerun: string;
+  readonly cancel: string;
+  readonly running: string;
+  readonly cancelled: string;
+  readonly failed: string;
+  readonly notRun: string;
+  readonly runNow: string;
+  readonly healthy: string;
+  readonly findings: string;
+  readonly errors: string;
+  readonly warnings: string;
+  readonly infos: string;
+  readonly evidence: string;
+  readonly fix: string;
+  readonly timeline: string;
+  readonly step: string;
+  readonly status: string;
+  readonly duration: string;
+  readonly detail: string;
+  readonly token: string;
+  readonly tokenNote: string;
+  readonly claim: string;
+  readonly value: string;
+  readonly check: string;
+  readonly matches: string;
+  readonly mismatch: string;
+  readonly matrix: string;
+  readonly tool: string;
+  readonly you: string;
+  readonly allowed: string;
+  readonly denied: string;
+  readonly unknown: string;
+  readonly anyToken: string;
+  readonly openPolicy: string;
+  readonly export: string;
+  readonly saveReport: string;
+  readonly copyReport: string;
+  readonly paste: string;
+  readonly pasteHint: string;
+  readonly explain: string;
+  readonly openConfig: string;
+  readonly setKey: string;
+  readonly signIn: string;
+  readonly withToken: string;
+  readonly notes: string;
+  readonly finishedAt: string;
+}
 
-export type PanelStringKey = keyof typeof PANEL_STRINGS;
-export type PanelStrings = Record<PanelStringKey, string>;
+export type PanelStringKey = keyof PanelStrings;

@@ -2,8 +2,20 @@ import * as vscode from 'vscode';
 import type { ServerRecord } from '../core/serverRecord';
 import type { ServerRegistry } from './serverRegistry';
 
-/** What a server command is given: a tree node (`{ server }`), a server name (from code), or nothing (the palette). */
-export type ServerArg = { readonly server: { readonly name: string } } | string | undefined;
+/**
+ * What a server command is given: a Servers view node (`{ server: { name } }`), a server name (from code), or nothing
+ * (the palette). Commands can be run with anything, so the shape is checked, never assumed.
+ */
+export type ServerArg = { readonly server?: { readonly name?: unknown } } | string | undefined;
+
+/** The server name the argument carries, if it carries one. */
+export function serverNameOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (typeof arg !== 'object' || arg === null || !('server' in arg)) return undefined;
+  const server: unknown = arg.server;
+  if (typeof server !== 'object' || server === null || !('name' in server)) return undefined;
+  return typeof server.name === 'string' ? server.name : undefined;
+}
 
 /**
  * The extension-managed server a command acts on. A name that is not configured is reported; with no argument
@@ -15,7 +27,7 @@ export async function pickServer(
   filter: (server: ServerRecord) => boolean,
   noneMessage: string,
 ): Promise<ServerRecord | undefined> {
-  const name = typeof arg === 'string' ? arg : arg?.server.name;
+  const name = serverNameOf(arg);
   if (name !== undefined) {
     // Looked up again, so a node from another config source never stands in for an extension-managed server.
     const server = registry.find(name);

@@ -4,7 +4,7 @@
  * `setState`, so VS Code can hand it back after a reload (the serializer) and after the tab was hidden.
  */
 import { parseHostMessage, type DiagnosisView, type FindingView, type PanelState, type RoleMatrixView, type ServerAction, type Severity, type WebviewMessage, isPanelState } from '../shared/protocol';
-import { PANEL_STRINGS, type PanelStringKey } from '../shared/strings';
+import type { PanelStringKey } from '../shared/strings';
 
 interface VsCodeApi {
   postMessage(message: WebviewMessage): void;
@@ -30,7 +30,8 @@ const strings: Record<string, string> = (() => {
 
 function t(key: PanelStringKey): string {
   const value = strings[key];
-  return typeof value === 'string' ? value : PANEL_STRINGS[key];
+  // The host always sends every string (its type says so); a missing one shows its key rather than nothing.
+  return typeof value === 'string' ? value : key;
 }
 
 type Child = Node | string | undefined | false;

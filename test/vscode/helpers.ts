@@ -6,6 +6,7 @@ export interface ApimMcpApi {
   apiVersion: number;
   getServerStatus(name: string): { health: 'healthy' | 'failing' | 'unknown'; detail?: string };
   serverNames(): string[];
+  listServers(): Promise<ListedServer[]>;
 }
 
 export async function activateExtension(): Promise<ApimMcpApi> {
@@ -40,7 +41,7 @@ export async function removeAllServers(api: ApimMcpApi): Promise<void> {
   await setServers(api, []);
 }
 
-/** A server as the undocumented, read-only `apimMcp.servers.list` command reports it (no secrets). */
+/** A server as the extension's API lists it (`listServers`, no secrets). */
 export interface ListedServer {
   id: string;
   name: string;

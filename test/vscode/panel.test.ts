@@ -11,7 +11,7 @@ interface PanelStateLike {
   diagnosis?: { findings: { id: string; title: string }[]; report: string; timeline: unknown[]; notes: string[] };
 }
 
-const listServers = () => vscode.commands.executeCommand<ListedServer[]>('apimMcp.servers.list');
+const listServers = () => vscode.commands.executeCommand<ListedServer[]>('apimMcpTest.servers.list');
 const panelStates = () => vscode.commands.executeCommand<PanelStateLike[]>('apimMcp.diagnostics.state');
 
 const SERVER = 'Products (panel)';

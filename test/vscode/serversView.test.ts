@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { activateExtension, pollUntil, removeAllServers, setServers, type ApimMcpApi, type ListedServer } from './helpers';
 
-const listServers = () => vscode.commands.executeCommand<ListedServer[]>('apimMcp.servers.list');
+const listServers = () => vscode.commands.executeCommand<ListedServer[]>('apimMcpTest.servers.list');
 
 describe('Servers view sources: every APIM-fronted server from every config source', function () {
   this.timeout(60_000);

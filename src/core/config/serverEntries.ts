@@ -10,7 +10,10 @@ export interface ServerDescription extends ServerRecord {
   readonly prmValid: boolean;
 }
 
-export type EntryResult<T> = { ok: true; value: T } | { ok: false; reason: string };
+/** Why a file target cannot hold a server; the adapter words it, `reason` is the English text (CLI, logs). */
+export type EntryRefusal = 'entraNeedsPrm';
+
+export type EntryResult<T> = { ok: true; value: T } | { ok: false; refusal: EntryRefusal; reason: string };
 
 /** An mcp.json `inputs` item. Always `promptString` + `password`: VS Code stores every other input kind in plaintext. */
 export interface PasswordInput {
@@ -53,8 +56,8 @@ const NEEDS_PRM =
   'Clients can sign in to this server by themselves only when it publishes valid protected-resource metadata. ' +
   'Fix the metadata, or add the server to VS Code through the extension, which signs in for it.';
 
-function entraSupported(desc: ServerDescription): string | undefined {
-  return usesEntra(desc.auth) && !desc.prmValid ? NEEDS_PRM : undefined;
+function entraSupported(desc: ServerDescription): { ok: false; refusal: EntryRefusal; reason: string } | undefined {
+  return usesEntra(desc.auth) && !desc.prmValid ? { ok: false, refusal: 'entraNeedsPrm', reason: NEEDS_PRM } : undefined;
 }
 
 /** What the program that reads a file accepts, where that differs between versions (see `CONFIG_TARGETS`). */
@@ -74,7 +77,7 @@ export interface EntryOptions {
 /** `.vscode/mcp.json` / user `mcp.json`: `{type, url, headers?, oauth?}` plus a password input for a key. */
 export function buildMcpJsonEntry(desc: ServerDescription, inputId: string = keyInputId(desc.name), options: EntryOptions = {}): EntryResult<McpJsonEntry> {
   const refused = entraSupported(desc);
-  if (refused) return { ok: false, reason: refused };
+  if (refused) return refused;
   const server: Record<string, unknown> = { type: 'http', url: desc.url };
   const inputs: PasswordInput[] = [];
   if (usesSubscriptionKey(desc.auth)) {
@@ -96,7 +99,7 @@ export function buildMcpJsonEntry(desc: ServerDescription, inputId: string = key
  */
 export function buildMcpServersEntry(desc: ServerDescription, envVar: string = keyEnvVarName(desc.name), options: EntryOptions = {}): EntryResult<McpServersEntry> {
   const refused = entraSupported(desc);
-  if (refused) return { ok: false, reason: refused };
+  if (refused) return refused;
   const server: Record<string, unknown> = { type: 'http', url: desc.url };
   const envVars: string[] = [];
   if (usesSubscriptionKey(desc.auth)) {

@@ -34,7 +34,12 @@ export const CONFIG_TARGETS: Readonly<Record<ConfigTargetKind, ConfigTarget>> = 
   copilotCli: { kind: 'copilotCli', format: 'mcpServers', keyHandling: 'envVar', workspaceScoped: false, newFileIndent: '  ', toolsAllowList: true },
 };
 
-export const FILE_TARGET_KINDS: readonly ConfigTargetKind[] = ['workspaceMcpJson', 'userMcpJson', 'rootDotMcpJson', 'copilotCli'];
+/** Every target, in the order people see them (the wizard's choices, the Servers view's groups). */
+export const TARGET_KINDS: readonly ConfigTargetKind[] = ['extension', 'workspaceMcpJson', 'userMcpJson', 'rootDotMcpJson', 'copilotCli'];
+
+export function isConfigTargetKind(value: unknown): value is ConfigTargetKind {
+  return typeof value === 'string' && (TARGET_KINDS as readonly string[]).includes(value);
+}
 
 /** The top-level key that holds the servers in a file of this format. */
 export function serversKey(format: ConfigFileFormat): 'servers' | 'mcpServers' {
@@ -75,6 +80,29 @@ export function targetFilePath(kind: ConfigTargetKind, where: TargetLocations): 
       return where.workspaceFolder ? p.join(where.workspaceFolder, '.mcp.json') : undefined;
     case 'copilotCli':
       return copilotConfigPath(where.homeDir, where.env, p);
+  }
+}
+
+/**
+ * The VS Code user profile folder (`<User>/` or `<User>/profiles/<id>/`) from the extension's global storage, which is
+ * `<profile>/globalStorage/<extension id>` (research/vscode-mcp-platform.md §1.1). Only a `file` location is a folder
+ * this extension can read and write; in any other scheme the user `mcp.json` is not reachable, so there is none.
+ */
+export function userProfileFolderOf(globalStorage: { readonly scheme: string; readonly fsPath: string }, pathApi: path.PlatformPath = path): string | undefined {
+  return globalStorage.scheme === 'file' ? pathApi.dirname(pathApi.dirname(globalStorage.fsPath)) : undefined;
+}
+
+/** VS Code's id for a server from a config file (research §2.5; `mcp.config.<configPathId>.<name>` in 1.139). */
+export function vsCodeServerId(target: ConfigTargetKind, name: string, folderIndex: number): string | undefined {
+  switch (target) {
+    case 'userMcpJson':
+      return `mcp.config.usrlocal.${name}`;
+    case 'workspaceMcpJson':
+      return `mcp.config.ws${folderIndex}.${name}`;
+    case 'rootDotMcpJson':
+      return `workspace-dot-mcp.${folderIndex}.${name}`;
+    default:
+      return undefined;
   }
 }
 

@@ -3,17 +3,15 @@ import { ArmClient, isMcpApi, mcpUrls, type ApimApi, type ApimService, type Apim
 import { armErrorFinding } from '../../core/azure/armFindings';
 import { azureCloud, resourceManagerEndpoint, type AzureCloud } from '../../core/azure/clouds';
 import { entraFromPolicy, type EntraPrefill } from '../../core/azure/policyPrefill';
+import type { AddServerPrefill } from '../../core/config/addServerPlan';
+import { isConfigTargetKind, type ConfigTargetKind } from '../../core/config/targets';
 import type { Finding } from '../../core/diagnosis/finding';
-import type { ConfigTargetKind } from '../../core/config/targets';
 import type { FetchLike } from '../../core/probe/nodeFetch';
 import { Secret } from '../../core/secret';
 import type { AuthKind } from '../../core/serverRecord';
-import { TARGET_KINDS } from '../config/configTargets';
-import type { AddServerResult, AddServerWizard } from '../wizard/addServerWizard';
-import { CancelledSignal, MultiStepInput } from '../wizard/multiStepInput';
+import { CancelledSignal, MultiStepInput, type StepPosition } from '../multiStepInput';
 
 export interface AddFromAzureDeps {
-  readonly wizard: AddServerWizard;
   readonly log: vscode.LogOutputChannel;
   readonly fetch?: FetchLike;
 }
@@ -33,15 +31,13 @@ export interface AddFromAzureSpec {
   readonly start?: boolean;
 }
 
-export type AddFromAzureResult = AddServerResult | { ok: false; finding: Finding; message: string };
+/** The server picked in Azure, as a prefill for the add-server flow; or why there is none. */
+export type AzurePick = { ok: true; prefill: AddServerPrefill } | { ok: false; message: string; finding?: Finding };
 
 interface Picks {
   subscription?: AzureSubscription;
-  services?: ApimService[];
   service?: ApimService;
-  apis?: ApimApi[];
   api?: ApimApi;
-  apimSubscriptions?: ApimSubscription[];
   apimSubscription?: ApimSubscription;
 }
 
@@ -55,8 +51,8 @@ class ShownFailure extends Error {
 /**
  * APIM MCP: Add from Azure. Signs in to Resource Manager with VS Code's Microsoft provider (the ARM scope of the
  * chosen cloud), lists subscriptions → APIM services → MCP servers → the APIM subscriptions whose scope covers the
- * server, fetches the chosen key with `listSecrets` into memory only, reads the key names and the Entra policy, and
- * hands over to the Add Secured MCP Server wizard's name / Entra / target steps.
+ * server, fetches the chosen key with `listSecrets` into memory only, and reads the key names and the Entra policy.
+ * What it found is a prefill: the Add Secured MCP Server flow continues from there (wizard/registerAddServer.ts).
  */
 export class AddFromAzure {
   private sessionToken?: Secret;
@@ -145,73 +141,29 @@ export class AddFromAzure {
     const logs = vscode.l10n.t('Show Logs');
     const buttons = finding.fix.commands?.length ? [copy, logs] : [logs];
     const show = finding.severity === 'error' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
-    const choice = await show(`APIM MCP: ${finding.title}. ${finding.fix.summary}`, ...buttons);
-    if (choice === copy) await vscode.env.clipboard.writeText(finding.fix.commands![0]!);
+    const choice = await show(vscode.l10n.t('APIM MCP: {0}. {1}', finding.title, finding.fix.summary), ...buttons);
+    const command = finding.fix.commands?.[0];
+    if (choice === copy && command) await vscode.env.clipboard.writeText(command);
     else if (choice === logs) this.deps.log.show();
   }
 
-  /** The interactive flow (command palette, the wizard's first step). */
-  async run(): Promise<AddServerResult | undefined> {
+  /** The interactive picks (command palette, the wizard's first step); undefined when the person cancelled. */
+  async pick(): Promise<AzurePick | undefined> {
     const client = this.client(true);
     const picks: Picks = {};
     const title = vscode.l10n.t('Add from Azure');
-    const at = (step: number) => ({ title, step, totalSteps: 4 });
+    const at = (step: number): StepPosition => ({ title, step, totalSteps: 4 });
     try {
-      const completed = await MultiStepInput.run(
-        async (input) => {
-          const subs = await this.load(vscode.l10n.t('Listing Azure subscriptions…'), (s) => client.listSubscriptions(s));
-          if (subs.length === 0) throw new ShownFailure(this.empty(vscode.l10n.t('This account sees no Azure subscriptions.')));
-          const items = subs.map((sub) => ({ label: sub.displayName, description: sub.subscriptionId, sub }));
-          picks.subscription = (await input.showQuickPick({ ...at(1), items, placeholder: vscode.l10n.t('Azure subscription'), activeItem: items.find((i) => i.sub.subscriptionId === picks.subscription?.subscriptionId) })).sub;
-        },
-        picks,
-        [
-          async (input) => {
-            const sub = picks.subscription!;
-            const services = await this.load(vscode.l10n.t('Listing API Management services in {0}…', sub.displayName), (s) => client.listServices(sub.subscriptionId, s));
-            if (services.length === 0) throw new ShownFailure(this.empty(vscode.l10n.t('No API Management service in {0}.', sub.displayName)));
-            const items = services.map((svc) => ({ label: svc.name, description: [svc.resourceGroup, svc.location, svc.sku].filter(Boolean).join(' · '), detail: this.gateway(svc), svc }));
-            picks.service = (await input.showQuickPick({ ...at(2), items, placeholder: vscode.l10n.t('API Management service') })).svc;
-          },
-          async (input) => {
-            const svc = picks.service!;
-            const apis = (await this.load(vscode.l10n.t('Listing the MCP servers of {0}…', svc.name), (s) => client.listApis(svc.id, s))).filter(isMcpApi);
-            if (apis.length === 0) throw new ShownFailure(this.empty(vscode.l10n.t('{0} has no MCP servers (APIs of type MCP).', svc.name)));
-            const items = apis.map((api) => {
-              const urls = mcpUrls(this.gateway(svc), api.path);
-              return { label: api.displayName, description: api.subscriptionRequired ? vscode.l10n.t('subscription key required') : vscode.l10n.t('no subscription key'), detail: `${urls.mcp}  ·  SSE ${urls.sse}`, api };
-            });
-            picks.api = (await input.showQuickPick({ ...at(3), items, placeholder: vscode.l10n.t('MCP server') })).api;
-          },
-          async (input) => {
-            const api = picks.api!;
-            if (!api.subscriptionRequired) return 'skip';
-            const covering = await this.load(vscode.l10n.t('Listing the subscriptions that cover {0}…', api.displayName), (s) => client.subscriptionsCovering(picks.service!.id, api, s));
-            if (covering.length === 0) throw new ShownFailure(this.empty(vscode.l10n.t('No APIM subscription covers {0}. Create one in the portal (APIM > Subscriptions) for a product that includes it.', api.displayName)));
-            const items = covering.map((sub) => ({
-              label: sub.displayName,
-              description: `${scopeLabel(sub)} · ${sub.state}`,
-              detail: sub.state === 'active' ? undefined : vscode.l10n.t('This subscription is {0}; its key is refused by the gateway.', sub.state),
-              sub,
-            }));
-            let placeholder = vscode.l10n.t('APIM subscription whose key to use (fetched into secret storage, never shown)');
-            for (;;) {
-              const picked = (await input.showQuickPick({ ...at(4), items, placeholder })).sub;
-              if (picked.state === 'active') {
-                picks.apimSubscription = picked;
-                return;
-              }
-              placeholder = vscode.l10n.t('APIM subscription whose key to use: {0} is {1}, choose an active one', picked.displayName, picked.state);
-            }
-          },
-        ],
-      );
-      if (!completed) {
+      const completed = await MultiStepInput.run((input) => this.pickSubscription(input, client, picks, at(1)), picks, [
+        async (input) => (picks.subscription ? this.pickService(input, client, picks, picks.subscription, at(2)) : 'skip'),
+        async (input) => (picks.service ? this.pickApi(input, client, picks, picks.service, at(3)) : 'skip'),
+        async (input) => (picks.service && picks.api?.subscriptionRequired ? this.pickApimSubscription(input, client, picks, picks.service, picks.api, at(4)) : 'skip'),
+      ]);
+      if (!completed || !picks.service || !picks.api) {
         this.deps.log.info('[addFromAzure] cancelled; nothing was written');
         return undefined;
       }
-      const prefill = await this.prefill(client, picks);
-      return await this.deps.wizard.continueWith(prefill);
+      return { ok: true, prefill: await this.prefill(client, { service: picks.service, api: picks.api, apimSubscription: picks.apimSubscription }) };
     } catch (error: unknown) {
       if (error instanceof CancelledSignal) return undefined;
       if (error instanceof ShownFailure) return { ok: false, message: error.finding.title };
@@ -219,29 +171,72 @@ export class AddFromAzure {
     }
   }
 
-  /** The same path without UI, picking by name or id. */
-  async add(spec: AddFromAzureSpec): Promise<AddFromAzureResult> {
+  private async pickSubscription(input: MultiStepInput, client: ArmClient, picks: Picks, position: StepPosition): Promise<void> {
+    const subs = await this.load(vscode.l10n.t('Listing Azure subscriptions…'), (s) => client.listSubscriptions(s));
+    if (subs.length === 0) throw new ShownFailure(this.empty(vscode.l10n.t('This account sees no Azure subscriptions.')));
+    const items = subs.map((sub) => ({ label: sub.displayName, description: sub.subscriptionId, sub }));
+    const active = items.find((i) => i.sub.subscriptionId === picks.subscription?.subscriptionId);
+    picks.subscription = (await input.showQuickPick({ ...position, items, placeholder: vscode.l10n.t('Azure subscription'), activeItem: active })).sub;
+  }
+
+  private async pickService(input: MultiStepInput, client: ArmClient, picks: Picks, sub: AzureSubscription, position: StepPosition): Promise<void> {
+    const services = await this.load(vscode.l10n.t('Listing API Management services in {0}…', sub.displayName), (s) => client.listServices(sub.subscriptionId, s));
+    if (services.length === 0) throw new ShownFailure(this.empty(vscode.l10n.t('No API Management service in {0}.', sub.displayName)));
+    const items = services.map((svc) => ({ label: svc.name, description: [svc.resourceGroup, svc.location, svc.sku].filter(Boolean).join(' · '), detail: this.gateway(svc), svc }));
+    picks.service = (await input.showQuickPick({ ...position, items, placeholder: vscode.l10n.t('API Management service') })).svc;
+  }
+
+  private async pickApi(input: MultiStepInput, client: ArmClient, picks: Picks, svc: ApimService, position: StepPosition): Promise<void> {
+    const apis = (await this.load(vscode.l10n.t('Listing the MCP servers of {0}…', svc.name), (s) => client.listApis(svc.id, s))).filter(isMcpApi);
+    if (apis.length === 0) throw new ShownFailure(this.empty(vscode.l10n.t('{0} has no MCP servers (APIs of type MCP).', svc.name)));
+    const items = apis.map((api) => {
+      const urls = mcpUrls(this.gateway(svc), api.path);
+      return { label: api.displayName, description: api.subscriptionRequired ? vscode.l10n.t('subscription key required') : vscode.l10n.t('no subscription key'), detail: `${urls.mcp}  ·  SSE ${urls.sse}`, api };
+    });
+    picks.api = (await input.showQuickPick({ ...position, items, placeholder: vscode.l10n.t('MCP server') })).api;
+  }
+
+  private async pickApimSubscription(input: MultiStepInput, client: ArmClient, picks: Picks, svc: ApimService, api: ApimApi, position: StepPosition): Promise<void> {
+    const covering = await this.load(vscode.l10n.t('Listing the subscriptions that cover {0}…', api.displayName), (s) => client.subscriptionsCovering(svc.id, api, s));
+    if (covering.length === 0) throw new ShownFailure(this.empty(vscode.l10n.t('No APIM subscription covers {0}. Create one in the portal (APIM > Subscriptions) for a product that includes it.', api.displayName)));
+    const items = covering.map((sub) => ({
+      label: sub.displayName,
+      description: `${scopeLabel(sub)} · ${sub.state}`,
+      detail: sub.state === 'active' ? undefined : vscode.l10n.t('This subscription is {0}; its key is refused by the gateway.', sub.state),
+      sub,
+    }));
+    let placeholder = vscode.l10n.t('APIM subscription whose key to use (fetched into secret storage, never shown)');
+    for (;;) {
+      const picked = (await input.showQuickPick({ ...position, items, placeholder })).sub;
+      if (picked.state === 'active') {
+        picks.apimSubscription = picked;
+        return;
+      }
+      placeholder = vscode.l10n.t('APIM subscription whose key to use: {0} is {1}, choose an active one', picked.displayName, picked.state);
+    }
+  }
+
+  /** The same picks without UI, by name or id. */
+  async pickFor(spec: AddFromAzureSpec): Promise<AzurePick> {
     const client = this.client(false);
-    const picks: Picks = {};
     const match = (want: string, ...names: (string | undefined)[]) => names.some((n) => n !== undefined && n.toLowerCase() === want.toLowerCase());
     try {
-      const subs = await this.load('Listing Azure subscriptions…', (s) => client.listSubscriptions(s), true);
-      picks.subscription = subs.find((s) => match(spec.subscription, s.subscriptionId, s.displayName));
-      if (!picks.subscription) return { ok: false, message: `No Azure subscription "${spec.subscription}".` };
-      const services = await this.load('Listing API Management services…', (s) => client.listServices(picks.subscription!.subscriptionId, s), true);
-      picks.service = services.find((s) => match(spec.service, s.name, s.id));
-      if (!picks.service) return { ok: false, message: `No API Management service "${spec.service}".` };
-      const apis = (await this.load('Listing MCP servers…', (s) => client.listApis(picks.service!.id, s), true)).filter(isMcpApi);
-      picks.api = apis.find((a) => match(spec.api, a.name, a.displayName, a.id));
-      if (!picks.api) return { ok: false, message: `No MCP server "${spec.api}" in ${picks.service.name}.` };
-      if (picks.api.subscriptionRequired) {
-        const covering = await this.load('Listing subscriptions…', (s) => client.subscriptionsCovering(picks.service!.id, picks.api!, s), true);
-        picks.apimSubscription = covering.find((s) => match(spec.apimSubscription ?? '', s.name, s.displayName, s.id));
-        if (!picks.apimSubscription) return { ok: false, message: `No APIM subscription "${spec.apimSubscription ?? ''}" covers ${picks.api.name}.` };
+      const subs = await this.load(vscode.l10n.t('Listing Azure subscriptions…'), (s) => client.listSubscriptions(s), true);
+      const subscription = subs.find((s) => match(spec.subscription, s.subscriptionId, s.displayName));
+      if (!subscription) return { ok: false, message: vscode.l10n.t('No Azure subscription "{0}".', spec.subscription) };
+      const services = await this.load(vscode.l10n.t('Listing API Management services in {0}…', subscription.displayName), (s) => client.listServices(subscription.subscriptionId, s), true);
+      const service = services.find((s) => match(spec.service, s.name, s.id));
+      if (!service) return { ok: false, message: vscode.l10n.t('No API Management service "{0}".', spec.service) };
+      const apis = (await this.load(vscode.l10n.t('Listing the MCP servers of {0}…', service.name), (s) => client.listApis(service.id, s), true)).filter(isMcpApi);
+      const api = apis.find((a) => match(spec.api, a.name, a.displayName, a.id));
+      if (!api) return { ok: false, message: vscode.l10n.t('No MCP server "{0}" in {1}.', spec.api, service.name) };
+      let apimSubscription: ApimSubscription | undefined;
+      if (api.subscriptionRequired) {
+        const covering = await this.load(vscode.l10n.t('Listing the subscriptions that cover {0}…', api.displayName), (s) => client.subscriptionsCovering(service.id, api, s), true);
+        apimSubscription = covering.find((s) => match(spec.apimSubscription ?? '', s.name, s.displayName, s.id));
+        if (!apimSubscription) return { ok: false, message: vscode.l10n.t('No APIM subscription "{0}" covers {1}.', spec.apimSubscription ?? '', api.name) };
       }
-      const prefill = await this.prefill(client, picks, true);
-      const result = await this.deps.wizard.continueWith(prefill, { target: spec.target, name: spec.name, start: spec.start });
-      return result ?? { ok: false, message: 'cancelled' };
+      return { ok: true, prefill: await this.prefill(client, { service, api, apimSubscription }, true) };
     } catch (error: unknown) {
       if (error instanceof ShownFailure) return { ok: false, finding: error.finding, message: error.finding.title };
       throw error;
@@ -249,14 +244,13 @@ export class AddFromAzure {
   }
 
   /** Fetches the key (listSecrets, memory only) and the API policy, and decides the auth kind. */
-  private async prefill(client: ArmClient, picks: Picks, quiet = false) {
-    const svc = picks.service!;
-    const api = picks.api!;
+  private async prefill(client: ArmClient, chosen: { service: ApimService; api: ApimApi; apimSubscription?: ApimSubscription }, quiet = false): Promise<AddServerPrefill> {
+    const { service: svc, api, apimSubscription } = chosen;
     const url = mcpUrls(this.gateway(svc), api.path).mcp;
     const [key, policy] = await this.load(
       vscode.l10n.t('Reading {0} from Azure…', api.displayName),
       async (signal) => {
-        const secrets = picks.apimSubscription ? client.listSecrets(picks.apimSubscription.id, signal) : Promise.resolve(undefined);
+        const secrets = apimSubscription ? client.listSecrets(apimSubscription.id, signal) : Promise.resolve(undefined);
         const policyXml = client.apiPolicy(api.id, signal).catch((error: unknown) => {
           // A policy we cannot read only loses the Entra prefill.
           this.deps.log.warn(`[addFromAzure] ${api.name}: policy not read (${armErrorFinding(error).id})`);
@@ -270,13 +264,13 @@ export class AddFromAzure {
     const auth: AuthKind = api.subscriptionRequired ? (entra ? 'subscriptionKeyAndEntra' : 'subscriptionKey') : entra ? 'entra' : 'none';
     this.deps.log.info(
       `[addFromAzure] ${svc.name}/${api.name}: ${url}, auth ${auth}, key header ${api.keyHeaderName} (query ${api.keyQueryName})` +
-        `${picks.apimSubscription ? `, key of subscription ${picks.apimSubscription.name} fetched into memory` : ''}${entra ? `, ${entra.policy} tenant ${entra.tenant ?? '?'} audiences ${entra.audiences.join(' ')}` : ''}`,
+        `${apimSubscription ? `, key of subscription ${apimSubscription.name} fetched into memory` : ''}${entra ? `, ${entra.policy} tenant ${entra.tenant ?? '?'} audiences ${entra.audiences.join(' ')}` : ''}`,
     );
     return { url, name: api.displayName, auth, keyHeaderName: api.keyHeaderName, key, tenant: entra?.tenant, scopes: entra?.scope };
   }
 
   private empty(message: string): Finding {
-    void vscode.window.showInformationMessage(`APIM MCP: ${message}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('APIM MCP: {0}', message));
     return { id: 'azure.arm.empty', severity: 'info', title: message, evidence: [], fix: { summary: message } };
   }
 }
@@ -299,6 +293,6 @@ function scopeLabel(sub: ApimSubscription): string {
 export function isAddFromAzureSpec(value: unknown): value is AddFromAzureSpec {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Record<string, unknown>;
-  return typeof v.subscription === 'string' && typeof v.service === 'string' && typeof v.api === 'string' && typeof v.target === 'string' && (TARGET_KINDS as readonly string[]).includes(v.target);
+  return typeof v.subscription === 'string' && typeof v.service === 'string' && typeof v.api === 'string' && isConfigTargetKind(v.target);
 }
 

@@ -1,15 +1,13 @@
 import * as vscode from 'vscode';
 import { addServer, readConfiguredServers, removeServer, type ConfigEditError } from '../../core/config/configEditor';
 import { editConfigFile, type ConfigFileSystem, type SafeEditResult } from '../../core/config/safeWrite';
-import { buildMcpJsonEntry, buildSettingEntry, withoutSettingEntry, withSettingEntry, type ServerDescription } from '../../core/config/serverEntries';
-import { CONFIG_TARGETS, type ConfigTargetKind } from '../../core/config/targets';
+import { buildMcpJsonEntry, buildSettingEntry, withoutSettingEntry, withSettingEntry, type EntryRefusal, type ServerDescription } from '../../core/config/serverEntries';
+import { CONFIG_TARGETS, TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
 import type { TargetLocator } from './targetLocations';
 import { errorMessage } from '../../core/basics';
 
 export type TargetAvailability = { available: true; path?: string } | { available: false; reason: string };
 export type WriteResult = { ok: true; changed: boolean; path?: string } | { ok: false; message: string };
-
-export const TARGET_KINDS: readonly ConfigTargetKind[] = ['extension', 'workspaceMcpJson', 'userMcpJson', 'rootDotMcpJson', 'copilotCli'];
 
 const SECTION = 'apimMcp';
 const KEY = 'servers';
@@ -47,17 +45,22 @@ export class ConfigTargets {
     return this.locator.filePath(kind);
   }
 
+  /** The workspace folder the workspace targets are written to. */
+  get workspaceFolder(): vscode.WorkspaceFolder | undefined {
+    return this.locator.workspaceFolder;
+  }
+
   availability(kind: ConfigTargetKind, desc?: ServerDescription): TargetAvailability {
     const target = CONFIG_TARGETS[kind];
     if (target.workspaceScoped && !vscode.workspace.isTrusted) {
       return { available: false, reason: vscode.l10n.t('Restricted Mode: trust this folder to write workspace files.') };
     }
     const path = this.locator.filePath(kind);
-    if (kind !== 'extension' && !path) return { available: false, reason: vscode.l10n.t('Open a folder first.') };
-    if (desc && target.format) {
-      const built = buildMcpJsonEntry(desc);
-      if (!built.ok) return { available: false, reason: built.reason };
+    if (kind !== 'extension' && !path) {
+      return { available: false, reason: target.workspaceScoped ? vscode.l10n.t('Open a folder first.') : vscode.l10n.t('VS Code\'s user profile is not on this machine\'s file system.') };
     }
+    const built = desc && target.format ? buildMcpJsonEntry(desc) : undefined;
+    if (built && !built.ok) return { available: false, reason: refusalText(built.refusal) };
     return { available: true, path };
   }
 
@@ -147,6 +150,13 @@ export class ConfigTargets {
     }
     this.log.info(`[config] ${name}: ${op === 'add' ? 'written to' : 'removed from'} ${path}${result.attempts > 1 ? ` (re-read and merged ${result.attempts - 1} time(s))` : ''}`);
     return { ok: true, changed: result.changed, path };
+  }
+}
+
+function refusalText(refusal: EntryRefusal): string {
+  switch (refusal) {
+    case 'entraNeedsPrm':
+      return vscode.l10n.t('Clients can sign in to this server by themselves only when it publishes valid protected-resource metadata. Fix the metadata, or add the server to VS Code through the extension, which signs in for it.');
   }
 }
 

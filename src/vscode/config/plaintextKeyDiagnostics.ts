@@ -53,19 +53,12 @@ export class PlaintextKeyDiagnostics implements vscode.CodeActionProvider, vscod
       vscode.workspace.onDidChangeWorkspaceFolders(() => void this.scanAll()),
     );
     this.watch('**/{.mcp.json,mcp.json,mcp-config.json}', rescan);
-    for (const kind of ['userMcpJson', 'copilotCli'] as const) {
-      const file = locator.filePath(kind);
-      if (file) this.watch(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)), rescan);
-    }
+    for (const file of locator.profileFiles()) this.watch(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file.path)), path.basename(file.path)), rescan);
   }
 
   /** Every config source this extension knows, plus open documents with an MCP config name. */
   async scanAll(): Promise<void> {
-    const files = new Set<string>(this.locator.workspaceFiles().map((f) => f.path));
-    for (const kind of ['userMcpJson', 'copilotCli'] as const) {
-      const file = this.locator.filePath(kind);
-      if (file) files.add(file);
-    }
+    const files = new Set<string>(this.locator.allFiles().map((f) => f.path));
     for (const doc of vscode.workspace.textDocuments) if (doc.uri.scheme === 'file' && formatForPath(doc.uri.fsPath)) files.add(doc.uri.fsPath);
     await Promise.all([...files].map((f) => this.scan(vscode.Uri.file(f))));
   }

@@ -54,7 +54,7 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
   private async apply(): Promise<void> {
     const files: string[] = [];
     // A workspace's .mcp.json names the URL the key would go to: only trusted folders get to do that.
-    if (vscode.workspace.isTrusted) files.push(...this.locator.workspaceFiles().filter((f) => path.basename(f.path) === '.mcp.json').map((f) => f.path));
+    if (vscode.workspace.isTrusted) files.push(...this.locator.workspaceFiles().filter((f) => f.kind === 'rootDotMcpJson').map((f) => f.path));
     const copilot = this.locator.filePath('copilotCli');
     if (copilot) files.push(copilot);
     const bindings: TerminalKeyBinding[] = [];

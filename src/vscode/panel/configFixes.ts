@@ -8,7 +8,7 @@ import { serversKey, type ConfigFileFormat } from '../../core/config/targets';
 import { formatForPath } from '../../core/config/targets';
 import { usesSubscriptionKey } from '../../core/serverRecord';
 import { findPathMistake } from '../../core/url/serverUrl';
-import type { ServerEntry } from './configEntries';
+import type { ServerEntry } from '../../core/config/configEntries';
 
 /** A fix the panel can apply: a config change through the core writers, or one of the extension's commands. */
 export type PanelFix =
@@ -51,7 +51,7 @@ export function editEntryField(text: string, format: ConfigFileFormat, entry: Se
   const parsed = parseJsonc(text);
   if (!parsed.ok) return { ok: false as const, error: { kind: 'malformed' as const, ...parsed.error } };
   const node = findProperty(findProperty(parsed.root, serversKey(format))?.value, entry.name)?.value;
-  if (!node || node.type !== 'object') return { ok: false as const, error: { kind: 'shape' as const, message: `No server "${entry.name}" in the file.` } };
+  if (!node || node.type !== 'object') return { ok: false as const, error: { kind: 'shape' as const, message: vscode.l10n.t('No server "{0}" in the file.', entry.name) } };
   const layout = detectLayout(text, { indentUnit: '\t', eol: '\n' });
   let edits: Edit[] = [];
   if (field === 'url') {
@@ -59,7 +59,7 @@ export function editEntryField(text: string, format: ConfigFileFormat, entry: Se
   } else {
     const headers = findProperty(node, 'headers')?.value;
     const old = headers && findProperty(headers, entry.keyHeaderName);
-    if (!headers || !old) return { ok: false as const, error: { kind: 'shape' as const, message: `"${entry.name}" has no ${entry.keyHeaderName} header.` } };
+    if (!headers || !old) return { ok: false as const, error: { kind: 'shape' as const, message: vscode.l10n.t('"{0}" has no {1} header.', entry.name, entry.keyHeaderName) } };
     const renamed = applyEdits(text, removePropertyEdits(text, headers, entry.keyHeaderName));
     const again = parseJsonc(renamed);
     if (!again.ok) return { ok: false as const, error: { kind: 'malformed' as const, ...again.error } };

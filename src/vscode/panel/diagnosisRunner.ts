@@ -7,7 +7,7 @@ import { Secret } from '../../core/secret';
 import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
 import type { EntraTokenService } from '../auth/entraTokens';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
-import type { ServerEntry } from './configEntries';
+import type { ServerEntry } from '../../core/config/configEntries';
 import { toolRoleRecord, toolRolesFromPolicy } from '../../core/apim/policy/toolRoles';
 
 type DiagnosisEngine = typeof import('../../core/diagnosis/diagnose');

@@ -1,23 +1,22 @@
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { errorMessage } from '../../core/basics';
+import type { ServerEntry } from '../../core/config/configEntries';
 import type { Diagnosis } from '../../core/diagnosis';
 import { hasErrors } from '../../core/diagnosis/finding';
-import { lookupAadsts, aadstsErrorUrl } from '../../core/entra/aadstsCatalogue';
-import { parseAadstsText } from '../../core/entra/aadstsText';
-import { identifyRedirectUri, PLATFORM_LABEL } from '../../core/entra/redirectUris';
 import { Secret } from '../../core/secret';
 import { usesEntra, usesSubscriptionKey } from '../../core/serverRecord';
-import { isPanelState, MAX_PASTE_LENGTH, PANEL_VIEW_TYPE, parseWebviewMessage, type DiagnosisView, type HostMessage, type PanelState, type PasteResultView, type ServerAction, type ServerHeader, type WebviewMessage } from '../../shared/protocol';
-import { PANEL_STRINGS, type PanelStrings } from '../../shared/strings';
-import type { ConfigSources } from '../configSources';
-import { SOURCE_LABELS } from '../configSources';
-import { AUTH_LABELS, type ServersTreeDataProvider } from '../serversView';
-import { showErrorWithLogs } from '../errorNotice';
-import type { ServerEntry } from './configEntries';
+import { toDiagnosisView } from '../../core/diagnosis/diagnosisView';
+import { MAX_PASTE_LENGTH, parseWebviewMessage, type DiagnosisView, type HostMessage, type PanelState, type ServerAction, type ServerHeader, type WebviewMessage } from '../../shared/protocol';
+import { targetLabel } from '../config/targetLabels';
+import { reportFailure } from '../errorNotice';
+import type { ConfigSources } from '../servers/configSources';
+import { authLabel } from '../servers/serverLabels';
+import type { ServersTreeDataProvider } from '../servers/serversView';
 import { applyConfigFix, fixFor } from './configFixes';
-import { toDiagnosisView } from './diagnosisView';
 import { DiagnosisCancelledError, runDiagnosis, type PolicyLocation, type RunnerDeps } from './diagnosisRunner';
-import { errorMessage } from '../../core/basics';
+import { panelHtml, webviewOptions } from './panelPage';
+import { viewLabels } from './panelText';
+import { explainPastedError } from './pastedError';
 
 export interface PanelDeps extends RunnerDeps {
   readonly extensionUri: vscode.Uri;
@@ -25,93 +24,21 @@ export interface PanelDeps extends RunnerDeps {
   readonly tree: ServersTreeDataProvider;
 }
 
-/** Built assets only: the webview may load nothing else. */
-function assetRoots(extensionUri: vscode.Uri): vscode.Uri[] {
-  return [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')];
-}
-
-export function webviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-  return { enableScripts: true, localResourceRoots: assetRoots(extensionUri), retainContextWhenHidden: false, enableFindWidget: true };
-}
-
-function localisedStrings(): PanelStrings {
-  return Object.fromEntries(Object.entries(PANEL_STRINGS).map(([k, v]) => [k, vscode.l10n.t(v)])) as PanelStrings;
-}
-
-function attr(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/"/g, '&quot;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-
-/** The panel's page: strict CSP, one nonce'd external script, external styles, no inline code. */
-export function panelHtml(webview: vscode.Webview, extensionUri: vscode.Uri, title: string): string {
-  const nonce = randomBytes(18).toString('base64');
-  const asset = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
-  const csp = [
-    "default-src 'none'",
-    `style-src ${webview.cspSource}`,
-    `font-src ${webview.cspSource}`,
-    `img-src ${webview.cspSource}`,
-    `script-src 'nonce-${nonce}'`,
-  ].join('; ');
-  return `<!DOCTYPE html>
-<html lang="${attr(vscode.env.language)}">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${attr(csp)}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<meta name="apim-mcp-strings" content="${attr(JSON.stringify(localisedStrings()))}">
-<link rel="stylesheet" href="${attr(asset('dist', 'codicons', 'codicon.css'))}">
-<link rel="stylesheet" href="${attr(asset('media', 'panel.css'))}">
-<title>${attr(title)}</title>
-</head>
-<body>
-<main id="app"></main>
-<div id="notice" class="notice" role="status" aria-live="polite"></div>
-<script nonce="${nonce}" src="${attr(asset('dist', 'webview.js'))}"></script>
-</body>
-</html>`;
-}
-
-function headerFor(entry: ServerEntry): ServerHeader {
+/** The panel's header for a server: what it is, where it is defined, and the actions that apply to it. */
+export function headerFor(entry: ServerEntry): ServerHeader {
   const actions: ServerAction[] = ['openConfig'];
   if (entry.record && usesSubscriptionKey(entry.auth)) actions.push('setKey');
   if (entry.record && usesEntra(entry.auth)) actions.push('signIn');
   if (usesEntra(entry.auth)) actions.push('diagnoseWithToken');
+  const source = targetLabel(entry.source).name;
   return {
     id: entry.id,
     name: entry.name,
     url: entry.url,
-    auth: AUTH_LABELS[entry.auth],
-    source: entry.file ? `${SOURCE_LABELS[entry.source]} (${entry.file})` : SOURCE_LABELS[entry.source],
+    auth: authLabel(entry.auth),
+    source: entry.file ? `${source} (${entry.file})` : source,
     actions,
   };
-}
-
-/** What the "paste an error" box shows for the text: the AADSTS codes explained, the redirect URI identified. */
-export function explainPastedError(text: string): PasteResultView {
-  const parsed = parseAadstsText(text);
-  const lines: { label: string; value: string }[] = [];
-  for (const code of parsed.codes) {
-    const entry = lookupAadsts(code);
-    lines.push({ label: `AADSTS${code}`, value: entry ? `${entry.meaning} (${entry.findingId})` : vscode.l10n.t('Not in the catalogue.') });
-    if (entry) lines.push({ label: vscode.l10n.t('Fix'), value: entry.fix });
-    lines.push({ label: vscode.l10n.t('Reference'), value: aadstsErrorUrl(code) });
-  }
-  if (parsed.description) lines.push({ label: vscode.l10n.t('Message'), value: parsed.description });
-  if (parsed.appId) lines.push({ label: vscode.l10n.t('App id'), value: parsed.appId });
-  if (parsed.redirectUri) {
-    const known = identifyRedirectUri(parsed.redirectUri);
-    lines.push({
-      label: vscode.l10n.t('Redirect URI'),
-      value: known ? vscode.l10n.t('{0}: {1}, register it under "{2}"', parsed.redirectUri, known.client, PLATFORM_LABEL[known.platform]) : parsed.redirectUri,
-    });
-  }
-  if (parsed.tenant) lines.push({ label: vscode.l10n.t('Tenant'), value: parsed.tenant });
-  if (parsed.traceId) lines.push({ label: vscode.l10n.t('Trace ID'), value: parsed.traceId });
-  if (parsed.correlationId) lines.push({ label: vscode.l10n.t('Correlation ID'), value: parsed.correlationId });
-  if (parsed.timestamp) lines.push({ label: vscode.l10n.t('Timestamp'), value: parsed.timestamp });
-  if (!parsed.codes.length && !parsed.redirectUri) return { lines, error: vscode.l10n.t('No AADSTS code or redirect URI found in the text.') };
-  return { lines };
 }
 
 /** One diagnostics panel, for one server. */
@@ -186,9 +113,7 @@ export class DiagnosticsPanel implements vscode.Disposable {
     try {
       await this.handle(message);
     } catch (error: unknown) {
-      const text = errorMessage(error);
-      this.deps.log.error(`[panel] ${message.type}: ${text}`);
-      void showErrorWithLogs(this.deps.log, vscode.l10n.t('APIM MCP: {0}', text));
+      reportFailure(this.deps.log, `panel ${message.type}`, error);
     }
   }
 
@@ -372,6 +297,7 @@ export class DiagnosticsPanel implements vscode.Disposable {
           this.diagnosis = result.diagnosis;
           this.policy = result.policy;
           const diagnosis = toDiagnosisView(result.diagnosis, {
+            labels: viewLabels(),
             notes: result.notes,
             applicableFix: (finding) => fixFor(finding, entry)?.label,
             policyTools: new Set(result.policy.keys()),
@@ -402,62 +328,5 @@ export class DiagnosticsPanel implements vscode.Disposable {
     this._onDidDispose.fire();
     for (const d of this.disposables) d.dispose();
     this.disposables.length = 0;
-  }
-}
-
-/** All diagnostics panels, one per server, and the serializer that brings them back after a reload. */
-export class DiagnosticsPanels implements vscode.WebviewPanelSerializer<unknown>, vscode.Disposable {
-  private readonly panels = new Map<string, DiagnosticsPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
-
-  constructor(private readonly deps: PanelDeps) {
-    this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this));
-  }
-
-  /** Opens (or reveals) the panel for a server; runs the diagnosis when asked to. */
-  async show(entry: ServerEntry, options: { run: boolean }): Promise<DiagnosticsPanel> {
-    let panel = this.panels.get(entry.id);
-    if (panel) {
-      panel.reveal();
-    } else {
-      const webviewPanel = vscode.window.createWebviewPanel(PANEL_VIEW_TYPE, entry.name, vscode.ViewColumn.Active, webviewOptions(this.deps.extensionUri));
-      panel = this.track(new DiagnosticsPanel(webviewPanel, { version: 1, server: headerFor(entry), run: { kind: 'idle' } }, this.deps));
-    }
-    if (options.run) await panel.run();
-    return panel;
-  }
-
-  async deserializeWebviewPanel(webviewPanel: vscode.WebviewPanel, state: unknown): Promise<void> {
-    if (!isPanelState(state)) {
-      this.deps.log.warn('[panel] restoring a diagnostics panel without a valid state; closing it');
-      webviewPanel.dispose();
-      return;
-    }
-    // A run that was in progress at reload is over; the restored view shows the last finished diagnosis.
-    const restored: PanelState = { ...state, run: state.run.kind === 'running' ? { kind: 'cancelled' } : state.run };
-    this.panels.get(restored.server.id)?.panel.dispose();
-    this.track(new DiagnosticsPanel(webviewPanel, restored, this.deps));
-  }
-
-  get(id: string): DiagnosticsPanel | undefined {
-    return this.panels.get(id);
-  }
-
-  all(): DiagnosticsPanel[] {
-    return [...this.panels.values()];
-  }
-
-  private track(panel: DiagnosticsPanel): DiagnosticsPanel {
-    this.panels.set(panel.id, panel);
-    const subscription = panel.onDidDispose(() => {
-      if (this.panels.get(panel.id) === panel) this.panels.delete(panel.id);
-      subscription.dispose();
-    });
-    return panel;
-  }
-
-  dispose(): void {
-    for (const panel of this.panels.values()) panel.panel.dispose();
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,15 +1,17 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { settingsEntryLine, type ServerEntry } from '../../core/config/configEntries';
 import type { EntraTokenService } from '../auth/entraTokens';
-import { SOURCE_LABELS, type ConfigLocations, type ConfigSources } from '../configSources';
-import type { ServersTreeDataProvider } from '../serversView';
+import { targetLabel } from '../config/targetLabels';
+import type { TargetLocator } from '../config/targetLocations';
+import type { ConfigSources } from '../servers/configSources';
+import type { ServersTreeDataProvider } from '../servers/serversView';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
-import { settingsEntryLine, type ServerEntry } from './configEntries';
-import { DiagnosticsPanels } from './diagnosticsPanel';
+import { DiagnosticsPanels } from './diagnosticsPanels';
 
 export interface TroubleshootingDeps {
   readonly extensionUri: vscode.Uri;
-  readonly locations: ConfigLocations;
+  readonly locator: TargetLocator;
   readonly sources: ConfigSources;
   readonly tree: ServersTreeDataProvider;
   readonly keys: SubscriptionKeyStore;
@@ -35,23 +37,24 @@ async function pickEntry(sources: ConfigSources, arg: EntryArg, title: string): 
   }
   if (entries.length === 1) return entries[0];
   const picked = await vscode.window.showQuickPick(
-    entries.map((entry) => ({ label: entry.name, description: entry.url, detail: SOURCE_LABELS[entry.source], entry })),
+    entries.map((entry) => ({ label: entry.name, description: entry.url, detail: targetLabel(entry.source).name, entry })),
     { title, ignoreFocusOut: true, matchOnDescription: true },
   );
   return picked?.entry;
 }
 
 /** The settings file that holds an extension-managed server, and the line of its entry. */
-async function settingsLocation(entry: ServerEntry, locations: ConfigLocations): Promise<{ uri: vscode.Uri; line: number } | undefined> {
+async function settingsLocation(entry: ServerEntry, locator: TargetLocator): Promise<{ uri: vscode.Uri; line: number } | undefined> {
   const inspected = vscode.workspace.getConfiguration('apimMcp').inspect<unknown[]>('servers');
   const named = (list: unknown) => Array.isArray(list) && list.some((i) => (i as { name?: unknown })?.name === entry.name);
   const candidates: vscode.Uri[] = [];
-  const folder = vscode.workspace.workspaceFolders?.[0];
+  const folder = locator.workspaceFolder;
   if (named(inspected?.workspaceFolderValue) || named(inspected?.workspaceValue)) {
     if (vscode.workspace.workspaceFile && vscode.workspace.workspaceFile.scheme === 'file') candidates.push(vscode.workspace.workspaceFile);
     if (folder) candidates.push(vscode.Uri.joinPath(folder.uri, '.vscode', 'settings.json'));
   }
-  if (named(inspected?.globalValue) && locations.userProfileFolder) candidates.push(vscode.Uri.file(path.join(locations.userProfileFolder, 'settings.json')));
+  const profile = locator.locations().userProfileFolder;
+  if (named(inspected?.globalValue) && profile) candidates.push(vscode.Uri.file(path.join(profile, 'settings.json')));
   for (const uri of candidates) {
     try {
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
@@ -86,15 +89,11 @@ export function registerTroubleshooting(deps: TroubleshootingDeps): vscode.Dispo
         await openAt(vscode.Uri.file(entry.file), entry.line ?? 0);
         return;
       }
-      const location = await settingsLocation(entry, deps.locations);
+      const location = await settingsLocation(entry, deps.locator);
       if (location) await openAt(location.uri, location.line);
       else await vscode.commands.executeCommand('workbench.action.openSettingsJson');
     }),
-    // Read-only views (no secrets: names, URLs, redacted panel state), for tests and other extensions.
+    // A read-only view (no secrets: the redacted panel state), for tests and other extensions.
     vscode.commands.registerCommand('apimMcp.diagnostics.state', () => panels.all().map((p) => p.currentState)),
-    vscode.commands.registerCommand('apimMcp.servers.list', async () => {
-      await sources.whenReady();
-      return sources.entries.map(({ id, name, url, source, auth, file, line, keySupply }) => ({ id, name, url, source, auth, file, line, keySupply, status: deps.tree.statusOf(sources.find(id)!).health }));
-    }),
   );
 }

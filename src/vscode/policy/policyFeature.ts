@@ -64,39 +64,40 @@ interface Linted {
   readonly findings: readonly PolicyFinding[];
 }
 
+function toRange(document: vscode.TextDocument, start: number, end: number): vscode.Range {
+  return new vscode.Range(document.positionAt(start), document.positionAt(end));
+}
+
+/** The quick fixes of this linter's diagnostics, from the findings of the document's current version. */
+function quickFixes(entry: Linted | undefined, document: vscode.TextDocument, diagnostics: readonly vscode.Diagnostic[]): vscode.CodeAction[] {
+  if (!entry || entry.version !== document.version) return [];
+  const actions: vscode.CodeAction[] = [];
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.source !== SOURCE) continue;
+    const ruleId = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
+    const finding = entry.findings.find((f) => f.ruleId === ruleId && toRange(document, f.range.start, f.range.end).isEqual(diagnostic.range) && f.message === diagnostic.message);
+    if (!finding) continue;
+    for (const fix of finding.fixes) {
+      const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+      const edit = new vscode.WorkspaceEdit();
+      for (const e of fix.edits) edit.replace(document.uri, toRange(document, e.range.start, e.range.end), e.newText);
+      action.edit = edit;
+      action.diagnostics = [diagnostic];
+      action.isPreferred = finding.fixes.length === 1;
+      actions.push(action);
+    }
+  }
+  return actions;
+}
+
 export function createPolicyFeature(deps: PolicyFeatureDeps): PolicyFeature {
   const { diagnostics, log } = deps;
   const linted = new Map<string, Linted>();
   const docsUri = vscode.Uri.joinPath(deps.extensionUri, 'docs', 'policy-rules.md');
 
-  const toRange = (document: vscode.TextDocument, start: number, end: number): vscode.Range =>
-    new vscode.Range(document.positionAt(start), document.positionAt(end));
-
   const codeActions = vscode.languages.registerCodeActionsProvider(
     SELECTOR,
-    {
-      provideCodeActions(document, _range, context) {
-        const entry = linted.get(document.uri.toString());
-        if (!entry || entry.version !== document.version) return [];
-        const actions: vscode.CodeAction[] = [];
-        for (const diagnostic of context.diagnostics) {
-          if (diagnostic.source !== SOURCE) continue;
-          const ruleId = typeof diagnostic.code === 'object' ? String(diagnostic.code.value) : String(diagnostic.code);
-          const finding = entry.findings.find((f) => f.ruleId === ruleId && toRange(document, f.range.start, f.range.end).isEqual(diagnostic.range) && f.message === diagnostic.message);
-          if (!finding) continue;
-          for (const fix of finding.fixes) {
-            const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
-            const edit = new vscode.WorkspaceEdit();
-            for (const e of fix.edits) edit.replace(document.uri, toRange(document, e.range.start, e.range.end), e.newText);
-            action.edit = edit;
-            action.diagnostics = [diagnostic];
-            action.isPreferred = finding.fixes.length === 1;
-            actions.push(action);
-          }
-        }
-        return actions;
-      },
-    },
+    { provideCodeActions: (document, _range, context) => quickFixes(linted.get(document.uri.toString()), document, context.diagnostics) },
     { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
   );
 

@@ -3,12 +3,25 @@
 const fs = require('fs');
 
 exports.activate = function activate(context) {
-  // Test-only auth provider backed by the sandbox Entra emulator; suites reach it through this extension's exports.
   const vscode = require('vscode');
+  // Command ids taken before APIM MCP activates, so one of its features fails to register for real (the activation
+  // e2e suite). That suite's workspace holds .apim-mcp-test-claims, which activates this extension first.
+  for (const id of (process.env.APIM_MCP_TEST_CLAIM_COMMANDS || '').split(',').filter(Boolean)) {
+    context.subscriptions.push(vscode.commands.registerCommand(id, () => undefined));
+  }
+  // Test-only auth provider backed by the sandbox Entra emulator; suites reach it through this extension's exports.
   const { createSandboxEntra, PROVIDER_ID } = require('./sandboxEntraProvider');
   const sandboxEntra = createSandboxEntra();
   context.subscriptions.push(vscode.authentication.registerAuthenticationProvider(PROVIDER_ID, 'Sandbox Entra (tests)', sandboxEntra.provider, { supportsMultipleAccounts: false }));
-  const exports = { sandboxEntra: sandboxEntra.api, logUri: context.logUri, globalStorageUri: context.globalStorageUri };
+  // The Servers view's list, read from APIM MCP's exported API (no secrets), for suites that run in another process.
+  context.subscriptions.push(
+    vscode.commands.registerCommand('apimMcpTest.servers.list', async () => {
+      const apimMcp = vscode.extensions.getExtension('apim-mcp.apim-mcp');
+      if (!apimMcp) throw new Error('apim-mcp.apim-mcp is not installed');
+      return (await apimMcp.activate()).listServers();
+    }),
+  );
+  const exports = { sandboxEntra: sandboxEntra.api, logUri: context.logUri, globalStorageUri: context.globalStorageUri, secrets: context.secrets };
   // e2e runs cannot call the exports from the browser: they pass the emulator's origin and CA file in the environment.
   if (process.env.APIM_MCP_SANDBOX_ENTRA) {
     const given = JSON.parse(process.env.APIM_MCP_SANDBOX_ENTRA);

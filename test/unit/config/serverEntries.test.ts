@@ -9,7 +9,7 @@ import {
   withoutSettingEntry,
   withSettingEntry,
 } from '../../../src/core/config/serverEntries';
-import { CONFIG_TARGETS, copilotConfigPath, formatForPath, targetFilePath } from '../../../src/core/config/targets';
+import { CONFIG_TARGETS, copilotConfigPath, formatForPath, isConfigTargetKind, targetFilePath, userProfileFolderOf, vsCodeServerId } from '../../../src/core/config/targets';
 import { parseServerRecord } from '../../../src/core/serverRecord';
 import { CLIENT_ID, server } from './serverFixtures';
 
@@ -82,6 +82,7 @@ describe('mcp.json entry', () => {
     const built = buildMcpJsonEntry(server({ auth: 'entra', prmValid: false }));
     assert.equal(built.ok, false);
     assert.match(built.ok ? '' : built.reason, /protected-resource metadata/);
+    assert.equal(built.ok ? undefined : built.refusal, 'entraNeedsPrm');
   });
 });
 
@@ -187,6 +188,25 @@ describe('targets', () => {
     assert.equal(targetFilePath('rootDotMcpJson', where), '/ws/.mcp.json');
     assert.equal(targetFilePath('copilotCli', where), '/home/dev/.copilot/mcp-config.json');
     assert.equal(targetFilePath('workspaceMcpJson', { homeDir: home, env: {} }), undefined);
+  });
+  it('user profile folder: the grandparent of a file global storage, none for any other scheme', () => {
+    const storage = '/home/dev/.config/Code/User/globalStorage/apim-mcp.apim-mcp';
+    assert.equal(userProfileFolderOf({ scheme: 'file', fsPath: storage }, path.posix), '/home/dev/.config/Code/User');
+    assert.equal(userProfileFolderOf({ scheme: 'file', fsPath: '/u/Code/User/profiles/1a2b/globalStorage/x' }, path.posix), '/u/Code/User/profiles/1a2b');
+    // Global storage outside the file system (a vscode-userdata URI, say) has no folder to write mcp.json to.
+    assert.equal(userProfileFolderOf({ scheme: 'vscode-userdata', fsPath: storage }, path.posix), undefined);
+  });
+  it("VS Code's id for a server in each config file", () => {
+    assert.equal(vsCodeServerId('userMcpJson', 'p', 0), 'mcp.config.usrlocal.p');
+    assert.equal(vsCodeServerId('workspaceMcpJson', 'p', 2), 'mcp.config.ws2.p');
+    assert.equal(vsCodeServerId('rootDotMcpJson', 'p', 1), 'workspace-dot-mcp.1.p');
+    assert.equal(vsCodeServerId('copilotCli', 'p', 0), undefined);
+    assert.equal(vsCodeServerId('extension', 'p', 0), undefined);
+  });
+  it('target kinds from outside are checked', () => {
+    assert.equal(isConfigTargetKind('userMcpJson'), true);
+    assert.equal(isConfigTargetKind('settings'), false);
+    assert.equal(isConfigTargetKind(undefined), false);
   });
   it('format by file name', () => {
     assert.equal(formatForPath('/ws/.vscode/mcp.json'), 'vscodeMcpJson');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { generateMcpPolicy } from '../../../src/core/apim/policy';
-import { entriesInConfigFile, isApimFronted, settingsEntryLine } from '../../../src/vscode/panel/configEntries';
+import { entriesInConfigFile, isApimFronted, settingsEntryLine } from '../../../src/core/config/configEntries';
 import { toolRoleRecord, toolRolesFromPolicy } from '../../../src/core/apim/policy/toolRoles';
 
 describe('config sources: APIM-fronted servers in MCP config files', () => {

@@ -1,4 +1,4 @@
-import { lineColumn } from '../../config/jsoncText';
+import { LineMap } from './sourceRange';
 
 /**
  * Reads the tool → app roles map out of an APIM policy: for the diagnosis's permission matrix, and for the sandbox to
@@ -25,6 +25,7 @@ const TOOL_COMPARISON = new RegExp(`(?:tool|name)(?:[^=!&|]|&quot;){0,80}==\\s*$
 
 export function toolRolesFromPolicy(text: string): PolicyToolRoles {
   const map: PolicyToolRoles = new Map();
+  const lines = new LineMap(text);
   const cases = [...text.matchAll(CASE)];
   for (let i = 0; i < cases.length; i++) {
     const match = cases[i]!;
@@ -33,14 +34,14 @@ export function toolRolesFromPolicy(text: string): PolicyToolRoles {
     const end = i + 1 < cases.length ? cases[i + 1]!.index! : Math.min(text.length, start + 600);
     const segment = text.slice(start, end).split(/\bdefault\s*:/)[0]!;
     const roles = [...new Set([...segment.matchAll(ROLE_IN_SEGMENT)].map((role) => role[1] ?? role[2]!))];
-    if (!map.has(tool)) map.set(tool, { roles, line: lineColumn(text, match.index!).line - 1 });
+    if (!map.has(tool)) map.set(tool, { roles, line: lines.positionAt(match.index!).line });
   }
   for (const when of text.matchAll(WHEN)) {
     const condition = when[2]!;
     const tool = TOOL_COMPARISON.exec(condition)?.[1];
     if (!tool || map.has(tool)) continue;
     const role = new RegExp(`Contains\\s*\\(\\s*${LITERAL}\\s*\\)`).exec(condition)?.[1];
-    map.set(tool, { roles: role ? [role] : [], line: lineColumn(text, when.index!).line - 1 });
+    map.set(tool, { roles: role ? [role] : [], line: lines.positionAt(when.index!).line });
   }
   return map;
 }

@@ -1,12 +1,29 @@
-import type { Diagnosis, Finding } from '../../core/diagnosis';
-import { renderMarkdownReport } from '../../core/diagnosis/report';
+import type { Diagnosis } from './diagnose';
+import type { Finding } from './finding';
+import { renderMarkdownReport } from './report';
 import type { ClaimView, DiagnosisView, FindingAction, FindingView, RoleMatrixView } from '../../shared/protocol';
+
+/** The claims the gateway's validate-jwt / validate-azure-ad-token and role checks look at. */
+export const CHECKED_CLAIMS = ['aud', 'iss', 'tid', 'exp', 'nbf', 'azp', 'appid', 'scp', 'roles', 'ver'] as const;
+export type CheckedClaim = (typeof CHECKED_CLAIMS)[number];
+
+/** The view's own words, localised by the extension host (this module has no `vscode`). */
+export interface ViewLabels {
+  readonly copyCommand: string;
+  /** "Copy command 2" when a finding has several. */
+  readonly copyNumberedCommand: (n: number) => string;
+  readonly copySnippet: string;
+  readonly openPolicy: string;
+  /** What the gateway expects of each checked claim, shown beside a claim that matches. */
+  readonly expectation: Readonly<Record<CheckedClaim, string>>;
+}
 
 /**
  * Turns a (redacted) diagnosis into what the panel shows. Pure, so the webview state can be checked without VS Code.
  * The view holds only what `diagnose()` returned; the token's signature never existed there.
  */
 export interface ViewContext {
+  readonly labels: ViewLabels;
   readonly notes: readonly string[];
   /** Label of the config fix the host can apply for a finding, if any. */
   readonly applicableFix?: (finding: Finding) => string | undefined;
@@ -28,20 +45,6 @@ const CLAIM_OF_FINDING: Readonly<Record<string, readonly string[]>> = {
   'entra.token.deviceBound': ['cnf'],
 };
 
-/** The claims the gateway's validate-jwt / validate-azure-ad-token and role checks look at. */
-const CHECKED_CLAIMS = ['aud', 'iss', 'tid', 'exp', 'nbf', 'azp', 'appid', 'scp', 'roles', 'ver'];
-const EXPECTATION: Readonly<Record<string, string>> = {
-  aud: 'an audience the gateway accepts',
-  iss: 'an issuer the gateway accepts',
-  tid: 'the tenant of the authorization server',
-  exp: 'in the future',
-  nbf: 'in the past',
-  azp: 'an allowed client application',
-  appid: 'an allowed client application',
-  scp: 'the API scope',
-  roles: 'the roles the tools need',
-  ver: 'the token version the issuer list expects',
-};
 const TIME_CLAIMS = new Set(['exp', 'nbf', 'iat', 'auth_time']);
 
 function claimText(name: string, value: unknown): string {
@@ -51,17 +54,21 @@ function claimText(name: string, value: unknown): string {
   return json;
 }
 
-export function claimsView(claims: Readonly<Record<string, unknown>>, findings: readonly Finding[]): ClaimView[] {
+function isCheckedClaim(claim: string): claim is CheckedClaim {
+  return (CHECKED_CLAIMS as readonly string[]).includes(claim);
+}
+
+export function claimsView(claims: Readonly<Record<string, unknown>>, findings: readonly Finding[], labels: ViewLabels): ClaimView[] {
   const mismatch = new Map<string, string>();
   for (const f of findings) for (const claim of CLAIM_OF_FINDING[f.id] ?? []) if (!mismatch.has(claim)) mismatch.set(claim, f.title);
   const rows = Object.entries(claims).map(([claim, value]): ClaimView => {
     const note = mismatch.get(claim);
     if (note) return { claim, value: claimText(claim, value), check: 'mismatch', note };
-    if (CHECKED_CLAIMS.includes(claim)) return { claim, value: claimText(claim, value), check: 'match', note: EXPECTATION[claim] };
+    if (isCheckedClaim(claim)) return { claim, value: claimText(claim, value), check: 'match', note: labels.expectation[claim] };
     return { claim, value: claimText(claim, value), check: 'info' };
   });
   // Checked claims first, in the order a reader compares them with the policy.
-  const rank = (c: ClaimView) => (c.check === 'info' ? 100 : CHECKED_CLAIMS.indexOf(c.claim));
+  const rank = (c: ClaimView) => (c.check === 'info' || !isCheckedClaim(c.claim) ? 100 : CHECKED_CLAIMS.indexOf(c.claim));
   return rows.sort((a, b) => rank(a) - rank(b));
 }
 
@@ -91,10 +98,11 @@ function findingView(f: Finding, ctx: ViewContext): FindingView {
   const commands = f.fix.commands ?? [];
   const fix = ctx.applicableFix?.(f);
   if (fix) actions.push({ kind: 'applyFix', index: 0, label: fix });
-  commands.forEach((_c, index) => actions.push({ kind: 'copyCommand', index, label: commands.length > 1 ? `Copy command ${index + 1}` : 'Copy command' }));
-  if (f.fix.snippet) actions.push({ kind: 'copySnippet', index: 0, label: 'Copy snippet' });
+  const { labels } = ctx;
+  commands.forEach((_c, index) => actions.push({ kind: 'copyCommand', index, label: commands.length > 1 ? labels.copyNumberedCommand(index + 1) : labels.copyCommand }));
+  if (f.fix.snippet) actions.push({ kind: 'copySnippet', index: 0, label: labels.copySnippet });
   (f.fix.links ?? []).forEach((l, index) => actions.push({ kind: 'openLink', index, label: l.label }));
-  if (f.id === 'entra.token.roleMissing' && ctx.policyTools?.size) actions.push({ kind: 'openPolicy', index: 0, label: 'Open policy' });
+  if (f.id === 'entra.token.roleMissing' && ctx.policyTools?.size) actions.push({ kind: 'openPolicy', index: 0, label: labels.openPolicy });
   return {
     id: f.id,
     severity: f.severity,
@@ -113,7 +121,7 @@ export function toDiagnosisView(diagnosis: Diagnosis, ctx: ViewContext): Diagnos
     finishedAt: (ctx.now ?? new Date()).toISOString(),
     findings: diagnosis.findings.map((f) => findingView(f, ctx)),
     timeline: diagnosis.timeline.map((t) => ({ step: t.step, status: t.status, durationMs: t.durationMs, detail: t.detail })),
-    claims: diagnosis.tokenClaims ? claimsView(diagnosis.tokenClaims, diagnosis.findings) : undefined,
+    claims: diagnosis.tokenClaims ? claimsView(diagnosis.tokenClaims, diagnosis.findings, ctx.labels) : undefined,
     matrix: matrixView(diagnosis, ctx.policyTools),
     notes: [...ctx.notes],
     report: renderMarkdownReport(diagnosis, { generatedAt: ctx.now }),

@@ -1,17 +1,18 @@
 import * as vscode from 'vscode';
-import { isExpired } from '../auth/entraTarget';
-import type { AccessToken } from '../auth/tokenSource';
-import { checkGatewayAccess, type StartupCheckResult } from '../core/apim/startupCheck';
-import { claimList, claimString, claimTime, decodeAccessToken } from '../core/entra/jwt';
-import { Secret } from '../core/secret';
-import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../core/serverRecord';
-import { SignInRequiredError, type EntraTokenService } from './auth/entraTokens';
-import { promptForSubscriptionKey } from './keyPrompt';
-import { waitForEvent } from './events';
-import type { ServerRegistry } from './serverRegistry';
-import type { ServerStatusStore } from './serverStatus';
-import type { SubscriptionKeyStore } from './subscriptionKeyStore';
-import { errorMessage } from '../core/basics';
+import { isExpired } from '../../auth/entraTarget';
+import type { AccessToken } from '../../auth/tokenSource';
+import { checkGatewayAccess, type StartupCheckResult } from '../../core/apim/startupCheck';
+import { errorMessage } from '../../core/basics';
+import { claimList, claimString, claimTime, decodeAccessToken } from '../../core/entra/jwt';
+import { Secret } from '../../core/secret';
+import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
+import { SignInRequiredError, type EntraTokenService } from '../auth/entraTokens';
+import { waitForEvent } from '../events';
+import { promptForSubscriptionKey } from '../keyPrompt';
+import type { ServerRegistry } from '../serverRegistry';
+import type { ServerStatusStore } from '../serverStatus';
+import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
+import { startUntilResolved } from './startServer';
 
 export const MCP_PROVIDER_ID = 'apimMcp.servers';
 const STARTUP_CHECK_TIMEOUT_MS = 10_000;
@@ -80,13 +81,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
     try {
       await this.whenProvided(name, 5_000);
       await vscode.commands.executeCommand('workbench.mcp.stopServer', id);
-      for (let attempt = 1; attempt <= 3; attempt++) {
-        // VS Code may ignore a start that races the stop; it has started when it asks us to resolve.
-        const resolved = this.waitForResolve(name, 1500 * attempt);
-        await vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true });
-        if (await resolved) return;
-      }
-      this.log.warn(`[refresh] ${name}: VS Code did not restart the server`);
+      if (!(await startUntilResolved(this, id, name, this.log, 'refresh'))) this.log.warn(`[refresh] ${name}: VS Code did not restart the server`);
     } catch (error: unknown) {
       this.log.error(`[refresh] ${name}: restart failed: ${errorMessage(error)}`);
     }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Diagnosis } from '../../../src/core/diagnosis';
 import { isPanelState } from '../../../src/shared/protocol';
-import { toDiagnosisView } from '../../../src/vscode/panel/diagnosisView';
+import { CHECKED_CLAIMS, toDiagnosisView, type ViewLabels } from '../../../src/core/diagnosis/diagnosisView';
 
 const DIAGNOSIS: Diagnosis = {
   server: { url: 'https://contoso.azure-api.net/products/mcp', origin: 'https://contoso.azure-api.net' },
@@ -25,8 +25,18 @@ const DIAGNOSIS: Diagnosis = {
   ],
 };
 
+/** The host passes these localised; here they are marked so the test sees where each one lands. */
+const LABELS: ViewLabels = {
+  copyCommand: '[copy]',
+  copyNumberedCommand: (n) => `[copy ${n}]`,
+  copySnippet: '[snippet]',
+  openPolicy: '[policy]',
+  expectation: Object.fromEntries(CHECKED_CLAIMS.map((c) => [c, `[expect ${c}]`])) as ViewLabels['expectation'],
+};
+
 describe('diagnosis → panel view', () => {
   const view = toDiagnosisView(DIAGNOSIS, {
+    labels: LABELS,
     notes: ['Tool roles read from policies/products.mcp.policy.xml.'],
     applicableFix: (f) => (f.id === 'entra.token.roleMissing' ? 'Apply fix: sign in again' : undefined),
     policyTools: new Set(['deleteProduct']),
@@ -39,6 +49,8 @@ describe('diagnosis → panel view', () => {
       [['aud', 'match'], ['iss', 'match'], ['exp', 'match'], ['roles', 'mismatch'], ['name', 'info'], ['preferred_username', 'info']],
     );
     assert.equal(view.claims!.find((c) => c.claim === 'roles')!.note, DIAGNOSIS.findings[0]!.title);
+    assert.equal(view.claims!.find((c) => c.claim === 'aud')!.note, '[expect aud]');
+    assert.equal(view.claims!.find((c) => c.claim === 'name')!.note, undefined);
     assert.match(view.claims!.find((c) => c.claim === 'exp')!.value, /^1900000000 \(2030-/);
   });
 
@@ -58,10 +70,16 @@ describe('diagnosis → panel view', () => {
   it('offers the fix first, then a copy button per command, the links and the policy', () => {
     assert.deepEqual(view.findings[0]!.actions.map((a) => `${a.kind}:${a.label}`), [
       'applyFix:Apply fix: sign in again',
-      'copyCommand:Copy command',
+      'copyCommand:[copy]',
       'openLink:Enterprise applications',
-      'openPolicy:Open policy',
+      'openPolicy:[policy]',
     ]);
+  });
+
+  it('numbers the copy buttons when a finding has several commands, and offers the snippet', () => {
+    const finding = { ...DIAGNOSIS.findings[0]!, id: 'apim.policy.x', fix: { summary: 's', commands: ['a', 'b'], snippet: { language: 'xml' as const, code: '<x/>' } } };
+    const several = toDiagnosisView({ ...DIAGNOSIS, findings: [finding] }, { labels: LABELS, notes: [] });
+    assert.deepEqual(several.findings[0]!.actions.map((a) => a.label), ['[copy 1]', '[copy 2]', '[snippet]']);
   });
 
   it('keeps server text as data and carries the redacted report, in a state the webview accepts', () => {

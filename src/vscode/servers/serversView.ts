@@ -1,9 +1,11 @@
 import * as vscode from 'vscode';
-import { usesEntra, usesSubscriptionKey, type AuthKind, type ServerRecord } from '../core/serverRecord';
+import { entryForRecord, type ServerEntry } from '../../core/config/configEntries';
+import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
+import { targetLabel } from '../config/targetLabels';
+import type { ServerRegistry } from '../serverRegistry';
+import type { ServerHealth, ServerStatus, ServerStatusStore } from '../serverStatus';
 import type { ConfigSources, SourceGroup } from './configSources';
-import { entryForRecord, type ServerEntry } from './panel/configEntries';
-import type { ServerRegistry } from './serverRegistry';
-import type { ServerHealth, ServerStatus, ServerStatusStore } from './serverStatus';
+import { authLabel, healthLabel } from './serverLabels';
 
 export const SERVERS_VIEW_ID = 'apimMcp.servers';
 
@@ -18,25 +20,10 @@ type Node =
   | { kind: 'fileServer'; entry: ServerEntry; server: { readonly name: string } }
   | { kind: 'problem'; text: string };
 
-export const AUTH_LABELS: Record<AuthKind, string> = {
-  subscriptionKey: 'subscription key',
-  entra: 'Entra ID',
-  subscriptionKeyAndEntra: 'key + Entra ID',
-  none: 'no auth',
-};
-
 const HEALTH_ICONS: Record<ServerHealth, vscode.ThemeIcon> = {
   healthy: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failing: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
   unknown: new vscode.ThemeIcon('circle-large-outline'),
-};
-
-const GROUP_ICONS: Record<SourceGroup['kind'], string> = {
-  extension: 'shield',
-  workspaceMcpJson: 'json',
-  userMcpJson: 'account',
-  rootDotMcpJson: 'root-folder',
-  copilotCli: 'terminal',
 };
 
 /**
@@ -93,7 +80,7 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
   private groups(): readonly SourceGroup[] {
     if (this.sources) return this.sources.groups;
     // Without config sources (older composition), the setting alone.
-    const managed: SourceGroup = { kind: 'extension', label: 'APIM MCP', entries: this.registry.servers.map((record) => entryForRecord(record)), problems: [...this.registry.problems] };
+    const managed: SourceGroup = { kind: 'extension', label: targetLabel('extension').name, entries: this.registry.servers.map((record) => entryForRecord(record)), problems: [...this.registry.problems] };
     return managed.entries.length > 0 || managed.problems.length > 0 ? [managed] : [];
   }
 
@@ -114,7 +101,7 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
       case 'group': {
         const item = new vscode.TreeItem(node.group.label, vscode.TreeItemCollapsibleState.Expanded);
         item.id = `group:${node.group.kind}`;
-        item.iconPath = new vscode.ThemeIcon(GROUP_ICONS[node.group.kind]);
+        item.iconPath = new vscode.ThemeIcon(targetLabel(node.group.kind).icon);
         item.description = vscode.l10n.t('{0} server(s)', node.group.entries.length);
         item.contextValue = 'apimMcp.group';
         return item;
@@ -136,21 +123,23 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
     const status = this.statusOf(entry);
     const item = new vscode.TreeItem(entry.name);
     item.id = `server:${entry.id}`;
-    item.description = AUTH_LABELS[entry.auth];
+    const auth = authLabel(entry.auth);
+    const health = healthLabel(status.health);
+    item.description = auth;
     item.iconPath = HEALTH_ICONS[status.health];
     item.contextValue = contextValueOf(entry);
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.isTrusted = false;
     tooltip.appendMarkdown(`**${escapeMarkdown(entry.name)}**\n\n`);
     tooltip.appendMarkdown(`${escapeMarkdown(entry.url)}\n\n`);
-    tooltip.appendMarkdown(`${vscode.l10n.t('Auth')}: ${AUTH_LABELS[entry.auth]}`);
+    tooltip.appendMarkdown(`${vscode.l10n.t('Auth')}: ${auth}`);
     if (usesSubscriptionKey(entry.auth)) tooltip.appendMarkdown(` (\`${escapeMarkdown(entry.keyHeaderName)}\`)`);
     if (entry.file) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Defined in')}: ${escapeMarkdown(entry.file)}`);
-    tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Status')}: ${status.health}`);
+    tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Status')}: ${health}`);
     if (status.detail) tooltip.appendMarkdown(` — ${escapeMarkdown(status.detail)}`);
     item.tooltip = tooltip;
     item.accessibilityInformation = {
-      label: vscode.l10n.t('{0}, {1}, status {2}', entry.name, AUTH_LABELS[entry.auth], status.health),
+      label: vscode.l10n.t({ message: '{0}, {1}, status {2}', args: [entry.name, auth, health], comment: ['Screen reader label of a server row: its name, how it authenticates, its last status.'] }),
     };
     return item;
   }
@@ -160,9 +149,16 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
   }
 }
 
+/** The Servers view and its Refresh command. */
+export function registerServersView(tree: ServersTreeDataProvider): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.window.createTreeView(SERVERS_VIEW_ID, { treeDataProvider: tree, showCollapseAll: false }),
+    vscode.commands.registerCommand('apimMcp.refreshServers', () => tree.refresh()),
+  );
+}
+
 /** Server-provided text (names, URLs, gateway messages) is data: escape it so it cannot format or link. */
 function escapeMarkdown(text: string): string {
   return text.replace(/[\\`*_{}[\]()#+\-.!<>|~]/g, '\\$&');
 }
 
-export type ServerNode = Node;

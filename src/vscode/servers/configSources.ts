@@ -1,10 +1,11 @@
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { detectFileFormat } from '../core/config/configEditor';
-import { copilotConfigPath, formatForPath, type ConfigTargetKind } from '../core/config/targets';
-import { entriesInConfigFile, entryForRecord, SOURCE_ORDER, type ServerEntry } from './panel/configEntries';
-import type { ServerRegistry } from './serverRegistry';
+import { detectFileFormat } from '../../core/config/configEditor';
+import { entriesInConfigFile, entryForRecord, type ServerEntry } from '../../core/config/configEntries';
+import { formatForPath, TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
+import { targetLabel } from '../config/targetLabels';
+import type { TargetLocator } from '../config/targetLocations';
+import type { ServerRegistry } from '../serverRegistry';
 
 export interface SourceGroup {
   readonly kind: ConfigTargetKind;
@@ -14,37 +15,7 @@ export interface SourceGroup {
   readonly problems: readonly string[];
 }
 
-export interface ConfigLocations {
-  /** The VS Code user profile folder that holds the user `mcp.json` and `settings.json`. */
-  readonly userProfileFolder?: string;
-  readonly homeDir: string;
-  readonly env: Readonly<Record<string, string | undefined>>;
-}
-
-export const SOURCE_LABELS: Readonly<Record<ConfigTargetKind, string>> = {
-  extension: 'APIM MCP settings',
-  workspaceMcpJson: 'Workspace mcp.json',
-  userMcpJson: 'User mcp.json',
-  rootDotMcpJson: 'Workspace .mcp.json',
-  copilotCli: 'Copilot CLI config',
-};
-
 const REFRESH_DEBOUNCE_MS = 300;
-
-/** The user profile folder is the grandparent of the extension's global storage (`<profile>/globalStorage/<ext>`). */
-export function configLocations(context: vscode.ExtensionContext): ConfigLocations {
-  const storage = context.globalStorageUri;
-  return {
-    userProfileFolder: storage.scheme === 'file' ? path.dirname(path.dirname(storage.fsPath)) : undefined,
-    homeDir: os.homedir(),
-    env: process.env,
-  };
-}
-
-interface SourceFile {
-  readonly kind: ConfigTargetKind;
-  readonly uri: vscode.Uri;
-}
 
 /**
  * Every config source an APIM-fronted MCP server can come from: the extension's setting, workspace and user
@@ -64,7 +35,7 @@ export class ConfigSources implements vscode.Disposable {
 
   constructor(
     private readonly registry: ServerRegistry,
-    private readonly locations: ConfigLocations,
+    private readonly locator: TargetLocator,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.current = this.withManaged([]);
@@ -114,25 +85,12 @@ export class ConfigSources implements vscode.Disposable {
     }, REFRESH_DEBOUNCE_MS);
   }
 
-  private files(): SourceFile[] {
-    const files: SourceFile[] = [];
-    for (const folder of vscode.workspace.workspaceFolders ?? []) {
-      files.push({ kind: 'workspaceMcpJson', uri: vscode.Uri.joinPath(folder.uri, '.vscode', 'mcp.json') });
-      files.push({ kind: 'rootDotMcpJson', uri: vscode.Uri.joinPath(folder.uri, '.mcp.json') });
-    }
-    if (this.locations.userProfileFolder) files.push({ kind: 'userMcpJson', uri: vscode.Uri.file(path.join(this.locations.userProfileFolder, 'mcp.json')) });
-    files.push({ kind: 'copilotCli', uri: vscode.Uri.file(copilotConfigPath(this.locations.homeDir, this.locations.env)) });
-    return files;
-  }
-
   private watch(): void {
     for (const w of this.watchers) w.dispose();
     this.watchers = [];
     const patterns: vscode.RelativePattern[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) patterns.push(new vscode.RelativePattern(folder, '{.vscode/mcp.json,.mcp.json}'));
-    for (const file of this.files().filter((f) => f.kind === 'userMcpJson' || f.kind === 'copilotCli')) {
-      patterns.push(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file.uri.fsPath)), path.basename(file.uri.fsPath)));
-    }
+    for (const file of this.locator.profileFiles()) patterns.push(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file.path)), path.basename(file.path)));
     for (const pattern of patterns) {
       const watcher = vscode.workspace.createFileSystemWatcher(pattern);
       this.watchers.push(
@@ -146,27 +104,27 @@ export class ConfigSources implements vscode.Disposable {
 
   private async read(): Promise<void> {
     const byKind = new Map<ConfigTargetKind, { entries: ServerEntry[]; problems: string[] }>();
-    for (const file of this.files()) {
+    for (const file of this.locator.allFiles()) {
       let text: string;
       try {
-        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(file.uri));
+        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file.path)));
       } catch {
         continue;
       }
       const group = byKind.get(file.kind) ?? { entries: [], problems: [] };
       byKind.set(file.kind, group);
-      const format = detectFileFormat(text) ?? formatForPath(file.uri.fsPath);
+      const format = detectFileFormat(text) ?? formatForPath(file.path);
       if (!format) continue;
-      const read = entriesInConfigFile(text, format, file.kind, file.uri.fsPath);
+      const read = entriesInConfigFile(text, format, file.kind, file.path);
       if (read.ok) group.entries.push(...read.entries);
       else {
         group.problems.push(read.error);
-        this.log.warn(`[servers] ${file.uri.fsPath}: ${read.error}`);
+        this.log.warn(`[servers] ${file.path}: ${read.error}`);
       }
     }
-    this.fileGroups = SOURCE_ORDER.filter((k) => k !== 'extension').map((kind): SourceGroup => ({
+    this.fileGroups = TARGET_KINDS.filter((k) => k !== 'extension').map((kind): SourceGroup => ({
       kind,
-      label: SOURCE_LABELS[kind],
+      label: targetLabel(kind).name,
       entries: byKind.get(kind)?.entries ?? [],
       problems: byKind.get(kind)?.problems ?? [],
     }));
@@ -177,7 +135,7 @@ export class ConfigSources implements vscode.Disposable {
   private withManaged(fileGroups: SourceGroup[]): SourceGroup[] {
     const managed: SourceGroup = {
       kind: 'extension',
-      label: SOURCE_LABELS.extension,
+      label: targetLabel('extension').name,
       entries: this.registry.servers.map((record) => entryForRecord(record)),
       problems: [...this.registry.problems],
     };

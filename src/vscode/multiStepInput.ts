@@ -14,13 +14,14 @@ export class ButtonSignal extends Error {
 /** A step returns `'skip'` when it does not apply to the current state; Back then passes over it too. */
 export type Step<S> = (input: MultiStepInput, state: S) => Promise<void | 'skip'>;
 
-interface Common {
+/** Where a step is in its flow: the title bar's "Title (2/5)". */
+export interface StepPosition {
   readonly title: string;
   readonly step: number;
   readonly totalSteps: number;
 }
 
-export interface InputBoxOptions extends Common {
+export interface InputBoxOptions extends StepPosition {
   readonly value?: string;
   readonly prompt: string;
   readonly placeholder?: string;
@@ -33,7 +34,7 @@ export interface InputBoxOptions extends Common {
   readonly buttons?: readonly vscode.QuickInputButton[];
 }
 
-export interface QuickPickOptions<T extends vscode.QuickPickItem> extends Common {
+export interface QuickPickOptions<T extends vscode.QuickPickItem> extends StepPosition {
   readonly items: readonly T[];
   readonly activeItem?: T;
   readonly placeholder?: string;

@@ -1,32 +1,28 @@
 import * as vscode from 'vscode';
-import { Secret } from '../core/secret';
-import { usesSubscriptionKey, type ServerRecord } from '../core/serverRecord';
+import { Secret } from '../../core/secret';
+import { usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
+import { promptForSubscriptionKey } from '../keyPrompt';
+import type { ServerRegistry } from '../serverRegistry';
+import { pickServer, type ServerArg } from '../serverPicker';
+import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import { mcpServerId, type ApimMcpServerProvider } from './mcpProvider';
-import { promptForSubscriptionKey } from './keyPrompt';
-import type { ServerRegistry } from './serverRegistry';
-import { pickServer, type ServerArg } from './serverPicker';
-import type { ServersTreeDataProvider } from './serversView';
-import type { SubscriptionKeyStore } from './subscriptionKeyStore';
+import { startUntilResolved } from './startServer';
 
-export interface CommandDeps {
+export interface ServerCommandDeps {
   readonly extensionId: string;
   readonly registry: ServerRegistry;
   readonly keys: SubscriptionKeyStore;
-  readonly tree: ServersTreeDataProvider;
   readonly provider: ApimMcpServerProvider;
   readonly log: vscode.LogOutputChannel;
 }
 
 const noMatchingServer = () => vscode.l10n.t('APIM MCP: no matching servers. Add one with "APIM MCP: Add Secured MCP Server".');
 
-const START_ATTEMPTS = 3;
-
 /**
- * Asks VS Code's MCP client to start a provider-defined server. VS Code learns about definition changes
- * asynchronously, so the request waits for the current definition to be provided and is repeated when VS Code
- * did not act on it (no resolve call), which happens right after a server was added or its key changed.
+ * Asks VS Code's MCP client to start a provider-defined server, once VS Code has the current definition (it learns
+ * about changes asynchronously), with a progress notification.
  */
-async function startInVsCode(deps: CommandDeps, server: ServerRecord): Promise<void> {
+async function startInVsCode(deps: ServerCommandDeps, server: ServerRecord): Promise<void> {
   const id = mcpServerId(deps.extensionId, server.name);
   if (!(await deps.provider.whenProvided(server.name, 5000))) {
     deps.log.warn(`[start] ${server.name}: VS Code has not asked for the current definition yet; starting anyway`);
@@ -34,18 +30,15 @@ async function startInVsCode(deps: CommandDeps, server: ServerRecord): Promise<v
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Starting {0}…', server.name) },
     async () => {
-      for (let attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
-        deps.log.info(`[start] ${server.name}: asking VS Code to start ${id} (attempt ${attempt})`);
-        const resolved = deps.provider.waitForResolve(server.name, 1500 * attempt);
-        await vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true });
-        if (await resolved) return;
+      if (!(await startUntilResolved(deps.provider, id, server.name, deps.log, 'start'))) {
+        deps.log.info(`[start] ${server.name}: VS Code did not start it again; it may already be running`);
       }
-      deps.log.info(`[start] ${server.name}: VS Code did not start it again; it may already be running`);
     },
   );
 }
 
-export function registerCommands(deps: CommandDeps): vscode.Disposable {
+/** Set Subscription Key, Start Server and Show Logs: the commands on extension-managed servers. */
+export function registerServerCommands(deps: ServerCommandDeps): vscode.Disposable {
   const { log } = deps;
   return vscode.Disposable.from(
     vscode.commands.registerCommand('apimMcp.setSubscriptionKey', async (arg: ServerArg, keyFromCaller?: unknown) => {
@@ -63,7 +56,6 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable {
       if (!server) return;
       await startInVsCode(deps, server);
     }),
-    vscode.commands.registerCommand('apimMcp.refreshServers', () => deps.tree.refresh()),
     vscode.commands.registerCommand('apimMcp.showLogs', () => log.show()),
   );
 }

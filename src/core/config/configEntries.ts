@@ -1,13 +1,14 @@
-import { readConfiguredServers, type ConfiguredServer } from '../../core/config/configEditor';
-import { findProperty, lineColumn, parseJsonc } from '../../core/config/jsoncText';
-import { parseEnvReference } from '../../core/secrets/envVars';
-import { DEFAULT_KEY_HEADER, type AuthKind, type ServerRecord } from '../../core/serverRecord';
-import { serversKey, type ConfigFileFormat, type ConfigTargetKind } from '../../core/config/targets';
-import { classifyHost } from '../../core/url/serverUrl';
+import { parseEnvReference } from '../secrets/envVars';
+import { DEFAULT_KEY_HEADER, type AuthKind, type ServerRecord } from '../serverRecord';
+import { classifyHost } from '../url/serverUrl';
+import { readConfiguredServers, type ConfiguredServer } from './configEditor';
+import { findProperty, lineColumn, parseJsonc } from './jsoncText';
+import { serversKey, type ConfigFileFormat, type ConfigTargetKind } from './targets';
 
 /**
- * The Servers view's model of one APIM-fronted MCP server found in a config source. Pure: the VS Code adapter
- * (configSources.ts) reads the files and watches them; this turns file text into entries with their line.
+ * The Servers view's model of one APIM-fronted MCP server found in a config source, which the diagnostics panel and
+ * the commands on a tree node act on. Pure: the VS Code adapter (src/vscode/servers/configSources.ts) reads and
+ * watches the files; this turns file text into entries with their line.
  */
 export interface ServerEntry {
   /** Stable across refreshes: source, file and name. */
@@ -29,8 +30,6 @@ export interface ServerEntry {
   /** The setting record, for extension-managed servers. */
   readonly record?: ServerRecord;
 }
-
-export const SOURCE_ORDER: readonly ConfigTargetKind[] = ['extension', 'workspaceMcpJson', 'userMcpJson', 'rootDotMcpJson', 'copilotCli'];
 
 const KEY_HEADER = /subscription-key|apim/i;
 
