@@ -22,7 +22,8 @@ async function main(): Promise<void> {
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify(QUIET_SETTINGS));
   await runTests({
     version: process.env.APIM_MCP_VSCODE_VERSION ?? 'stable',
-    extensionDevelopmentPath: ROOT,
+    // The test driver too: suites read its exports (sandbox Entra provider, log folder) and its commands.
+    extensionDevelopmentPath: [ROOT, join(__dirname, 'driver')],
     extensionTestsPath: join(__dirname, 'electronSuiteIndex.js'),
     launchArgs: [workspace, '--user-data-dir', userDataDir, '--disable-extensions', '--disable-workspace-trust'],
     extensionTestsEnv: { APIM_MCP_TEST_FILES: JSON.stringify(suites) },
