@@ -1,3 +1,5 @@
+import { GUID } from './basics';
+
 /**
  * The non-secret record of an APIM-fronted MCP server, as kept in the `apimMcp.servers` setting.
  * Raw setting values are turned into `ServerRecord`s once, at the boundary; the rest of the code uses only these.
@@ -21,7 +23,6 @@ export interface ServerRecord {
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: string };
 
 const HEADER_TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const GUID = /^[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$/i;
 
 export function usesSubscriptionKey(auth: AuthKind): boolean {
   return auth === 'subscriptionKey' || auth === 'subscriptionKeyAndEntra';
