@@ -109,6 +109,13 @@ function tokenRejection(result: TokenResult, c: ResolvedGatewayConfig): GatewayA
   return { status: tv.failedValidationHttpCode, body: { statusCode: tv.failedValidationHttpCode, message }, headers, outcome: result.outcome, detail: result.detail };
 }
 
+/** A policy expression that throws for some JSON-RPC methods (`faults.expressionErrorOn`). */
+function expressionFault(rec: GatewayRequestRecord, c: ResolvedGatewayConfig): GatewayAnswer | undefined {
+  if (!rec.jsonrpcMethod || !c.faults.expressionErrorOn.includes(rec.jsonrpcMethod)) return undefined;
+  const detail = 'ExpressionValueEvaluationFailure: Expression evaluation failed. Object reference not set to an instance of an object.';
+  return { status: 500, body: c.faults.expressionErrorBody ?? internalServerErrorBody(), headers: {}, outcome: 'expressionError', detail };
+}
+
 /** The per-tool role check of a policy that reads the JSON-RPC body (seed 002's policy). */
 function roleRejection(rec: GatewayRequestRecord, c: ResolvedGatewayConfig, payload: Record<string, unknown> | undefined): GatewayAnswer | undefined {
   const tr = c.toolRoles;
@@ -176,7 +183,7 @@ export async function startGateway(log: (line: string) => void = () => undefined
     const token = await validateToken(req, c.tokenValidation);
     rec.authorization = token.status;
     const payload = c.tokenValidation ? token.payload : undefined;
-    const refused = tokenRejection(token, c) ?? limitRejection() ?? roleRejection(rec, c, payload);
+    const refused = tokenRejection(token, c) ?? limitRejection() ?? expressionFault(rec, c) ?? roleRejection(rec, c, payload);
     return { refused, payload };
   }
 

@@ -277,13 +277,17 @@ export const gatewaySchema = z
           .strict()
           .optional()
           .describe('A backend slower than forwardRequestTimeoutSeconds gets the 500 when the timeout passes.'),
+        expressionErrorOn: z
+          .array(z.string())
+          .default([])
+          .describe('JSON-RPC methods (e.g. ["tools/call"]) for which a policy expression throws: 500, ExpressionValueEvaluationFailure.'),
         expressionErrorBody: z
           .record(z.string(), z.unknown())
           .optional()
           .describe('Body of the 500 for policy expression errors. Default {"statusCode":500,"message":"Internal server error","activityId":"<uuid>"}.'),
       })
       .strict()
-      .default({ backendDown: false }),
+      .default({ backendDown: false, expressionErrorOn: [] }),
   })
   .strict();
 

@@ -5,7 +5,7 @@ import { claimList } from '../entra/jwt';
 import { decodeAccessToken, type DecodeResult } from '../entra/jwt';
 import { fetchAuthServerMetadata, type AuthServerObservation } from '../probe/authServer';
 import { preflightAuthorize, type PreflightResult } from '../probe/authorizePreflight';
-import { probeMcp, type McpAttempt } from '../probe/mcpSession';
+import { preferredReadOnlyTool, probeMcp, type McpAttempt, type ToolSummary } from '../probe/mcpSession';
 import type { FetchLike } from '../probe/nodeFetch';
 import { fetchPrm, pickPrm, prmCandidates, type PrmAttempt } from '../probe/prm';
 import { NO_CREDENTIALS, ProbeHttpClient, type Credentials, type HttpExchange } from '../probe/probeHttpClient';
@@ -39,6 +39,8 @@ export interface DiagnoseInput {
     readonly tenantId?: string;
     readonly clientApplicationIds?: readonly string[];
     readonly scopes?: readonly string[];
+    /** `<forward-request timeout="…">` of the API's policy, in seconds (APIM's default is 300). */
+    readonly forwardRequestTimeoutSeconds?: number;
     /** validate-jwt / validate-azure-ad-token failed-validation-error-message: the body of a refusal, whatever its status. */
     readonly failedValidationErrorMessage?: string;
   };
@@ -118,15 +120,18 @@ export async function observe(input: DiagnoseInput, options: DiagnoseOptions): P
       }))
     : undefined;
 
-  const unauthP = probeMcp(client, url.href, NO_CREDENTIALS, { stepPrefix: 'mcp (no credentials)', listTools: !configured, timeoutMs });
   const roles = token?.ok ? claimList(token.token.claims, 'roles') ?? [] : undefined;
   const toolRoles = input.toolRoles;
-  // One read-only call checks the per-tool policy for real; prefer a tool the token lacks the role for.
-  const pickReadOnlyTool =
-    toolRoles && roles
-      ? (tools: readonly { name: string }[]): string | undefined =>
-          (tools.find((t) => toolRoles[t.name] && !roles.includes(toolRoles[t.name]!)) ?? tools.find((t) => toolRoles[t.name]))?.name
-      : undefined;
+  // One read-only call shows the policy acting on tools/call (issue 15.c: a policy that fails every call is not healthy);
+  // with a role map, prefer a tool the token lacks the role for.
+  const pickReadOnlyTool = (tools: readonly ToolSummary[]): string | undefined => {
+    if (toolRoles && roles) {
+      const byRole = tools.find((t) => toolRoles[t.name] && !roles.includes(toolRoles[t.name]!)) ?? tools.find((t) => toolRoles[t.name]);
+      if (byRole) return byRole.name;
+    }
+    return preferredReadOnlyTool(tools)?.name;
+  };
+  const unauthP = probeMcp(client, url.href, NO_CREDENTIALS, { stepPrefix: 'mcp (no credentials)', listTools: !configured, timeoutMs, pickReadOnlyTool: configured ? undefined : pickReadOnlyTool });
   const authP = configured
     ? probeMcp(client, url.href, configured, { stepPrefix: `mcp (${configured.label})`, listTools: true, timeoutMs, pickReadOnlyTool })
     : Promise.resolve(undefined);

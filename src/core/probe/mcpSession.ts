@@ -9,6 +9,27 @@ export interface ToolSummary {
   readonly name: string;
   readonly readOnlyHint?: boolean;
   readonly destructiveHint?: boolean;
+  /** How many arguments the input schema requires (0 when it names none). */
+  readonly requiredArguments?: number;
+}
+
+const READ_VERBS = new Set(['list', 'get', 'search', 'find', 'read', 'describe', 'query', 'fetch', 'lookup', 'show', 'count']);
+
+/**
+ * Tools safe to call once to see the gateway's policy act: annotated `readOnlyHint: true`, or, unannotated, named
+ * like a read (`listProducts`, `get_item`, `Search`). A destructive or explicitly non-read-only tool never is.
+ */
+export function looksReadOnly(tool: ToolSummary): boolean {
+  if (tool.destructiveHint === true || tool.readOnlyHint === false) return false;
+  if (tool.readOnlyHint === true) return true;
+  const verb = /^([a-z]+|[A-Z][a-z]+)(?=$|[^a-z])/.exec(tool.name)?.[1];
+  return verb !== undefined && READ_VERBS.has(verb.toLowerCase());
+}
+
+/** The read-only tool to call: annotated before name-guessed, and one that needs no arguments first. */
+export function preferredReadOnlyTool(tools: readonly ToolSummary[]): ToolSummary | undefined {
+  const rank = (t: ToolSummary) => (t.readOnlyHint === true ? 0 : 2) + ((t.requiredArguments ?? 0) > 0 ? 1 : 0);
+  return tools.filter(looksReadOnly).sort((a, b) => rank(a) - rank(b))[0];
 }
 
 export interface McpAttempt {
@@ -98,7 +119,7 @@ export async function probeMcp(
     stepPrefix: string;
     listTools: boolean;
     timeoutMs: number;
-    /** Picks one tool to call after tools/list. Only tools annotated readOnlyHint: true (and not destructive) are offered. */
+    /** Picks one tool to call after tools/list. Only tools that look read-only (`looksReadOnly`) are offered. */
     pickReadOnlyTool?: (readOnlyTools: readonly ToolSummary[]) => string | undefined;
   },
 ): Promise<McpAttempt> {
@@ -121,8 +142,9 @@ export async function probeMcp(
       name: t.name,
       readOnlyHint: t.annotations?.readOnlyHint,
       destructiveHint: t.annotations?.destructiveHint,
+      requiredArguments: Array.isArray(t.inputSchema.required) ? t.inputSchema.required.length : 0,
     }));
-    const readOnly = tools.filter((t) => t.readOnlyHint === true && t.destructiveHint !== true);
+    const readOnly = tools.filter(looksReadOnly);
     const pick = options.pickReadOnlyTool?.(readOnly);
     if (!pick || !readOnly.some((t) => t.name === pick)) return { ...base, initialized, serverName, tools };
     try {

@@ -58,3 +58,29 @@ for (const scenario of ['quota-exceeded', 'ip-forbidden']) {
     assert.match(f.fix.summary, /sign-in/);
   });
 }
+
+test('15.3 a fast 500 to initialize is "one of" an expression error or an unreachable backend, with the checks that decide', async () => {
+  const d = await diagnoseScenario('backend-down');
+  assert.deepEqual(errorIds(d), ['apim.server.internalError']);
+  const f = finding(d, 'apim.server.internalError');
+  assert.match(f.title, /one of/i);
+  for (const check of [/BackendConnectionFailure/, /ExpressionValueEvaluationFailure/, /Apim-Debug-Authorization/, /Application Insights/]) assert.match(f.fix.summary, check);
+  assert.match(f.evidence.join('\n'), /HTTP 500 · body: .*Internal server error/);
+  assert.ok(f.evidence.includes('initialize → HTTP 500') && f.evidence.includes('no request reached the backend this run'), f.evidence.join('\n'));
+});
+
+test('15.3 a 500 that came when the forward-request timeout passed, after tools/list worked, is named a backend timeout', async () => {
+  const d = await diagnoseScenario('backend-timeout');
+  assert.deepEqual(errorIds(d), ['apim.backend.timeout']);
+  const evidence = finding(d, 'apim.backend.timeout').evidence.join('\n');
+  assert.match(evidence, /tools\/call listProducts.* → HTTP 500/);
+  assert.match(evidence, /took [\d.]+ s/);
+  assert.match(evidence, /initialize and tools\/list worked this run/);
+});
+
+test('15.c without a tool → role map, one read-only tool call is made, and a policy that fails every tools/call with 500 is not healthy', async () => {
+  const d = await diagnoseScenario('tool-call-expression-error', (input) => ({ ...input, toolRoles: undefined }));
+  assert.deepEqual(errorIds(d), ['apim.policy.expressionError']);
+  assert.match(finding(d, 'apim.policy.expressionError').evidence.join('\n'), /tools\/call listProducts.*HTTP 500/);
+  assert.ok(d.timeline.some((t) => /tools\/call/.test(t.step)), 'a tools/call was made');
+});

@@ -8,13 +8,10 @@ import { startSandbox } from '../../sandbox/index';
 import { INIT_BODY, MCP_HEADERS, raw, toolsCallBody } from './helpers';
 
 // ARCHITECTURE.md's ids, plus the ones this sandbox proposes for causes ARCHITECTURE lists without an id.
-const KNOWN_FINDINGS = new Set([
-  'apim.key.missing', 'apim.key.invalid', 'apim.key.headerName', 'apim.key.alsoRequired',
-  'entra.token.audience', 'entra.token.issuer', 'entra.token.expired', 'entra.token.tenant', 'entra.token.clientApp', 'entra.token.scope', 'entra.token.roleMissing',
-  'mcp.prm.missing', 'mcp.prm.resourceMismatch', 'entra.redirectUri.mismatch', 'entra.consent.required', 'entra.assignment.required',
-  'apim.path.notFound', 'apim.rateLimited', 'apim.policy.expressionError',
-  'apim.ipFilter.forbidden', 'apim.quota.exceeded', 'apim.policy.bodyWithoutPreserveContent', 'entra.redirectUri.platform', 'entra.client.notFound',
-]);
+/** Every documented finding id (the first column of docs/findings.md's tables): a scenario may expect only those. */
+const KNOWN_FINDINGS = new Set(
+  [...readFileSync(join(__dirname, '..', '..', '..', 'docs', 'findings.md'), 'utf8').matchAll(/^\| `([a-z][a-zA-Z.]+)` \|/gm)].map((m) => m[1]!),
+);
 const REQUIRED = [
   'healthy-key', 'healthy-entra', 'key-missing', 'key-invalid', 'key-custom-header', 'key-and-token-required', 'token-wrong-audience',
   'token-v1-issuer-rejected', 'token-expired', 'role-missing-for-tool', 'prm-missing', 'prm-resource-mismatch', 'redirect-uri-not-registered',

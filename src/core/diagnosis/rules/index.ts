@@ -10,6 +10,7 @@ import { otherHostTlsRules, redirectRules, sizeRules, unreachableRules } from '.
 import { preflightRules } from './preflight';
 import { invalidResponseRule, refusalRules } from './response';
 import { roleRules } from './role';
+import { toolCallRules } from './serverError';
 import type { RuleContext } from './ruleContext';
 import { tokenRules } from './token';
 
@@ -35,6 +36,7 @@ export function evaluate(obs: Observations): Finding[] {
   discoveryRules(ctx);
   tokenRules(ctx, primaryFail);
   roleRules(ctx);
+  toolCallRules(ctx);
   preflightRules(ctx);
   otherHostTlsRules(ctx);
   return ctx.out;

@@ -11,6 +11,7 @@ import { PORTAL, quote } from '../finding';
 import { mcpJsonKeySnippet } from '../fixes';
 import { attemptExchanges, firstFailing } from '../observe';
 import { describeExchange, report, sentHeader, type FindingText, type RuleContext } from './ruleContext';
+import { isApimErrorBody, serverErrorRule } from './serverError';
 
 /** VS Code's MCP client treats 403 like 401 (isAuthStatusCode, microsoft/vscode extHostMcp.ts) and starts its sign-in discovery. */
 const VSCODE_403 =
@@ -176,20 +177,6 @@ const TEXT = {
       snippet: { language: 'xml', code: '<set-variable name="rpc" value="@(context.Request.Body.As<JObject>(preserveContent: true))" />' },
     },
   },
-  expressionError: {
-    id: 'apim.policy.expressionError',
-    severity: 'error',
-    title: 'A gateway policy expression failed (HTTP 500 from APIM)',
-    fix: {
-      summary:
-        'A policy expression threw (LastError ExpressionValueEvaluationFailure), typically an unguarded claim read such as Claims["roles"] ' +
-        'on a token without roles. Guard every read and return 401/403 yourself; get the exact expression from an APIM trace (Apim-Debug-Authorization).',
-      snippet: {
-        language: 'xml',
-        code: '@(context.Request.Headers.GetValueOrDefault("Authorization","").AsJwt()?.Claims.GetValueOrDefault("roles", "") ?? "")',
-      },
-    },
-  },
   serverFailed: (status: number): FindingText => ({
     id: 'mcp.server.error',
     severity: 'error',
@@ -235,8 +222,9 @@ export function refusalRules(ctx: RuleContext, e: HttpExchange): void {
       break;
   }
   if (e.status && e.status >= 500) {
-    // APIM's own 500 body (`{ statusCode: 500, … }`) means a policy failed, not the backend.
-    return report(ctx, e.status === 500 && isApimErrorBody(e) ? TEXT.expressionError : TEXT.serverFailed(e.status), evidence);
+    // APIM's own 500 body (`{ statusCode: 500, … }`): a policy expression, a timeout or an unreachable backend.
+    if (e.status === 500 && isApimErrorBody(e)) return serverErrorRule(ctx, e);
+    return report(ctx, TEXT.serverFailed(e.status), evidence);
   }
   if (e.status && e.status >= 300 && e.status < 400) return; // the network family's redirect rule explains it
   report(ctx, TEXT.initializeRefused(e.status), evidence);
@@ -331,13 +319,4 @@ export function isTokenRefusal(ctx: RuleContext, e: HttpExchange): boolean {
   const policyMessage = ctx.obs.input.expect?.failedValidationErrorMessage;
   const outcome = classifyGatewayResponse({ status: e.status ?? 0, header: (n) => e.headers[n.toLowerCase()] ?? null, bodyText: e.bodyText });
   return outcome.kind === 'tokenRejected' || outcome.kind === 'tokenMissing' || (policyMessage !== undefined && message === policyMessage);
-}
-
-function isApimErrorBody(e: HttpExchange): boolean {
-  try {
-    const body = JSON.parse(e.bodyText) as { statusCode?: unknown };
-    return Boolean(body && typeof body === 'object' && body.statusCode === e.status);
-  } catch {
-    return false;
-  }
 }

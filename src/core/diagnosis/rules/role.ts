@@ -9,6 +9,7 @@ import { PORTAL } from '../finding';
 import { attemptExchanges, toolCallExchange } from '../observe';
 import { expectedFromPrm } from './prmExpectations';
 import { describeExchange, report, type FindingText, type RuleContext } from './ruleContext';
+import { timedLikeTimeout } from './serverError';
 
 const plural = (n: number): string => (n > 1 ? 's' : '');
 
@@ -61,8 +62,9 @@ export function roleRules(ctx: RuleContext): void {
   const roles = claimed ?? [];
   const call = toolCallExchange(attemptExchanges(obs, attempt));
   const rolesLine = `roles = ${JSON.stringify(roles)}${claimed ? '' : ' (no roles claim in the token)'}`;
-  // An APIM-shaped 500 on the tool call: the role check itself threw, before it could allow or deny.
-  if (call && call.status === 500 && apimMessage(call.bodyText) !== undefined) {
+  // A fast APIM-shaped 500 on the tool call for a token without roles: the role check itself threw before it could
+  // allow or deny. A slow one, or one for a token with roles, is for the 500 family to explain.
+  if (call && call.status === 500 && apimMessage(call.bodyText) !== undefined && !claimed && !timedLikeTimeout(obs, call).slow) {
     const evidence = [describeExchange(call), `tools/call ${attempt.toolCall?.name ?? ''} (read-only tool, called to check the policy)`, rolesLine];
     report(ctx, TEXT.unguardedRolesClaim, evidence);
     return;

@@ -130,6 +130,46 @@ export const RESPONSE_CASES: readonly FindingCase[] = [
     says: /policy expression failed/,
   },
   {
+    id: 'apim.server.internalError',
+    name: '15.3 an APIM-shaped 500 to the first initialize, before anything reached the backend',
+    setup: { unauth: apimError(500, 'Internal server error') },
+    severity: 'error',
+    evidence: [/^initialize → HTTP 500$/, /^no request reached the backend this run$/],
+    says: /one of[\s\S]*BackendConnectionFailure/,
+    not: ['apim.policy.expressionError'],
+  },
+  {
+    id: 'apim.backend.timeout',
+    name: '15.3 the read-only tool call gets APIM\'s 500 after far longer than every other answer',
+    setup: {
+      auth: {},
+      authAttempt: { toolCall: { name: 'listProducts' } },
+      exchanges: [toolCallAnswer({ ...apimError(500, 'Internal server error'), durationMs: 2000 })],
+    },
+    severity: 'error',
+    evidence: [/took 2\.0 s; the slowest JSON-RPC answer that worked took 0\.00 s$/, /^initialize and tools\/list worked this run, so the backend answers$/],
+    says: /forward-request timeout/,
+    not: ['apim.policy.expressionError'],
+  },
+  {
+    id: 'apim.backend.timeout',
+    name: '15.3 a 500 when the policy\'s forward-request timeout passed',
+    setup: { input: { expect: { forwardRequestTimeoutSeconds: 30 } }, auth: { ...apimError(500, 'Internal server error'), durationMs: 30_010 } },
+    severity: 'error',
+    evidence: [/the policy's forward-request timeout is 30 s$/],
+  },
+  {
+    id: 'apim.policy.expressionError',
+    name: '15.c the one read-only tool call fails with APIM\'s 500 fast, without any role map',
+    setup: {
+      auth: {},
+      authAttempt: { toolCall: { name: 'listProducts' } },
+      exchanges: [toolCallAnswer(apimError(500, 'Internal server error'))],
+    },
+    severity: 'error',
+    evidence: [/^tools\/call listProducts \(a read-only tool, called once to see the policy act\) → HTTP 500$/],
+  },
+  {
     id: 'apim.policy.expressionError',
     name: 'the per-tool role check throws on a token without roles',
     setup: {
