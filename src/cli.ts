@@ -4,8 +4,10 @@
  * variables only (never from arguments, which other users can see in the process list).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
-import { diagnose, hasErrors, renderMarkdownReport, type Diagnosis, type DiagnoseInput } from './core/diagnosis';
+import { readPolicyExpectations } from './core/apim/policy/tokenValidation';
+import { diagnose, expectFromPolicy, hasErrors, renderMarkdownReport, type Diagnosis, type DiagnoseInput } from './core/diagnosis';
 import { lookupAadsts, aadstsErrorUrl } from './core/entra/aadstsCatalogue';
 import { parseAadstsText } from './core/entra/aadstsText';
 import { identifyRedirectUri, PLATFORM_LABEL } from './core/entra/redirectUris';
@@ -35,6 +37,8 @@ Options for diagnose:
   --scope SCOPE        scope for the preflight (repeatable; default: the PRM scopes)
   --authority URL      Entra authority when PRM names none (https://login.microsoftonline.com/<tenant>/v2.0)
   --tool-roles FILE    JSON {"<tool>": "<app role>"} from the gateway policy, for the tool × role matrix
+  --policy FILE        the API's policy XML: the token is judged against its validate-jwt / validate-azure-ad-token
+                       settings and a 500 against its forward-request timeout, quoting the policy's lines
   --ca-cert FILE       trust this extra CA certificate (PEM)
   --timeout MS         per-request time limit (default 10000)
   --report FILE        also write the redacted Markdown report to FILE
@@ -56,6 +60,17 @@ function secretFromEnv(io: CliIo, variable: string | undefined, what: string): S
   const value = io.env[variable];
   if (value === undefined || value.trim() === '') throw new UsageError(`--${what}-env ${variable}: the environment variable is not set or empty.`);
   return Secret.of(value.trim());
+}
+
+function readPolicyExpect(path: string): DiagnoseInput['expect'] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`--policy ${path}: cannot read the file.`);
+  }
+  if (!/<policies[\s>]/i.test(text)) throw new UsageError(`--policy ${path}: not an APIM policy (no <policies> element).`);
+  return expectFromPolicy(readPolicyExpectations(text), basename(path));
 }
 
 function readToolRoles(path: string): Record<string, string> {
@@ -141,6 +156,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         scope: { type: 'string', multiple: true },
         authority: { type: 'string' },
         'tool-roles': { type: 'string' },
+        policy: { type: 'string' },
         'ca-cert': { type: 'string' },
         timeout: { type: 'string' },
         report: { type: 'string' },
@@ -176,6 +192,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         ? { clientId: values['client-id'], redirectUris: values['redirect-uri']?.length ? values['redirect-uri'] : ['http://127.0.0.1:33418'], scopes: values.scope, authority: values.authority }
         : undefined,
       toolRoles: values['tool-roles'] ? readToolRoles(values['tool-roles']) : undefined,
+      expect: values.policy ? readPolicyExpect(values.policy) : undefined,
     };
     const net = createNodeFetch({ extraCaPem, keepAlive: true });
     let diagnosis: Diagnosis;

@@ -6,6 +6,7 @@ import { startBackend, type Backend, type BackendRequestRecord } from './backend
 import { startEntra, type EntraEmulator } from './entra';
 import { startGateway, type Gateway, type GatewayRequestRecord, type ResolvedGatewayConfig } from './gateway';
 import { normaliseKeys } from './gatewayKeys';
+import { policyXml } from './policyXml';
 import { loadScenario, parseScenario } from './scenario';
 import { mintTokenOptionsSchema, type MintTokenOptions, type Scenario, type ScenarioInput } from './scenarioSchema';
 import { makeTlsMaterial, type TlsMaterial } from './tls';
@@ -61,6 +62,8 @@ export interface Sandbox {
   issuedTokens(): string[];
   /** The client credentials described by the scenario's `client` section. */
   client(): Promise<ClientSetup>;
+  /** The API policy the gateway enforces (token validation, forward-request timeout), as policy XML. */
+  policyXml(): string;
   setLatency(ms: number): void;
   stop(): Promise<void>;
 }
@@ -280,6 +283,7 @@ export async function startSandbox(scenarioInput: Scenario | ScenarioInput | str
     mintToken,
     issuedTokens: () => en.issuedTokens(),
     client,
+    policyXml: () => policyXml(resolved),
     setLatency: (ms) => gw.setLatency(ms),
     stop: async () => {
       if (stopped) return;

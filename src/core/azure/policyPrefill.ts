@@ -2,8 +2,7 @@
  * What an API's policy says about Entra validation, to prefill the wizard's Entra step: the audiences and the
  * tenant of `validate-jwt` / `validate-azure-ad-token`. Read with the lenient policy reader; expressions are ignored.
  */
-import { readPolicy } from '../apim/policy';
-import { attributeValue, descendants, elementsNamed, textContent } from '../apim/policy/policyQueries';
+import { readPolicyExpectations } from '../apim/policy/tokenValidation';
 import { GUID } from '../basics';
 
 export interface EntraPrefill {
@@ -15,41 +14,17 @@ export interface EntraPrefill {
   readonly clientApplicationIds: readonly string[];
 }
 
-
 export function entraFromPolicy(xml: string | undefined): EntraPrefill | undefined {
   if (!xml) return undefined;
-  const doc = readPolicy(xml);
-  const [element] = elementsNamed(doc, 'validate-azure-ad-token', 'validate-jwt');
-  if (!element) return undefined;
-  const literal = (v: string | undefined) => (v && !v.includes('@(') && !v.includes('{{') ? v.trim() : undefined);
-  const texts = (parent: string, child: string) =>
-    descendants(element, parent).flatMap((p) => descendants(p, child)).map((e) => literal(textContent(e))).filter((v): v is string => !!v);
-  const audiences = texts('audiences', 'audience');
-  const clientApplicationIds = texts('client-application-ids', 'application-id');
-  let tenant: string | undefined;
-  if (element.name === 'validate-azure-ad-token') tenant = literal(attributeValue(element, 'tenant-id'));
-  else {
-    const config = descendants(element, 'openid-config').map((e) => literal(attributeValue(e, 'url'))).find(Boolean);
-    const issuer = texts('issuers', 'issuer')[0];
-    tenant = tenantFromUrl(config) ?? tenantFromUrl(issuer);
-  }
+  const [validation] = readPolicyExpectations(xml).tokenValidations;
+  if (!validation) return undefined;
+  const audiences = validation.audiences.map((a) => a.value);
   const audience = audiences.find((a) => a.startsWith('api://') || GUID.test(a)) ?? audiences.find((a) => /^https?:\/\//.test(a));
   return {
-    policy: element.name === 'validate-azure-ad-token' ? 'validate-azure-ad-token' : 'validate-jwt',
-    tenant,
+    policy: validation.policy,
+    tenant: validation.tenant?.value,
     audiences,
     scope: audience ? `${audience.replace(/\/+$/, '')}/.default` : undefined,
-    clientApplicationIds,
+    clientApplicationIds: validation.clientApplicationIds.map((c) => c.value),
   };
-}
-
-function tenantFromUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  try {
-    const first = new URL(url).pathname.split('/').filter(Boolean)[0];
-    if (!first || ['common', 'organizations', 'consumers'].includes(first.toLowerCase())) return undefined;
-    return first;
-  } catch {
-    return undefined;
-  }
 }

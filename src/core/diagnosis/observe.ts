@@ -13,6 +13,8 @@ import { Timeline } from '../probe/timeline';
 import { readChallenges, type ParsedChallenges } from '../probe/wwwAuthenticate';
 import { isStringArray } from '../probe/prm';
 
+export type PolicyExpectationKey = 'audiences' | 'issuers' | 'tenantId' | 'clientApplicationIds' | 'forwardRequestTimeout' | 'failedValidation';
+
 /** What the client under test is configured with, and what is known about the gateway's policy. */
 export interface DiagnoseInput {
   readonly url: string;
@@ -32,13 +34,17 @@ export interface DiagnoseInput {
   };
   /** Tool name → app role the gateway policy requires (from the policy or a scenario). */
   readonly toolRoles?: Readonly<Record<string, string>>;
-  /** What the gateway's token validation accepts, when known from its policy. */
+  /** What the gateway's token validation accepts, when known from its policy (see `expectFromPolicy`). */
   readonly expect?: {
     readonly audiences?: readonly string[];
     readonly issuers?: readonly string[];
+    /** validate-jwt without `<issuers>`: the version of the openid-config metadata, whose issuer is the only one accepted. */
+    readonly issuerVersion?: 1 | 2;
     readonly tenantId?: string;
     readonly clientApplicationIds?: readonly string[];
     readonly scopes?: readonly string[];
+    /** Where the expectations come from (a policy file, the API's policy in Azure) and the lines that say each, for evidence. */
+    readonly source?: { readonly label: string; readonly lines: Readonly<Partial<Record<PolicyExpectationKey, string>>> };
     /** `<forward-request timeout="…">` of the API's policy, in seconds (APIM's default is 300). */
     readonly forwardRequestTimeoutSeconds?: number;
     /** validate-jwt / validate-azure-ad-token failed-validation-error-message: the body of a refusal, whatever its status. */

@@ -9,6 +9,8 @@ import type { EntraTokenService } from '../auth/entraTokens';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import type { ServerEntry } from '../../core/config/configEntries';
 import { toolRoleRecord, toolRolesFromPolicy } from '../../core/apim/policy/toolRoles';
+import { policyForServer, readPolicyExpectations } from '../../core/apim/policy/tokenValidation';
+import { expectFromPolicy } from '../../core/diagnosis/policyExpect';
 
 type DiagnosisEngine = typeof import('../../core/diagnosis/diagnose');
 
@@ -59,12 +61,21 @@ export class DiagnosisCancelledError extends Error {
   }
 }
 
+interface WorkspacePolicies {
+  roles: Record<string, string>;
+  where: Map<string, PolicyLocation>;
+  files: string[];
+  /** Every policy file read, for finding the one that belongs to the server (`policyForServer`). */
+  texts: { path: string; text: string }[];
+}
+
 /** Tool → role rules from the workspace's APIM policy files; the first file that names a tool wins. */
-async function policyToolRoles(log: vscode.LogOutputChannel): Promise<{ roles: Record<string, string>; where: Map<string, PolicyLocation>; files: string[] }> {
+async function policyToolRoles(log: vscode.LogOutputChannel): Promise<WorkspacePolicies> {
   const where = new Map<string, PolicyLocation>();
   const roles: Record<string, string> = {};
   const files: string[] = [];
-  if (!vscode.workspace.workspaceFolders?.length) return { roles, where, files };
+  const texts: { path: string; text: string }[] = [];
+  if (!vscode.workspace.workspaceFolders?.length) return { roles, where, files, texts };
   const uris = await vscode.workspace.findFiles('**/*.{xml,bicep}', '**/node_modules/**', MAX_POLICY_FILES);
   for (const uri of uris.filter((u) => isPolicyFileName(u.path)).sort((a, b) => a.path.localeCompare(b.path))) {
     let text: string;
@@ -74,6 +85,7 @@ async function policyToolRoles(log: vscode.LogOutputChannel): Promise<{ roles: R
       continue;
     }
     if (!mayHoldPolicy(uri.path, text)) continue;
+    texts.push({ path: vscode.workspace.asRelativePath(uri), text });
     const found = toolRolesFromPolicy(text);
     if (found.size === 0) continue;
     files.push(vscode.workspace.asRelativePath(uri));
@@ -84,7 +96,7 @@ async function policyToolRoles(log: vscode.LogOutputChannel): Promise<{ roles: R
     }
   }
   log.info(`[diagnose] tool roles from ${files.length} policy file(s): ${Object.keys(roles).length} tool(s)`);
-  return { roles, where, files };
+  return { roles, where, files, texts };
 }
 
 async function subscriptionKey(entry: ServerEntry, deps: RunnerDeps, notes: string[]): Promise<Secret | undefined> {
@@ -149,6 +161,7 @@ export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: 
   const token = await accessToken(entry, deps, options, notes);
   let policy = new Map<string, PolicyLocation>();
   let toolRoles: Record<string, string> | undefined;
+  let expect: DiagnoseInput['expect'];
   if (usesEntra(entry.auth) || token) {
     options.progress?.(vscode.l10n.t('Reading tool roles from the workspace policies…'));
     const found = await policyToolRoles(deps.log);
@@ -156,6 +169,12 @@ export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: 
     if (Object.keys(found.roles).length > 0) {
       toolRoles = found.roles;
       notes.push(vscode.l10n.t('Tool roles read from {0}.', found.files.join(', ')));
+    }
+    // The token is judged against the policy of this server's API, when the workspace has it (issue 15.a).
+    const own = policyForServer(found.texts, entry.url);
+    if (own) {
+      expect = expectFromPolicy(readPolicyExpectations(own.text), own.path);
+      notes.push(vscode.l10n.t('The token was judged against the policy in {0}.', own.path));
     }
   }
   const clientId = entry.oauthClientId;
@@ -174,6 +193,7 @@ export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: 
         }
       : undefined,
     toolRoles,
+    expect,
   };
   return { input, notes, policy };
 }

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../sandbox/index';
 
@@ -65,6 +67,30 @@ test('15.2 diagnose --key-env K --json: a wrong key that APIM answers with its k
     assert.match(out.findings[0]!.evidence.join('\n'), /HTTP 401 · WWW-Authenticate: AzureApiManagementKey realm=.*Access denied due to invalid subscription key/);
     assert.ok(!r.stdout.includes(CANARY_KEY));
   } finally {
+    await sb.stop();
+  }
+});
+
+test('15.a diagnose --policy FILE judges the token against the policy\'s issuers and quotes the line', async () => {
+  const sb = await startSandbox('token-v2-against-v1-issuers');
+  const dir = mkdtempSync(join(tmpdir(), 'apim-mcp-cli-policy-'));
+  try {
+    const policy = join(dir, 'api.policy.xml');
+    writeFileSync(policy, sb.policyXml());
+    const token = (await sb.client()).headers.Authorization!.replace(/^Bearer /, '');
+    const args = ['diagnose', sb.endpoints.mcpUrl, '--token-env', 'T', '--ca-cert', sb.endpoints.caCertPath, '--json'];
+    const r = await runCli([...args, '--policy', policy], { T: token });
+    assert.equal(r.code, 1, r.stderr);
+    const out = JSON.parse(r.stdout) as { findings: { id: string; severity: string; evidence: string[] }[] };
+    const issuer = out.findings.find((f) => f.id === 'entra.token.issuer');
+    assert.equal(issuer?.severity, 'error', r.stdout);
+    assert.match(issuer!.evidence.join('\n'), /api\.policy\.xml:\d+: <issuer>https:\/\/sts\.windows\.net\//);
+    const bad = await runCli([...args, '--policy', join(dir, 'missing.xml')], { T: token });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /--policy .*missing\.xml: cannot read the file/);
+    assert.ok(!r.stdout.includes(token) && !r.stderr.includes(token));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
     await sb.stop();
   }
 });

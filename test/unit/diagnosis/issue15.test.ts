@@ -84,3 +84,22 @@ test('15.c without a tool → role map, one read-only tool call is made, and a p
   assert.match(finding(d, 'apim.policy.expressionError').evidence.join('\n'), /tools\/call listProducts.*HTTP 500/);
   assert.ok(d.timeline.some((t) => /tools\/call/.test(t.step)), 'a tools/call was made');
 });
+
+test('15.a a v2 token against a v1-only issuer list is an issuer error, with the policy line as evidence', async () => {
+  const d = await diagnoseScenario('token-v2-against-v1-issuers');
+  assert.deepEqual(errorIds(d), ['entra.token.issuer']);
+  const evidence = finding(d, 'entra.token.issuer').evidence.join('\n');
+  assert.match(evidence, /iss = ".*\/v2\.0"/);
+  assert.match(evidence, /policy\.xml:\d+: <issuer>https:\/\/sts\.windows\.net\/[0-9a-f-]+\/<\/issuer>/);
+});
+
+test('15.a a GUID audience against an api://-only audience list is an audience error, with the policy line as evidence', async () => {
+  const d = await diagnoseScenario('token-audience-uri-only');
+  assert.deepEqual(errorIds(d), ['entra.token.audience']);
+  assert.match(finding(d, 'entra.token.audience').evidence.join('\n'), /accepted audiences = "api:\/\/[0-9a-f-]+" \(policy\.xml:\d+: <audience>api:\/\/[0-9a-f-]+<\/audience>\)/);
+});
+
+test('15.a without the policy the same v2-vs-v1 case can only say the token was rejected', async () => {
+  const d = await diagnoseScenario('token-v2-against-v1-issuers', (input) => ({ ...input, expect: undefined }));
+  assert.deepEqual(errorIds(d), ['entra.token.rejected']);
+});

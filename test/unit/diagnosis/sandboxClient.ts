@@ -1,15 +1,17 @@
 import { readFileSync } from 'node:fs';
 import type { ClientSetup, Sandbox, Scenario } from '../../sandbox/index';
-import type { DiagnoseInput } from '../../../src/core/diagnosis';
+import { expectFromPolicy, type DiagnoseInput } from '../../../src/core/diagnosis';
+import { readPolicyExpectations } from '../../../src/core/apim/policy/tokenValidation';
 import { createNodeFetch, type NodeFetch } from '../../../src/core/probe/nodeFetch';
 import { Secret } from '../../../src/core/secret';
 
 /** Turns the sandbox's `client` section into the diagnosis input: what the client under test holds. */
 export async function inputFor(sb: Sandbox): Promise<DiagnoseInput> {
-  return inputFromClient(await sb.client(), sb.scenario);
+  return inputFromClient(await sb.client(), sb.scenario, sb.policyXml());
 }
 
-export function inputFromClient(client: ClientSetup, scenario: Scenario): DiagnoseInput {
+/** The client's setup, and what the gateway's policy (read as a policy file would be) expects of its token. */
+export function inputFromClient(client: ClientSetup, scenario: Scenario, policy?: string): DiagnoseInput {
   const keyHeader = Object.keys(client.headers).find((h) => h.toLowerCase() !== 'authorization');
   const auth = client.headers['Authorization'];
   return {
@@ -22,6 +24,7 @@ export function inputFromClient(client: ClientSetup, scenario: Scenario): Diagno
       ? { clientId: client.signIn.clientId, redirectUris: [client.signIn.redirectUri], scopes: client.signIn.scopes, authority: client.signIn.authority }
       : undefined,
     toolRoles: singleRoleMap(scenario.gateway.toolRoles?.map),
+    expect: policy === undefined ? undefined : expectFromPolicy(readPolicyExpectations(policy), 'policy.xml'),
   };
 }
 

@@ -9,7 +9,7 @@ import { issuerShape, scopeName, VSCODE_CLIENT_ID } from '../../entra/authority'
 import { claimList, claimString, claimTime, type DecodedToken } from '../../entra/jwt';
 import type { HttpExchange } from '../../probe/probeHttpClient';
 import { PORTAL, quote } from '../finding';
-import type { DiagnoseInput, Observations } from '../observe';
+import type { DiagnoseInput, Observations, PolicyExpectationKey } from '../observe';
 import { expectedFromPrm, guidIn, prmScopes, type PrmExpectations } from './prmExpectations';
 import { isTokenRefusal } from './response';
 import { describeExchange, report, sentHeader, type FindingText, type RuleContext } from './ruleContext';
@@ -230,10 +230,23 @@ const notYetValidCheck: ClaimCheck = ({ claims, now }) => {
   return { ...TEXT.notYetValid, evidence: [`nbf = ${nbf} (${iso(nbf)})`, `now = ${now} (${iso(now)})`] };
 };
 
-const tenantCheck: ClaimCheck = ({ tid, expect, prm }) => {
-  const expectedTenant = expect.tenantId ?? prm.tenant;
-  if (!tid || !expectedTenant || !GUID.test(expectedTenant) || tid.toLowerCase() === expectedTenant.toLowerCase()) return undefined;
-  const source = expect.tenantId ? 'policy' : 'PRM authorization_servers';
+/** Where an expectation comes from, for the evidence line: the policy line that says it, or the PRM. */
+function expectedBy(expect: TokenFacts['expect'], key: PolicyExpectationKey, fromPolicy: boolean, otherwise: string): string {
+  if (!fromPolicy) return otherwise;
+  return expect.source?.lines[key] ?? expect.source?.label ?? 'policy';
+}
+
+/** The tenant the token should come from (the policy's, else the PRM authority's), when it is a tenant id. */
+function expectedTenantOf({ expect, prm }: TokenFacts): string | undefined {
+  const tenant = expect.tenantId ?? prm.tenant;
+  return tenant && GUID.test(tenant) ? tenant : undefined;
+}
+
+const tenantCheck: ClaimCheck = (facts) => {
+  const { tid, expect } = facts;
+  const expectedTenant = expectedTenantOf(facts);
+  if (!tid || !expectedTenant || tid.toLowerCase() === expectedTenant.toLowerCase()) return undefined;
+  const source = expectedBy(expect, 'tenantId', Boolean(expect.tenantId), 'PRM authorization_servers');
   return { ...TEXT.tenant(expectedTenant), evidence: [`tid = "${quote(tid, 60)}"`, `expected tenant = "${expectedTenant}" (${source})`] };
 };
 
@@ -246,21 +259,33 @@ const audienceCheck: ClaimCheck = ({ aud, ver, scp, audienceWrong, expect, prm, 
     `aud = "${quote(aud, 200)}" (${graph ? 'Microsoft Graph' : form})`,
     `ver = "${ver ?? '(none)'}"`,
     ...(scp ? [`scp = "${quote(scp.join(' '), 200)}"`] : []),
-    `accepted audiences = ${accepted.map((a) => `"${a}"`).join(', ') || '(unknown)'} (${expect.audiences?.length ? 'policy' : 'PRM scopes_supported'})`,
+    `accepted audiences = ${accepted.map((a) => `"${a}"`).join(', ') || '(unknown)'} (${expectedBy(expect, 'audiences', Boolean(expect.audiences?.length), 'PRM scopes_supported')})`,
   ];
   const text = graph ? TEXT.graphAudience(prm.scopes.length ? firstPrmScope : undefined, prm.apiAppId) : TEXT.audience(prm.apiAppId);
   return { ...text, evidence };
 };
 
-const issuerCheck: ClaimCheck = ({ iss, ver, tid, expect, prm }) => {
-  if (!iss) return undefined;
+const issuerCheck: ClaimCheck = (facts) => {
+  const { iss, ver, tid, expect, prm } = facts;
+  // A token from another tenant has another issuer as a consequence: the tenant finding says it.
+  const tenant = expectedTenantOf(facts);
+  if (!iss || (tid && tenant && tid.toLowerCase() !== tenant.toLowerCase())) return undefined;
   const shape = issuerShape(iss);
-  // With the policy's issuers known, exact membership; from the PRM alone, only a v1 token against a v2 authority.
-  const mismatch = expect.issuers?.length ? !expect.issuers.includes(iss) : shape?.version === 1 && prm.v2Authority;
+  // The policy's issuers: exact membership; its openid-config alone: that metadata's version; the PRM alone: only a
+  // v1 token against a v2 authority.
+  let mismatch: boolean;
+  let accepted: string;
+  if (expect.issuers?.length) {
+    mismatch = !expect.issuers.includes(iss);
+    accepted = `accepted issuers = ${expect.issuers.map((i) => `"${i}"`).join(', ')} (${expectedBy(expect, 'issuers', true, '')})`;
+  } else if (expect.issuerVersion) {
+    mismatch = shape?.version !== expect.issuerVersion;
+    accepted = `validate-jwt takes its issuer from v${expect.issuerVersion} metadata, so only v${expect.issuerVersion} tokens pass (${expectedBy(expect, 'issuers', true, '')})`;
+  } else {
+    mismatch = shape?.version === 1 && prm.v2Authority;
+    accepted = 'PRM authorization server is the v2.0 authority';
+  }
   if (!mismatch) return undefined;
-  const accepted = expect.issuers?.length
-    ? `accepted issuers = ${expect.issuers.map((i) => `"${i}"`).join(', ')} (policy)`
-    : 'PRM authorization server is the v2.0 authority';
   return { ...TEXT.issuer(shape?.version, prm.apiAppId, tid), evidence: [`iss = "${quote(iss, 200)}"`, `ver = "${ver ?? '(none)'}"`, accepted] };
 };
 
@@ -270,7 +295,7 @@ const clientAppCheck: ClaimCheck = ({ azp, claims, expect }) => {
   const claimName = claimString(claims, 'azp') ? 'azp' : 'appid';
   const evidence = [
     `${claimName} = "${quote(azp, 60)}"${azp === VSCODE_CLIENT_ID ? ' (VS Code)' : ''}`,
-    `client-application-ids = ${allowed.map((i) => `"${i}"`).join(', ')}`,
+    `client-application-ids = ${allowed.map((i) => `"${i}"`).join(', ')} (${expectedBy(expect, 'clientApplicationIds', true, '')})`,
   ];
   return { ...TEXT.clientApp(azp), evidence };
 };
