@@ -68,3 +68,42 @@ describe('Diagnostics panel: runs from a command, keeps secrets out of its state
     assert.equal((await panelStates()).filter((s) => s.server.name === SERVER).length, 1);
   });
 });
+
+describe('15.a the panel judges a server against the workspace policy that belongs to it', function () {
+  this.timeout(120_000);
+  const TIMEOUT_SERVER = 'Products (slow tool)';
+  let sandbox: Sandbox;
+  let api: ApimMcpApi;
+  let policyFile: vscode.Uri;
+
+  before(async () => {
+    api = await activateExtension();
+    // backend-timeout.json, spelled out: scenario files that extend another are resolved from disk, which the extension host cannot see.
+    const slowTool = {
+      ...healthyKey,
+      name: 'backend-timeout',
+      gateway: { ...healthyKey.gateway, forwardRequestTimeoutSeconds: 2, faults: { slowBackend: { delayMs: 4000, methods: ['tools/call'] } } },
+    };
+    sandbox = await startSandbox(slowTool as never, { subscriptionKeys: [CANARY_KEY] });
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    policyFile = vscode.Uri.joinPath(folder, 'infra', 'products.policy.xml');
+    await vscode.workspace.fs.writeFile(policyFile, new TextEncoder().encode(sandbox.policyXml()));
+    await setServers(api, [{ name: TIMEOUT_SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
+    await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', TIMEOUT_SERVER, CANARY_KEY);
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(policyFile).then(undefined, () => undefined);
+    await removeAllServers(api);
+    await sandbox?.stop();
+  });
+
+  it('15.a reads the forward-request timeout from the workspace policy and names the 500 a backend timeout, quoting it', async () => {
+    await vscode.commands.executeCommand('apimMcp.diagnose', TIMEOUT_SERVER);
+    const state = await pollUntil('the diagnosis', 60_000, async () => (await panelStates()).find((s) => s.server.name === TIMEOUT_SERVER && s.diagnosis));
+    assert.deepEqual(state.diagnosis!.findings.map((f) => f.id), ['apim.backend.timeout'], state.diagnosis!.report);
+    assert.ok(state.diagnosis!.notes.some((n) => /^Judged against the policy in infra\/products\.policy\.xml\.$/.test(n)), state.diagnosis!.notes.join('\n'));
+    assert.match(state.diagnosis!.report, /the policy's forward-request timeout is 2 s/);
+  });
+});

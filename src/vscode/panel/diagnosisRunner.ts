@@ -162,20 +162,20 @@ export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: 
   let policy = new Map<string, PolicyLocation>();
   let toolRoles: Record<string, string> | undefined;
   let expect: DiagnoseInput['expect'];
+  options.progress?.(vscode.l10n.t('Reading the workspace policies…'));
+  const found = await policyToolRoles(deps.log);
   if (usesEntra(entry.auth) || token) {
-    options.progress?.(vscode.l10n.t('Reading tool roles from the workspace policies…'));
-    const found = await policyToolRoles(deps.log);
     policy = found.where;
     if (Object.keys(found.roles).length > 0) {
       toolRoles = found.roles;
       notes.push(vscode.l10n.t('Tool roles read from {0}.', found.files.join(', ')));
     }
-    // The token is judged against the policy of this server's API, when the workspace has it (issue 15.a).
-    const own = policyForServer(found.texts, entry.url);
-    if (own) {
-      expect = expectFromPolicy(readPolicyExpectations(own.text), own.path);
-      notes.push(vscode.l10n.t('The token was judged against the policy in {0}.', own.path));
-    }
+  }
+  // The token and a 500's timing are judged against the policy of this server's API, when the workspace has it (issue 15.a).
+  const own = policyForServer(found.texts, entry.url);
+  if (own) {
+    expect = expectFromPolicy(readPolicyExpectations(own.text), own.path);
+    notes.push(vscode.l10n.t('Judged against the policy in {0}.', own.path));
   }
   const clientId = entry.oauthClientId;
   const input: DiagnoseInput = {

@@ -124,15 +124,12 @@ export function readPolicyExpectations(xml: string): PolicyExpectations {
 }
 
 /**
- * The policy file that belongs to an MCP server, among workspace files: of those that validate tokens or set a
- * forward-request timeout, the one whose path or text names the server's API path, else the only such file.
- * Several candidates and none named: undefined, since judging a token against another API's policy would mislead.
+ * The policy file that belongs to an MCP server, among workspace files that validate tokens or set a forward-request
+ * timeout: the one that names the server best (its full URL in the text, the API path in the file's path, the API
+ * path in the text), else the only such file. A tie at the top gives undefined, since judging a token against
+ * another API's policy would mislead.
  */
 export function policyForServer<T extends { readonly path: string; readonly text: string }>(files: readonly T[], mcpUrl: string): T | undefined {
-  const relevant = files.filter((f) => {
-    const expectations = readPolicyExpectations(f.text);
-    return expectations.tokenValidations.length > 0 || expectations.forwardRequestTimeout !== undefined;
-  });
   let url: URL;
   try {
     url = new URL(mcpUrl);
@@ -140,8 +137,19 @@ export function policyForServer<T extends { readonly path: string; readonly text
     return undefined;
   }
   const apiPath = url.pathname.replace(/\/+$/, '').replace(/\/(mcp|sse)$/i, '').split('/').filter(Boolean).pop()?.toLowerCase();
-  const names = (f: T) => Boolean(apiPath && (f.path.toLowerCase().includes(apiPath) || f.text.toLowerCase().includes(`/${apiPath}/`))) || f.text.includes(url.href);
-  const named = relevant.filter(names);
-  if (named.length === 1) return named[0];
-  return relevant.length === 1 && named.length === 0 ? relevant[0] : undefined;
+  const score = (f: T): number =>
+    (f.text.includes(url.href) ? 4 : 0) +
+    (apiPath && f.path.toLowerCase().includes(apiPath) ? 2 : 0) +
+    (apiPath && f.text.toLowerCase().includes(`/${apiPath}/`) ? 1 : 0);
+  const relevant = files
+    .filter((f) => {
+      const expectations = readPolicyExpectations(f.text);
+      return expectations.tokenValidations.length > 0 || expectations.forwardRequestTimeout !== undefined;
+    })
+    .map((file) => ({ file, score: score(file) }))
+    .sort((a, b) => b.score - a.score);
+  const [best, next] = relevant;
+  if (!best) return undefined;
+  if (best.score === 0) return relevant.length === 1 ? best.file : undefined;
+  return next && next.score === best.score ? undefined : best.file;
 }
