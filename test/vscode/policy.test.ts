@@ -88,6 +88,25 @@ describe('APIM policy diagnostics', () => {
     assert.ok(document.lineAt(diagnostic.range.start.line).text.includes("Body.As<JObject>(preserveContent: true)[\\'method\\']"));
   });
 
+  it('finds policies by content, whatever the file is called, and leaves other XML alone', async () => {
+    const folder = vscode.workspace.workspaceFolders![0]!.uri;
+    const body = '<set-variable name="b" value="@(context.Request.Body.As<JObject>())" />';
+    const template = vscode.Uri.joinPath(folder, 'infra', 'orders', 'api-policy.xml.tpl');
+    const other = vscode.Uri.joinPath(folder, 'infra', 'orders', 'settings.xml');
+    await vscode.workspace.fs.writeFile(template, new TextEncoder().encode(`<!-- orders API -->\n%{ if env != "dev" ~}\n<policies>\n<inbound>\n${body}\n</inbound>\n</policies>\n%{ endif ~}\n`));
+    await vscode.workspace.fs.writeFile(other, new TextEncoder().encode(`<?xml version="1.0"?>\n<settings>\n${body}\n</settings>\n`));
+    try {
+      await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(other));
+      const opened = await vscode.workspace.openTextDocument(template);
+      await vscode.window.showTextDocument(opened);
+      const found = await pollUntil('diagnostics in api-policy.xml.tpl', DEADLINE_MS, () => ours(template).find((d) => ruleOf(d) === 'apim.policy.bodyWithoutPreserveContent'));
+      assert.equal(found.range.start.line, 4);
+      assert.deepEqual(ours(other).map(label), [], 'an XML file whose root is not <policies> or <fragment> is not linted');
+    } finally {
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder, 'infra'), { recursive: true });
+    }
+  });
+
   it('shows nothing for a correct policy', async () => {
     const uri = policyUri('mcp-prm.policy.xml');
     await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));

@@ -7,12 +7,14 @@ import {
   generateMcpPolicy,
   lintPolicyFile,
   parseToolsList,
+  toolsFileNamesFor,
   type GeneratePolicyInput,
   type PolicyFinding,
   type PolicySeverity,
   type TokenValidator,
 } from '../../core/apim/policy/index';
 import { GUID } from '../../core/basics';
+import { LINTED_SCHEMES } from './policySchemes';
 
 export interface PolicyFeatureDeps {
   readonly extensionUri: vscode.Uri;
@@ -52,12 +54,8 @@ const SEVERITY: Record<PolicySeverity, vscode.DiagnosticSeverity> = {
   warning: vscode.DiagnosticSeverity.Warning,
   information: vscode.DiagnosticSeverity.Information,
 };
-const SELECTOR: vscode.DocumentSelector = [
-  { pattern: '**/*.policy.xml' },
-  { pattern: '**/policy.xml' },
-  { pattern: '**/policies/*.xml' },
-  { pattern: '**/*.bicep' },
-];
+/** Any document: which ones are policies is decided by content (registerPolicyTools), and only linted ones get fixes. */
+const SELECTOR: vscode.DocumentSelector = LINTED_SCHEMES.map((scheme) => ({ scheme }));
 
 interface Linted {
   readonly version: number;
@@ -103,9 +101,7 @@ export function createPolicyFeature(deps: PolicyFeatureDeps): PolicyFeature {
 
   async function toolsNextTo(document: vscode.TextDocument): Promise<string[] | undefined> {
     if (document.uri.scheme === 'untitled') return undefined;
-    const base = document.uri.path.split('/').pop() ?? '';
-    const stem = base.replace(/(\.policy)?\.xml$|\.bicep$/i, '');
-    for (const name of [`${stem}.tools.json`, 'tools.json']) {
+    for (const name of toolsFileNamesFor(document.uri.path)) {
       const candidate = vscode.Uri.joinPath(document.uri, '..', name);
       try {
         const bytes = await vscode.workspace.fs.readFile(candidate);

@@ -9,11 +9,11 @@ import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFi
 import { showErrorWithLogs } from '../errorNotice';
 import type { PolicyFeature } from './policyFeature';
 import { errorMessage } from '../../core/basics';
+import { LINTED_SCHEMES } from './policySchemes';
 
 export const GENERATE_POLICY_COMMAND = 'apimMcp.generatePolicy';
 export const POLICY_DIAGNOSTIC_SOURCE = 'APIM MCP';
 const LINT_DELAY_MS = 300;
-const LINTED_SCHEMES = new Set(['file', 'untitled', 'vscode-remote', 'vscode-vfs', 'vscode-test-web']);
 
 type PolicyFeatureModule = typeof import('./policyFeature');
 
@@ -22,8 +22,17 @@ async function loadPolicyFeatureModule(): Promise<PolicyFeatureModule> {
   return require(join(__dirname, 'policy.js')) as PolicyFeatureModule;
 }
 
+/** Larger documents are not read for policies (a policy is a few KiB; Bicep and ARM files a few hundred). */
+const MAX_LINTED_CHARS = 4_000_000;
+
+/**
+ * Whether the extension lints this document: by content, whatever its name (root element `<policies>` or
+ * `<fragment>`, or policy strings in Bicep, ARM JSON and Terraform).
+ */
 export function isPolicyDocument(document: vscode.TextDocument): boolean {
-  return LINTED_SCHEMES.has(document.uri.scheme) && isPolicyFileName(document.fileName) && mayHoldPolicy(document.fileName, document.getText());
+  if (!LINTED_SCHEMES.includes(document.uri.scheme) || !isPolicyFileName(document.fileName)) return false;
+  const text = document.getText();
+  return text.length <= MAX_LINTED_CHARS && mayHoldPolicy(document.fileName, text);
 }
 
 export function registerPolicyTools(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {

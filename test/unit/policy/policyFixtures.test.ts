@@ -3,7 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { GOTCHAS_FINDINGS } from '../../fixtures/gotchasFindings';
-import { applyEdits, isPolicyFileName, lintPolicyFile, parseToolsList, readPolicy } from '../../../src/core/apim/policy/index';
+import { applyEdits, lintPolicyFile, mayHoldPolicy, parseToolsList, readPolicy } from '../../../src/core/apim/policy/index';
 
 const DIR = join(__dirname, '..', '..', 'fixtures', 'policies');
 const read = (name: string): string => readFileSync(join(DIR, name), 'utf8');
@@ -16,17 +16,14 @@ const EXPECTED: Record<string, { options?: Parameters<typeof lintPolicyFile>[2];
     findings: [...GOTCHAS_FINDINGS],
   },
   'mcp-api.bicep': {
-    findings: [
-      'apim.policy.unguardedClaimIndex@30:100',
-      'apim.policy.bodyWithoutPreserveContent@57:106',
-      'apim.policy.challengeWithoutResourceMetadata@57:137',
-      'apim.policy.singleIssuer@57:179',
-    ],
+    findings: ['apim.policy.unguardedClaimIndex@30:100', 'apim.policy.bodyWithoutPreserveContent@57:106', 'apim.policy.singleIssuer@57:272'],
   },
-  'mcp-prm-oauth.mcp-api.policy.xml': { findings: ['apim.policy.audienceForms@11:17'] },
+  // The samples' GUID-only audience with the app pinned to v2 tokens: no audienceForms (issue 19, class 1).
+  'mcp-prm-oauth.mcp-api.policy.xml': { findings: [] },
   'mcp-prm.policy.xml': { findings: [] },
   'prm-behind-base.policy.xml': { findings: ['apim.policy.prmBehindTokenValidation@4:9', 'apim.policy.prmResourceMismatch@10:36'] },
-  'remote-mcp-functions.mcp-api.policy.xml': { findings: ['apim.policy.challengeWithoutResourceMetadata@29:21'] },
+  // Nothing in the content says MCP (its name does, which no longer counts), and its decrypt is inside try/catch.
+  'remote-mcp-functions.mcp-api.policy.xml': { findings: [] },
   'session-rate-limit.mcp.policy.xml': { findings: [] },
 };
 
@@ -39,7 +36,7 @@ describe('policy fixtures', () => {
     it(`${name}: ${expected.findings.length} finding(s) at exact positions`, () => {
       const text = read(name);
       const fileName = `policies/${name}`;
-      assert.ok(isPolicyFileName(fileName));
+      assert.ok(mayHoldPolicy(fileName, text));
       const findings = lintPolicyFile(fileName, text, expected.options);
       assert.deepEqual(
         findings.map((f) => `${f.ruleId}@${f.range.startPos.line + 1}:${f.range.startPos.column + 1}`),
@@ -73,15 +70,19 @@ describe('policy fixtures', () => {
     assert.ok(applyEdits(text, issuer.fixes[0]!.edits).includes('</issuer>\\n<issuer>https://login.microsoftonline.com/${tenant().tenantId}/v2.0</issuer>'));
   });
 
-  const NAMES: [string, boolean][] = [
-    ['infra/mcp-api.policy.xml', true],
-    ['policy.xml', true],
-    ['policies/anything.xml', true],
-    ['a/b/main.bicep', true],
-    ['settings.xml', false],
-    ['policy.json', false],
+  // Discovery is by content (issue 19, class 6): the root element decides, whatever the name or extension.
+  const FILES: [string, string, boolean][] = [
+    ['infra/orders-api-policy.xml', '<policies><inbound /></policies>', true],
+    ['policy/x.xml.tpl', '<!-- header -->\n%{ if x ~}\n<policies />', true],
+    ['examples/x.tftpl.xml', '<?xml version="1.0"?>\n<fragment><base /></fragment>', true],
+    ['settings.xml', '<?xml version="1.0"?><settings><policies /></settings>', false],
+    ['README.md', '# Policy\n```xml\n<policies />\n```', false],
+    ['a/b/main.bicep', "value: '<policies />'", true],
+    ['azuredeploy.json', '{ "value": "<policies />" }', true],
+    ['apim.tf', 'xml_content = <<XML\n<policies />\nXML', true],
+    ['appsettings.json', '{ "a": "b" }', false],
   ];
-  for (const [fileName, expected] of NAMES) {
-    it(`${expected ? 'lints' : 'ignores'} ${fileName}`, () => assert.equal(isPolicyFileName(fileName), expected));
+  for (const [fileName, text, expected] of FILES) {
+    it(`${expected ? 'lints' : 'ignores'} ${fileName}`, () => assert.equal(mayHoldPolicy(fileName, text), expected));
   }
 });

@@ -3,22 +3,13 @@
  * linter can read it with offsets that point back into the `.bicep` file. `loadTextContent('x.xml')` needs nothing
  * here: the referenced file is linted on its own.
  */
-export interface BicepPolicySegment {
-  /** The policy text as APIM will see it (escapes decoded; `${…}` interpolations kept as written). */
-  readonly text: string;
-  readonly form: 'multiline' | 'singleline';
-  /** Host offset of the start of decoded character `offset` (or of the closing quote when `offset === text.length`). */
-  toHost(offset: number): number;
-  /** Host offset just past decoded character `offset - 1`. */
-  toHostEnd(offset: number): number;
-  /** Encodes replacement text for this literal; undefined when it cannot be written (`'''` inside a multi-line string). */
-  encode(text: string): string | undefined;
-}
+import { DecodedText, holdsPolicy, rawSegment, type EmbeddedPolicySegment } from './embeddedSegment';
 
-const POLICY_MARKER = /<(?:policies|fragment)\b/;
+/** Kept for callers written before ARM JSON and Terraform were read too. */
+export type BicepPolicySegment = EmbeddedPolicySegment;
 
-export function extractBicepPolicies(source: string): BicepPolicySegment[] {
-  const segments: BicepPolicySegment[] = [];
+export function extractBicepPolicies(source: string): EmbeddedPolicySegment[] {
+  const segments: EmbeddedPolicySegment[] = [];
   const n = source.length;
   let i = 0;
   while (i < n) {
@@ -36,119 +27,80 @@ export function extractBicepPolicies(source: string): BicepPolicySegment[] {
       // A run of more than three quotes closes on its last three: the extra quotes belong to the content.
       while (source[close + 3] === "'") close++;
       const text = source.slice(contentStart, close);
-      if (POLICY_MARKER.test(text)) segments.push(multiline(text, contentStart));
+      if (holdsPolicy(text)) segments.push(rawSegment(text, contentStart, (t) => (t.includes("'''") ? undefined : t)));
       i = Math.min(n, close + 3);
     } else if (c === "'") {
       const literal = readSingleLine(source, i + 1);
-      if (POLICY_MARKER.test(literal.text)) segments.push(literal.segment);
+      if (holdsPolicy(literal.decoded.text)) segments.push(literal.decoded.segment(literal.close, encodeSingleLine));
       i = Math.max(literal.end, i + 1);
     } else i++;
   }
   return segments;
 }
 
-function multiline(text: string, base: number): BicepPolicySegment {
-  return {
-    text,
-    form: 'multiline',
-    toHost: (offset) => base + clamp(offset, text.length),
-    toHostEnd: (offset) => base + clamp(offset, text.length),
-    encode: (replacement) => (replacement.includes("'''") ? undefined : replacement),
-  };
-}
-
 const ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', '\\': '\\', "'": "'", $: '$' };
 
-function readSingleLine(source: string, start: number): { text: string; end: number; segment: BicepPolicySegment } {
+function encodeSingleLine(replacement: string): string {
+  return replacement.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\r/g, '\\r').replace(/\n/g, '\\n').replace(/\t/g, '\\t');
+}
+
+function readSingleLine(source: string, start: number): { decoded: DecodedText; close: number; end: number } {
   const n = source.length;
-  let text = '';
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const push = (decoded: string, from: number, to: number): void => {
-    for (const ch of decoded) {
-      for (let k = 0; k < ch.length; k++) {
-        text += ch[k];
-        starts.push(from);
-        ends.push(to);
-      }
-    }
-  };
+  const decoded = new DecodedText();
   let i = start;
   let close = n;
   while (i < n) {
     const c = source[i]!;
-    if (c === "'") {
-      close = i;
-      break;
-    }
-    if (c === '\n' || c === '\r') {
+    if (c === "'" || c === '\n' || c === '\r') {
       close = i;
       break;
     }
     if (c === '\\') {
-      const next = source[i + 1];
-      if (next === 'u' && source[i + 2] === '{') {
-        const brace = source.indexOf('}', i + 3);
-        const code = brace < 0 ? NaN : Number.parseInt(source.slice(i + 3, brace), 16);
-        if (Number.isFinite(code) && code >= 0 && code <= 0x10ffff) {
-          push(String.fromCodePoint(code), i, brace + 1);
-          i = brace + 1;
-          continue;
-        }
-      }
-      if (next !== undefined && next in ESCAPES) {
-        push(ESCAPES[next]!, i, i + 2);
-        i += 2;
-        continue;
-      }
-      push(c, i, i + 1);
-      i++;
+      const escape = bicepEscape(source, i);
+      decoded.push(escape.decoded, i, i + escape.length);
+      i += escape.length;
       continue;
     }
     if (c === '$' && source[i + 1] === '{') {
-      // Interpolations stay verbatim; skip nested braces and strings so a `'` inside does not end the literal.
-      let depth = 0;
-      let j = i + 1;
-      while (j < n) {
-        const d = source[j];
-        if (d === '{') depth++;
-        else if (d === '}') {
-          depth--;
-          if (depth === 0) {
-            j++;
-            break;
-          }
-        } else if (d === "'") {
-          const inner = source.indexOf("'", j + 1);
-          j = inner < 0 ? n : inner;
-        } else if (d === '\n') break;
-        j++;
-      }
-      j = Math.min(j, n);
-      for (let k = i; k < j; k++) push(source[k]!, k, k + 1);
+      const j = interpolationEnd(source, i);
+      decoded.copy(source, i, j);
       i = j;
       continue;
     }
-    push(c, i, i + 1);
+    decoded.push(c, i, i + 1);
     i++;
   }
   const end = close < n && source[close] === "'" ? close + 1 : close;
-  const segment: BicepPolicySegment = {
-    text,
-    form: 'singleline',
-    toHost: (offset) => (offset < starts.length ? starts[Math.max(0, offset)]! : close),
-    toHostEnd: (offset) => (offset <= 0 ? (starts[0] ?? close) : offset <= ends.length ? ends[offset - 1]! : close),
-    encode: (replacement) =>
-      replacement
-        .replace(/\\/g, '\\\\')
-        .replace(/'/g, "\\'")
-        .replace(/\r/g, '\\r')
-        .replace(/\n/g, '\\n')
-        .replace(/\t/g, '\\t'),
-  };
-  return { text, end, segment };
+  return { decoded, close, end };
 }
 
-function clamp(offset: number, max: number): number {
-  return Math.max(0, Math.min(offset, max));
+function bicepEscape(source: string, i: number): { decoded: string; length: number } {
+  const next = source[i + 1];
+  if (next === 'u' && source[i + 2] === '{') {
+    const brace = source.indexOf('}', i + 3);
+    const code = brace < 0 ? NaN : Number.parseInt(source.slice(i + 3, brace), 16);
+    if (Number.isFinite(code) && code >= 0 && code <= 0x10ffff) return { decoded: String.fromCodePoint(code), length: brace + 1 - i };
+  }
+  if (next !== undefined && next in ESCAPES) return { decoded: ESCAPES[next]!, length: 2 };
+  return { decoded: '\\', length: 1 };
+}
+
+/** Interpolations stay verbatim; nested braces and strings are skipped so a `'` inside does not end the literal. */
+function interpolationEnd(source: string, i: number): number {
+  const n = source.length;
+  let depth = 0;
+  let j = i + 1;
+  while (j < n) {
+    const d = source[j];
+    if (d === '{') depth++;
+    else if (d === '}') {
+      depth--;
+      if (depth === 0) return j + 1;
+    } else if (d === "'") {
+      const inner = source.indexOf("'", j + 1);
+      j = inner < 0 ? n : inner;
+    } else if (d === '\n') break;
+    j++;
+  }
+  return Math.min(j, n);
 }

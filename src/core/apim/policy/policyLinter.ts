@@ -2,23 +2,32 @@
  * Lints APIM policy text for the MCP authorization gotchas in research/apim-entra-diagnostics.md (§1–2, G1–G20).
  * Pure: no I/O, no `vscode`. Findings carry host-document offsets and positions, a docs anchor and safe fixes.
  */
-import { extractBicepPolicies, type BicepPolicySegment } from './bicepPolicies';
+import { extractBicepPolicies } from './bicepPolicies';
+import type { EmbeddedPolicySegment } from './embeddedSegment';
+import { extractJsonPolicies } from './jsonPolicies';
+import { embeddingHostOf, type EmbeddingHost } from './policyFiles';
 import { readPolicy } from './policyReader';
+import { extractTerraformPolicies } from './terraformPolicies';
 import type { LintOptions, PolicyFix, PolicyRule, PolicyScope, PolicySeverity } from './policyRule';
 import { inferScope, readDirectives } from './policyScope';
 import { LineMap, type SourceRange } from './sourceRange';
-export { isPolicyFileName } from './policyFiles';
-import { aadTokenWithoutAudiences, audienceForms, mcpWithoutTokenValidation, singleIssuer } from './rules/tokenRules';
 import { bodyWithoutPreserveContent, responseBodyInMcp } from './rules/bodyRules';
+import { cacheMissUnguarded, decodeWithoutTryCatch, globalCacheKeyForCallerData, pkcePlainAccepted, tokenInTrace } from './rules/carefulRules';
+import { joinedClaimCompare, requiredClaimNeverMatches, scopeClaimWithoutSeparator } from './rules/claimRules';
+import { challengeHeaderDropped, onErrorMasksStatus } from './rules/errorRules';
 import { lastErrorMessageInHeader, letNotSupported, unguardedClaimIndex } from './rules/expressionRules';
+import { prmBehindTokenValidation, prmResourceMismatch } from './rules/prmRules';
 import { denyOnlyNamedTools, substringRoleCheck, toolNotCovered } from './rules/roleRules';
+import { authorizationNotForwarded, challengeWithoutResourceMetadata, rateLimitOnBearerOnly } from './rules/signallingRules';
 import {
-  authorizationNotForwarded,
-  challengeWithoutResourceMetadata,
-  prmBehindTokenValidation,
-  prmResourceMismatch,
-  rateLimitOnBearerOnly,
-} from './rules/signallingRules';
+  aadTokenUnsupportedSetting,
+  aadTokenWithoutAudiences,
+  checkFragment,
+  jwtWithoutAudienceOrIssuer,
+  mcpWithoutTokenValidation,
+  multiTenantWithoutIssuers,
+} from './rules/tokenRules';
+import { audienceForms, singleIssuer } from './rules/tokenVersionRules';
 
 export const MALFORMED_RULE_ID = 'apim.policy.malformed';
 
@@ -26,9 +35,16 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   bodyWithoutPreserveContent,
   responseBodyInMcp,
   mcpWithoutTokenValidation,
+  checkFragment,
   singleIssuer,
   audienceForms,
+  multiTenantWithoutIssuers,
+  jwtWithoutAudienceOrIssuer,
   aadTokenWithoutAudiences,
+  aadTokenUnsupportedSetting,
+  requiredClaimNeverMatches,
+  scopeClaimWithoutSeparator,
+  joinedClaimCompare,
   unguardedClaimIndex,
   letNotSupported,
   lastErrorMessageInHeader,
@@ -36,10 +52,17 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   denyOnlyNamedTools,
   toolNotCovered,
   challengeWithoutResourceMetadata,
+  challengeHeaderDropped,
+  onErrorMasksStatus,
   prmResourceMismatch,
   prmBehindTokenValidation,
   rateLimitOnBearerOnly,
   authorizationNotForwarded,
+  cacheMissUnguarded,
+  pkcePlainAccepted,
+  decodeWithoutTryCatch,
+  tokenInTrace,
+  globalCacheKeyForCallerData,
 ];
 
 export interface HostTextEdit {
@@ -73,12 +96,28 @@ interface Mapping {
 
 const IDENTITY: Mapping = { toHost: (o) => o, toHostEnd: (o) => o, encode: (t) => t };
 
-/** Lints a file by name: `.bicep` files are searched for policy strings, anything else is read as one policy. */
+const EXTRACTORS: Record<EmbeddingHost, (text: string) => EmbeddedPolicySegment[]> = {
+  bicep: extractBicepPolicies,
+  json: extractJsonPolicies,
+  terraform: extractTerraformPolicies,
+};
+
+/** The policies a file holds: itself, or the policy strings of a Bicep, ARM JSON or Terraform file. */
+export function policySegmentsOf(fileName: string, text: string): EmbeddedPolicySegment[] | undefined {
+  const host = embeddingHostOf(fileName);
+  return host ? EXTRACTORS[host](text) : undefined;
+}
+
+/**
+ * Lints a file by name: Bicep, JSON and Terraform files are searched for policy strings, anything else is read as
+ * one policy. The name only says how the policy is held; what the policy is comes from its content.
+ */
 export function lintPolicyFile(fileName: string, text: string, options: LintOptions = {}): PolicyFinding[] {
   const withName = { ...options, fileName };
-  if (fileName.toLowerCase().endsWith('.bicep')) {
+  const segments = policySegmentsOf(fileName, text);
+  if (segments) {
     const lines = new LineMap(text);
-    return extractBicepPolicies(text).flatMap((segment) => lintSegment(segment.text, withName, segment, lines));
+    return segments.flatMap((segment) => lintSegment(segment.text, withName, segment, lines));
   }
   return lintPolicyText(text, withName);
 }
@@ -88,12 +127,12 @@ export function lintPolicyText(text: string, options: LintOptions = {}): PolicyF
   return lintSegment(text, options, IDENTITY, undefined);
 }
 
-function lintSegment(text: string, options: LintOptions, mapping: Mapping | BicepPolicySegment, hostLines: LineMap | undefined): PolicyFinding[] {
+function lintSegment(text: string, options: LintOptions, mapping: Mapping | EmbeddedPolicySegment, hostLines: LineMap | undefined): PolicyFinding[] {
   const doc = readPolicy(text);
   const lines = hostLines ?? doc.lines;
   const directives = readDirectives(doc);
   const merged: LintOptions = { ...options, ...definedOnly(directives) };
-  const scope = merged.scope ?? inferScope(doc, merged.fileName);
+  const scope = merged.scope ?? inferScope(doc);
   const findings: PolicyFinding[] = [];
   const hostRange = (start: number, end: number): SourceRange => {
     const hostStart = mapping.toHost(start);
@@ -125,6 +164,7 @@ function lintSegment(text: string, options: LintOptions, mapping: Mapping | Bice
       rule.check({
         doc,
         scope,
+        scopeStated: merged.scope !== undefined,
         options: merged,
         report: (f) =>
           findings.push({

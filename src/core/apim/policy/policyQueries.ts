@@ -5,9 +5,31 @@ export type PolicySection = 'inbound' | 'backend' | 'outbound' | 'on-error';
 
 const SECTIONS = new Set<string>(['inbound', 'backend', 'outbound', 'on-error']);
 
+const byName = new WeakMap<PolicyDocument, Map<string, PolicyElement[]>>();
+
+/** Elements by lower-case name, built once per document: every rule asks for a few names. */
+function nameIndex(doc: PolicyDocument): Map<string, PolicyElement[]> {
+  let index = byName.get(doc);
+  if (!index) {
+    index = new Map();
+    for (const e of doc.elements) {
+      const key = e.name.toLowerCase();
+      const list = index.get(key);
+      if (list) list.push(e);
+      else index.set(key, [e]);
+    }
+    byName.set(doc, index);
+  }
+  return index;
+}
+
+const NONE: PolicyElement[] = [];
+
+/** Elements with any of these names, in document order. The array is shared: read it, do not change it. */
 export function elementsNamed(doc: PolicyDocument, ...names: string[]): PolicyElement[] {
-  const wanted = new Set(names.map((n) => n.toLowerCase()));
-  return doc.elements.filter((e) => wanted.has(e.name.toLowerCase()));
+  const index = nameIndex(doc);
+  if (names.length === 1) return index.get(names[0]!.toLowerCase()) ?? NONE;
+  return names.flatMap((n) => index.get(n.toLowerCase()) ?? []).sort((a, b) => a.range.start - b.range.start);
 }
 
 export function attribute(element: PolicyElement, name: string): PolicyAttribute | undefined {

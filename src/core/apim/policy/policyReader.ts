@@ -5,89 +5,22 @@
  * keeps its exact source range.
  */
 import { scanExpression } from './expressionScanner';
+import { templateEnd } from './templateText';
 import { LineMap, type SourceRange } from './sourceRange';
+import type { PolicyAttribute, PolicyComment, PolicyDocument, PolicyElement, PolicyExpression, PolicyNode, ReaderProblem } from './policyTypes';
 
-export interface PolicyExpression {
-  /** `single` is `@(…)`, `multi` is `@{…}`. */
-  readonly kind: 'single' | 'multi';
-  /** From the `@` to just past the closing delimiter. */
-  readonly range: SourceRange;
-  /** The C# between the delimiters, as written (XML entities are not decoded). */
-  readonly code: string;
-  readonly codeRange: SourceRange;
-  readonly terminated: boolean;
+export type { PolicyAttribute, PolicyCData, PolicyComment, PolicyDocument, PolicyElement, PolicyExpression, PolicyNode, PolicyText, ReaderProblem } from './policyTypes';
+
+/** Name characters by code (the reader's hottest test): letters, `_`, `:`, and anything beyond ASCII. */
+function isNameStartCode(code: number): boolean {
+  return (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 58 || code > 0x7f;
 }
-
-export interface PolicyAttribute {
-  readonly name: string;
-  readonly nameRange: SourceRange;
-  /** The raw value between the quotes (entities not decoded); `''` for a bare attribute. */
-  readonly value: string;
-  readonly valueRange: SourceRange;
-  readonly quote: '"' | "'" | '';
-  /** From the name to the closing quote. */
-  readonly range: SourceRange;
-  readonly expressions: readonly PolicyExpression[];
-}
-
-export interface PolicyText {
-  readonly kind: 'text';
-  readonly range: SourceRange;
-  readonly text: string;
-  readonly expressions: readonly PolicyExpression[];
-}
-
-export interface PolicyComment {
-  readonly kind: 'comment';
-  readonly range: SourceRange;
-  /** The text between `<!--` and `-->`. */
-  readonly text: string;
-}
-
-export interface PolicyCData {
-  readonly kind: 'cdata';
-  readonly range: SourceRange;
-  readonly text: string;
-  readonly textRange: SourceRange;
-  readonly expressions: readonly PolicyExpression[];
-}
-
-export interface PolicyElement {
-  readonly kind: 'element';
-  readonly name: string;
-  readonly nameRange: SourceRange;
-  /** From `<` to the end of the closing tag (or of the start tag when self-closing or never closed). */
-  range: SourceRange;
-  readonly startTagRange: SourceRange;
-  endTagRange: SourceRange | undefined;
-  readonly selfClosing: boolean;
-  readonly attributes: readonly PolicyAttribute[];
-  readonly children: PolicyNode[];
-  readonly parent: PolicyElement | undefined;
-}
-
-export type PolicyNode = PolicyElement | PolicyText | PolicyComment | PolicyCData;
-
-export interface ReaderProblem {
-  readonly message: string;
-  readonly range: SourceRange;
-}
-
-export interface PolicyDocument {
-  readonly text: string;
-  readonly lines: LineMap;
-  /** Top-level nodes. */
-  readonly nodes: readonly PolicyNode[];
-  /** Every element, in document order. */
-  readonly elements: readonly PolicyElement[];
-  /** Every expression (attribute values, text and CDATA), in document order. */
-  readonly expressions: readonly PolicyExpression[];
-  readonly comments: readonly PolicyComment[];
-  readonly problems: readonly ReaderProblem[];
-}
-
-const isNameStart = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z_:]/.test(c) || c.charCodeAt(0) > 0x7f);
-const isNameChar = (c: string | undefined): boolean => c !== undefined && (/[A-Za-z0-9_:.\-]/.test(c) || c.charCodeAt(0) > 0x7f);
+const isNameStart = (c: string | undefined): boolean => c !== undefined && isNameStartCode(c.charCodeAt(0));
+const isNameChar = (c: string | undefined): boolean => {
+  if (c === undefined) return false;
+  const code = c.charCodeAt(0);
+  return isNameStartCode(code) || (code >= 48 && code <= 57) || code === 46 || code === 45;
+};
 const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r';
 const isWordChar = (c: string | undefined): boolean => c !== undefined && /[A-Za-z0-9_]/.test(c);
 
@@ -376,7 +309,7 @@ class Reader {
       expressions.push(expression);
       j = expression.range.end;
     } else j = valueStart;
-    const close = text.indexOf(quote, j);
+    const close = this.closingQuote(quote, j);
     if (close < 0) {
       const gt = text.indexOf('>', j);
       const valueEnd = gt < 0 ? this.n : gt;
@@ -384,6 +317,20 @@ class Reader {
       return this.attribute(name, at, nameEnd, valueStart, valueEnd, quote, valueEnd, expressions);
     }
     return this.attribute(name, at, nameEnd, valueStart, close, quote, close + 1, expressions);
+  }
+
+  /**
+   * The quote that closes a value. A template placeholder (`${var.x == "a" ? 1 : 2}`, `%{ if x }`) may hold quotes
+   * of its own: it is a value written by Terraform before APIM sees the policy, so it is skipped whole.
+   */
+  private closingQuote(quote: string, from: number): number {
+    const { text } = this;
+    for (let i = from; i < this.n; i++) {
+      const c = text[i];
+      if (c === quote) return i;
+      if ((c === '$' || c === '%') && text[i + 1] === '{') i = templateEnd(text, i) - 1;
+    }
+    return -1;
   }
 
   /** Where an unbalanced expression inside a quoted value most plausibly ends: a quote followed by `>` or `name=`. */

@@ -24,7 +24,7 @@ export interface PolicyFix {
 }
 
 export interface LintOptions {
-  /** Used to infer the scope (`mcp-api.policy.xml`, `mcp-prm.policy.xml`, …). */
+  /** The file the policy came from; it decides how the policy is held (XML, Bicep, JSON, Terraform), never its scope. */
   readonly fileName?: string;
   /** Overrides the inferred scope. */
   readonly scope?: PolicyScope;
@@ -41,6 +41,8 @@ export interface LintOptions {
 export interface RuleContext {
   readonly doc: PolicyDocument;
   readonly scope: PolicyScope;
+  /** The scope was given (a directive or an option), not inferred from the content. */
+  readonly scopeStated: boolean;
   readonly options: LintOptions;
   report(finding: { message: string; start: number; end: number; fixes?: PolicyFix[] }): void;
 }

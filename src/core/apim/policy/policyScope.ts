@@ -1,9 +1,12 @@
 /**
- * Decides whether a policy is an MCP server policy, a PRM operation policy or something else, and reads the
- * optional in-file directive `<!-- apim-mcp: scope=mcp mcp-url=https://… prm-url=https://… tools=a,b backend-auth=required -->`.
+ * Decides whether a policy is an MCP server policy, a PRM operation policy or something else, from what the policy
+ * does (never from its file, folder or repository name), and reads the optional in-file directive
+ * `<!-- apim-mcp: scope=mcp mcp-url=https://… prm-url=https://… tools=a,b backend-auth=required -->`.
  */
-import type { PolicyDocument } from './policyReader';
+import { factsOf } from './policyFacts';
+import { descendants, elementsNamed, textContent } from './policyQueries';
 import type { LintOptions, PolicyScope } from './policyRule';
+import type { PolicyDocument } from './policyTypes';
 
 const DIRECTIVE = /^\s*apim-mcp\s*:(.*)$/s;
 
@@ -27,17 +30,18 @@ export function readDirectives(doc: PolicyDocument): LintOptions {
   return options;
 }
 
-const PRM_BODY = /"authorization_servers"|&quot;authorization_servers&quot;/;
-const MCP_SIGNALS = /tools\/call|tools\/list|Mcp-Session-Id|resource_metadata|"jsonrpc"/i;
+/** What MCP traffic looks like in a policy: JSON-RPC methods, the session header, an RFC 9728 challenge. */
+const MCP_SIGNALS = /tools\/call|tools\/list|Mcp-Session-Id|resource_metadata|(?:"|&quot;)jsonrpc(?:"|&quot;)/i;
 
-export function inferScope(doc: PolicyDocument, fileName: string | undefined): PolicyScope {
-  const parts = (fileName ?? '').replace(/\\/g, '/').toLowerCase().split('/');
-  const base = parts[parts.length - 1] ?? '';
-  const folder = parts[parts.length - 2] ?? '';
-  const servesPrm = doc.elements.some((e) => e.name === 'return-response') && PRM_BODY.test(doc.text);
-  if (servesPrm) return 'prm';
-  if (MCP_SIGNALS.test(doc.text)) return 'mcp';
-  if (/\bprm\b|oauth-protected-resource/.test(base)) return 'prm';
-  if (/mcp/.test(base) || /mcp/.test(folder)) return 'mcp';
-  return 'other';
+/**
+ * PRM: a `return-response` whose body names `authorization_servers` (as JSON, a C# anonymous object or a JObject).
+ * MCP: MCP traffic signals outside comments. Anything else is `other`.
+ */
+export function inferScope(doc: PolicyDocument): PolicyScope {
+  for (const response of elementsNamed(doc, 'return-response')) {
+    for (const body of descendants(response, 'set-body')) {
+      if (/authorization_servers/.test(textContent(body))) return 'prm';
+    }
+  }
+  return MCP_SIGNALS.test(doc.text) && MCP_SIGNALS.test(factsOf(doc).uncommented) ? 'mcp' : 'other';
 }

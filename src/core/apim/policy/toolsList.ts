@@ -41,3 +41,10 @@ function normalise(names: string[]): ToolsListResult {
   const tools = [...new Set(names.map((n) => n.trim()).filter(Boolean))];
   return tools.length > 0 ? { tools } : { tools: [], error: 'No tool names found.' };
 }
+
+/** The tools/list files read for a policy file: `<name>.tools.json`, then `tools.json`, both beside it. */
+export function toolsFileNamesFor(policyFileName: string): string[] {
+  const base = policyFileName.replace(/\\/g, '/').split('/').pop() ?? '';
+  const stem = base.replace(/(\.policy)?(\.xml)?(\.tftpl|\.tpl)?(\.xml)?$|\.bicep$|\.tf$|\.json$/i, '');
+  return [`${stem}.tools.json`, 'tools.json'];
+}

@@ -1,5 +1,22 @@
-import { attributeValue, elementsNamed, expressionsWithin, Q } from '../policyQueries';
+import { VALIDATORS } from '../policyFacts';
+import { attributeValue, childElements, elementsNamed, expressionsWithin, Q } from '../policyQueries';
 import type { PolicyRule } from '../policyRule';
+import type { PolicyDocument } from '../policyTypes';
+
+/**
+ * Claims a validated token is known to carry: those its validator requires, `aud` when audiences are checked, `iss`
+ * when issuers are, and `exp`, which validate-jwt requires by default.
+ */
+function guaranteedClaims(doc: PolicyDocument): Set<string> {
+  const claims = new Set<string>();
+  for (const validator of elementsNamed(doc, ...VALIDATORS)) {
+    for (const claim of childElements(validator, 'required-claims').flatMap((c) => childElements(c, 'claim'))) claims.add(attributeValue(claim, 'name') ?? '');
+    if (childElements(validator, 'audiences').length > 0) claims.add('aud');
+    if (childElements(validator, 'issuers').length > 0 || childElements(validator, 'openid-config').length > 0) claims.add('iss');
+    if (validator.name === 'validate-jwt' && (attributeValue(validator, 'require-expiration-time') ?? 'true').trim() !== 'false') claims.add('exp');
+  }
+  return claims;
+}
 
 const CLAIM_INDEX = new RegExp(`Claims\\s*\\[\\s*${Q}([^"&]*)${Q}\\s*\\]`, 'g');
 const SIMPLE_RECEIVER = /([A-Za-z_]\w*(?:\.[A-Za-z_]\w*)*)\s*\.\s*$/;
@@ -10,10 +27,12 @@ export const unguardedClaimIndex: PolicyRule = {
   severity: 'error',
   title: 'Claims["…"] indexed without ContainsKey / GetValueOrDefault',
   check({ doc, report }) {
+    const guaranteed = guaranteedClaims(doc);
     for (const expression of doc.expressions) {
       const { code } = expression;
       for (const match of code.matchAll(CLAIM_INDEX)) {
         const claim = match[1]!;
+        if (guaranteed.has(claim)) continue;
         const escaped = claim.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
         const guard = new RegExp(`(ContainsKey|TryGetValue)\\s*\\(\\s*${Q}${escaped}${Q}`);
         if (guard.test(code)) continue;

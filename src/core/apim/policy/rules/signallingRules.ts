@@ -1,8 +1,10 @@
-import type { PolicyDocument, PolicyElement } from '../policyReader';
-import { attributeValue, childElements, descendants, elementsNamed, indentationAt, indentUnit, isInside, sectionOf, textContent } from '../policyQueries';
+import type { PolicyDocument, PolicyElement } from '../policyTypes';
+import { attributeValue, childElements, elementsNamed, indentationAt, indentUnit, isInside, sectionOf, textContent } from '../policyQueries';
+import { factsOf } from '../policyFacts';
 import type { PolicyFix, PolicyRule, RuleContext } from '../policyRule';
+import { isFragment } from './tokenRules';
 
-const VALIDATORS = ['validate-jwt', 'validate-azure-ad-token'];
+import { VALIDATORS } from '../policyFacts';
 
 function challengeHeaders(doc: PolicyDocument): { element: PolicyElement; good: boolean }[] {
   return elementsNamed(doc, 'set-header')
@@ -38,7 +40,9 @@ export const challengeWithoutResourceMetadata: PolicyRule = {
   title: '401 without a Bearer challenge and resource_metadata',
   check(ctx) {
     const { doc, scope, options } = ctx;
-    if (scope !== 'mcp') return;
+    // A fragment has no on-error of its own, and a policy that includes fragments may get its challenge from one
+    // (apim.policy.checkFragment says which to check).
+    if (scope !== 'mcp' || isFragment(doc) || factsOf(doc).fragments.length > 0) return;
     const headers = challengeHeaders(doc);
     const onError = elementsNamed(doc, 'on-error')[0];
     const goodInOnError = !!onError && headers.some((h) => h.good && isInside(h.element, onError));
@@ -109,101 +113,6 @@ export const challengeWithoutResourceMetadata: PolicyRule = {
         fixes,
       });
     }
-  },
-};
-
-const RESOURCE = /("|&quot;)resource\1\s*:\s*("|&quot;)(.*?)\2/;
-
-function normaliseUrl(url: string): string {
-  return url.trim().replace(/^([a-z]+:\/\/[^/]+)/i, (origin) => origin.toLowerCase());
-}
-
-/** G9 / G20: the PRM `resource` must be exactly the MCP URL (which must also be an App ID URI), with no trailing slash. */
-export const prmResourceMismatch: PolicyRule = {
-  id: 'apim.policy.prmResourceMismatch',
-  severity: 'error',
-  title: 'PRM resource is not the MCP server URL',
-  check(ctx) {
-    const { doc, options } = ctx;
-    for (const body of elementsNamed(doc, 'set-body')) {
-      if (!body.parent || body.parent.name !== 'return-response') continue;
-      for (const node of body.children) {
-        if (node.kind !== 'text' && node.kind !== 'cdata') continue;
-        if (!/authorization_servers/.test(node.text)) continue;
-        const match = RESOURCE.exec(node.text);
-        if (!match) continue;
-        const value = match[3]!;
-        const textStart = node.kind === 'cdata' ? node.textRange.start : node.range.start;
-        const valueStart = textStart + match.index + match[0].length - match[2]!.length - value.length;
-        const valueEnd = valueStart + value.length;
-        const dynamic = /\{\{|@\(|@\{|\$\{/.test(value);
-        const replace = (title: string, newText: string): PolicyFix => ({ title, edits: [{ start: valueStart, end: valueEnd, newText }] });
-        if (/^api:\/\//i.test(value)) {
-          ctx.report({
-            message: `The PRM resource is the App ID URI ${value}, but MCP clients send the MCP server URL as the RFC 8707 resource, and Entra rejects the mismatch (AADSTS9010010). Publish the MCP server URL and add it to the app's identifierUris.`,
-            start: valueStart,
-            end: valueEnd,
-            fixes: options.mcpUrl ? [replace(`Use ${options.mcpUrl}`, options.mcpUrl)] : [],
-          });
-        } else if (/\/\.well-known\/oauth-protected-resource/i.test(value)) {
-          ctx.report({
-            message: 'The PRM resource is the metadata URL itself; it must be the MCP server URL.',
-            start: valueStart,
-            end: valueEnd,
-            fixes: options.mcpUrl ? [replace(`Use ${options.mcpUrl}`, options.mcpUrl)] : [],
-          });
-        } else if (/\/$/.test(value)) {
-          ctx.report({
-            message: `The PRM resource ends with a slash. An Application ID URI cannot end with one, so a client that sends ${value} never matches (AADSTS9010010).`,
-            start: valueStart,
-            end: valueEnd,
-            fixes: [replace('Remove the trailing slash', value.replace(/\/+$/, ''))],
-          });
-        } else if (options.mcpUrl && !dynamic && normaliseUrl(value) !== normaliseUrl(options.mcpUrl)) {
-          ctx.report({
-            message: `The PRM resource ${value} is not the MCP server URL ${options.mcpUrl}. Clients send the resource byte for byte, and Entra rejects it unless it is an identifier URI of the API app (AADSTS9010010).`,
-            start: valueStart,
-            end: valueEnd,
-            fixes: [replace(`Use ${options.mcpUrl}`, options.mcpUrl)],
-          });
-        }
-      }
-    }
-  },
-};
-
-/** G7: the PRM operation must answer before `<base />`, or API-level token validation rejects the anonymous fetch. */
-export const prmBehindTokenValidation: PolicyRule = {
-  id: 'apim.policy.prmBehindTokenValidation',
-  severity: 'error',
-  title: 'PRM operation behind token validation',
-  check(ctx) {
-    const { doc, scope } = ctx;
-    if (scope !== 'prm') return;
-    for (const validator of elementsNamed(doc, ...VALIDATORS)) {
-      ctx.report({
-        message: `The protected-resource metadata operation runs ${validator.name}, but clients fetch PRM without a token to learn how to get one, so they get 401. Remove token validation from this operation.`,
-        start: validator.nameRange.start,
-        end: validator.nameRange.end,
-      });
-    }
-    const inbound = elementsNamed(doc, 'inbound')[0];
-    if (!inbound) return;
-    const base = childElements(inbound, 'base')[0];
-    const response = descendants(inbound, 'return-response')[0];
-    if (!base || (response && response.range.start < base.range.start)) return;
-    const lineStart = doc.text.lastIndexOf('\n', base.range.start - 1) + 1;
-    const onlySpaceBefore = /^[ \t]*$/.test(doc.text.slice(lineStart, base.range.start));
-    const lineEnd = doc.text.indexOf('\n', base.range.end);
-    const onlySpaceAfter = lineEnd >= 0 && /^[ \t\r]*$/.test(doc.text.slice(base.range.end, lineEnd));
-    const edit = onlySpaceBefore && onlySpaceAfter ? { start: lineStart, end: lineEnd + 1, newText: '' } : { start: base.range.start, end: base.range.end, newText: '' };
-    ctx.report({
-      message:
-        'This protected-resource metadata operation runs <base /> first, so API-level token validation runs before it and anonymous PRM requests get 401. Return the metadata before <base /> (the samples omit <base /> here).',
-      start: base.range.start,
-      end: base.range.end,
-      fixes: [{ title: 'Remove <base /> from the PRM operation inbound', edits: [edit] }],
-    });
   },
 };
 

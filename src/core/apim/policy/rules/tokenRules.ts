@@ -1,36 +1,39 @@
-import type { PolicyElement } from '../policyReader';
-import { attributeValue, childElements, elementsNamed, indentationAt, indentUnit, textContent } from '../policyQueries';
-import type { PolicyFix, PolicyRule, RuleContext } from '../policyRule';
-import { GUID } from '../../../basics';
+/** Whether tokens are validated at all, and validator configurations that accept far more than intended. */
+import { factsOf } from '../policyFacts';
+import { attributeValue, childElements, elementsNamed, textContent } from '../policyQueries';
+import type { PolicyRule, RuleContext } from '../policyRule';
+import type { PolicyDocument, PolicyElement } from '../policyTypes';
 
-const VALIDATORS = ['validate-jwt', 'validate-azure-ad-token'];
-const NAMED_VALUE = /^\{\{[^{}]+\}\}$/;
-/** v1 `https://sts.windows.net/<tid>/`, with the sovereign-cloud hosts. */
-const V1_ISSUER = /^https:\/\/(sts\.windows\.net|sts\.chinacloudapi\.cn|login\.microsoftonline\.us)\/([^/\s]+)\/?$/i;
-/** v2 `https://login.microsoftonline.com/<tid>/v2.0`, with the sovereign-cloud hosts. */
-const V2_ISSUER = /^https:\/\/(login\.microsoftonline\.com|login\.microsoftonline\.us|login\.chinacloudapi\.cn|login\.partner\.microsoftonline\.cn)\/([^/\s]+)\/v2\.0\/?$/i;
-const OPENID_CONFIG = /^https:\/\/(login\.microsoftonline\.com|login\.microsoftonline\.us|login\.chinacloudapi\.cn)\/([^/\s]+)(\/v2\.0)?\/\.well-known\/openid-configuration\/?$/i;
-const MULTI_TENANT = new Set(['common', 'organizations', 'consumers']);
+const AUTHORIZATION = /^authorization$/i;
+const SUBSCRIPTION_KEY = /context\s*\.\s*Subscription\b|Ocp-Apim-Subscription-Key|subscription-key/i;
 
-const V1_HOST_FOR: Record<string, string> = {
-  'login.microsoftonline.com': 'sts.windows.net',
-  'login.microsoftonline.us': 'login.microsoftonline.us',
-  'login.chinacloudapi.cn': 'sts.chinacloudapi.cn',
-  'login.partner.microsoftonline.cn': 'sts.chinacloudapi.cn',
-};
-const V2_HOST_FOR: Record<string, string> = {
-  'sts.windows.net': 'login.microsoftonline.com',
-  'login.microsoftonline.us': 'login.microsoftonline.us',
-  'sts.chinacloudapi.cn': 'login.chinacloudapi.cn',
-};
+export const isFragment = (doc: PolicyDocument): boolean => doc.elements[0]?.name === 'fragment' && !doc.elements[0].parent;
 
-const v1Issuer = (host: string, tenant: string): string => `https://${V1_HOST_FOR[host.toLowerCase()] ?? 'sts.windows.net'}/${tenant}/`;
-const v2Issuer = (host: string, tenant: string): string => `https://${V2_HOST_FOR[host.toLowerCase()] ?? 'login.microsoftonline.com'}/${tenant}/v2.0`;
+function authorizationChecks(doc: PolicyDocument): { presenceOnly: PolicyElement[]; withValues: PolicyElement[] } {
+  const checks = elementsNamed(doc, 'check-header').filter((e) => AUTHORIZATION.test((attributeValue(e, 'name') ?? '').trim()));
+  const withValues = checks.filter((e) => childElements(e, 'value').length > 0);
+  return { presenceOnly: checks.filter((e) => !withValues.includes(e)), withValues };
+}
 
-/** Inserts `lines` after `anchor`, each on its own line with `anchor`'s indentation. */
-function insertAfter(ctx: RuleContext, anchor: PolicyElement, lines: string[]): { start: number; end: number; newText: string } {
-  const indent = indentationAt(ctx.doc.text, anchor.range.start);
-  return { start: anchor.range.end, end: anchor.range.end, newText: lines.map((l) => `\n${indent}${l}`).join('') };
+/** The policy does no token validation of its own; `undefined` when it does, or when keys / fragments may. */
+export function missingValidation(doc: PolicyDocument): { anchor: PolicyElement; message: string } | undefined {
+  if (factsOf(doc).validators.length > 0 || elementsNamed(doc, 'validate-client-certificate').length > 0) return undefined;
+  const { presenceOnly, withValues } = authorizationChecks(doc);
+  if (withValues.length > 0 || SUBSCRIPTION_KEY.test(factsOf(doc).uncommented)) return undefined;
+  const anchor = presenceOnly[0] ?? elementsNamed(doc, 'inbound')[0] ?? doc.elements[0];
+  if (!anchor) return undefined;
+  const code = doc.expressions.map((x) => x.code).join('\n');
+  const opaque = /Decrypt\s*\(|FromBase64String\s*\(/.test(code) || elementsNamed(doc, 'cache-lookup-value').length > 0;
+  const base = 'This MCP server policy has no validate-jwt or validate-azure-ad-token. MCP APIs do not inherit API-level policies, so bearer tokens are not checked unless this policy checks them.';
+  const detail =
+    presenceOnly.length > 0
+      ? opaque
+        ? ' check-header only tests that Authorization is present; the policy then treats it as an opaque session key (decrypted or looked up), which proves the caller holds a key this gateway issued, not a token Entra signed for this API.'
+        : ' check-header only tests that Authorization is present: any value passes.'
+      : /AsJwt\s*\(/.test(code)
+        ? ' AsJwt() only parses the token: its signature, audience, issuer and expiry are not checked.'
+        : '';
+  return { anchor, message: `${base}${detail} Ignore this if the server uses subscription keys only; otherwise run "APIM MCP: Generate MCP Authorization Policy".` };
 }
 
 /** MCP APIs do not inherit API-level policies (G3), so an MCP policy must validate tokens itself. */
@@ -39,147 +42,64 @@ export const mcpWithoutTokenValidation: PolicyRule = {
   severity: 'warning',
   title: 'MCP server policy without token validation',
   check(ctx) {
-    const { doc, scope } = ctx;
-    if (scope !== 'mcp') return;
-    if (elementsNamed(doc, ...VALIDATORS, 'validate-client-certificate').length > 0) return;
-    const customAuth = elementsNamed(doc, 'check-header').some((e) => /^authorization$/i.test(attributeValue(e, 'name') ?? ''));
-    if (customAuth || doc.expressions.some((x) => /AsJwt\s*\(/.test(x.code))) return;
-    const anchor = elementsNamed(doc, 'inbound')[0] ?? elementsNamed(doc, 'policies')[0] ?? doc.elements[0];
-    if (!anchor) return;
-    ctx.report({
-      message:
-        'This MCP server policy has no validate-jwt or validate-azure-ad-token. MCP APIs do not inherit API-level policies, so bearer tokens are not checked unless this policy checks them. Ignore this if the server uses subscription keys only; otherwise run "APIM MCP: Generate MCP Authorization Policy".',
-      start: anchor.nameRange.start,
-      end: anchor.nameRange.end,
-    });
+    const { doc } = ctx;
+    if (ctx.scope !== 'mcp' || isFragment(doc) || factsOf(doc).fragments.length > 0) return;
+    const missing = missingValidation(doc);
+    if (missing) ctx.report({ message: missing.message, start: missing.anchor.nameRange.start, end: missing.anchor.nameRange.end });
   },
 };
 
-interface IssuerInfo {
-  readonly element: PolicyElement;
-  readonly value: string;
-  readonly version: 1 | 2 | undefined;
-  readonly host: string;
-  readonly tenant: string;
+const MULTI_TENANT_CONFIG = /^https:\/\/login\.(?:microsoftonline\.(?:com|us)|chinacloudapi\.cn)\/(common|organizations|consumers)(?:\/v2\.0)?\/\.well-known\/openid-configuration\/?$/i;
+
+function requiredClaimNames(validator: PolicyElement): Set<string> {
+  return new Set(childElements(validator, 'required-claims').flatMap((c) => childElements(c, 'claim')).map((c) => (attributeValue(c, 'name') ?? '').toLowerCase()));
 }
 
-function issuersOf(validator: PolicyElement): { container: PolicyElement | undefined; issuers: IssuerInfo[] } {
-  const container = childElements(validator, 'issuers')[0];
-  const issuers = (container ? childElements(container, 'issuer') : []).map((element) => {
-    const value = textContent(element).trim();
-    const v1 = V1_ISSUER.exec(value);
-    const v2 = V2_ISSUER.exec(value);
-    const match = v2 ?? v1;
-    return { element, value, version: v2 ? 2 : v1 ? 1 : undefined, host: match?.[1] ?? '', tenant: match?.[2] ?? '' } as IssuerInfo;
-  });
-  return { container, issuers };
-}
+const entries = (validator: PolicyElement, container: string, item: string): PolicyElement[] =>
+  childElements(validator, container).flatMap((c) => childElements(c, item)).filter((e) => textContent(e).trim() !== '');
 
-/** The token versions a validate-jwt accepts, or undefined when it cannot be told. */
-function acceptedVersions(validator: PolicyElement): Set<1 | 2> | undefined {
-  if (validator.name === 'validate-azure-ad-token') return new Set([1, 2]);
-  const { container, issuers } = issuersOf(validator);
-  if (container) {
-    const versions = new Set(issuers.map((i) => i.version).filter((v): v is 1 | 2 => v !== undefined));
-    return versions.size > 0 ? versions : undefined;
-  }
-  const config = childElements(validator, 'openid-config')[0];
-  const url = config ? OPENID_CONFIG.exec((attributeValue(config, 'url') ?? '').trim()) : null;
-  if (!url || MULTI_TENANT.has(url[2]!.toLowerCase())) return undefined;
-  return new Set([url[3] ? 2 : 1]);
-}
-
-/** G5: one issuer form rejects the other token version with IDX10205. */
-export const singleIssuer: PolicyRule = {
-  id: 'apim.policy.singleIssuer',
+/** A `common` / `organizations` / `consumers` configuration without `<issuers>` lets every tenant's tokens through. */
+export const multiTenantWithoutIssuers: PolicyRule = {
+  id: 'apim.policy.multiTenantWithoutIssuers',
   severity: 'warning',
-  title: 'validate-jwt accepts only one Entra issuer form (v1 or v2)',
+  title: 'Multi-tenant OpenID configuration without issuers',
   check(ctx) {
     for (const validator of elementsNamed(ctx.doc, 'validate-jwt')) {
-      const { container, issuers } = issuersOf(validator);
-      if (container) {
-        const entra = issuers.filter((i) => i.version !== undefined);
-        if (entra.length === 0 || entra.some((i) => i.version !== entra[0]!.version)) continue;
-        const version = entra[0]!.version!;
-        const missing = [...new Map(entra.map((i) => [`${i.host}|${i.tenant}`, i])).values()].map((i) =>
-          version === 1 ? v2Issuer(i.host, i.tenant) : v1Issuer(i.host, i.tenant),
-        );
-        const last = entra[entra.length - 1]!.element;
+      if (entries(validator, 'issuers', 'issuer').length > 0) continue;
+      const claims = requiredClaimNames(validator);
+      if (claims.has('tid') || claims.has('iss')) continue;
+      for (const config of childElements(validator, 'openid-config')) {
+        const tenant = MULTI_TENANT_CONFIG.exec((attributeValue(config, 'url') ?? '').trim())?.[1]?.toLowerCase();
+        if (!tenant) continue;
+        const who = tenant === 'consumers' ? 'any personal Microsoft account' : tenant === 'organizations' ? 'any work or school tenant' : 'any Microsoft Entra tenant and any personal account';
         ctx.report({
-          message: `Only the ${version === 1 ? 'v1 (https://sts.windows.net/<tenant>/)' : 'v2 (https://login.microsoftonline.com/<tenant>/v2.0)'} issuer is accepted, so ${version === 1 ? 'v2' : 'v1'} tokens fail with IDX10205 (401). Add ${missing.join(' and ')}, or pin requestedAccessTokenVersion on the app registration.`,
-          start: container.nameRange.start,
-          end: container.nameRange.end,
-          fixes: [{ title: `Add the ${version === 1 ? 'v2' : 'v1'} issuer`, edits: [insertAfter(ctx, last, missing.map((m) => `<issuer>${m}</issuer>`))] }],
-        });
-        continue;
-      }
-      const config = childElements(validator, 'openid-config')[0];
-      const url = config ? OPENID_CONFIG.exec((attributeValue(config, 'url') ?? '').trim()) : null;
-      if (!config || !url || MULTI_TENANT.has(url[2]!.toLowerCase())) continue;
-      const [, host, tenant, v2] = url;
-      const fixes: PolicyFix[] = [];
-      if (GUID.test(tenant!) || NAMED_VALUE.test(tenant!)) {
-        const unit = indentUnit(ctx.doc.text);
-        fixes.push({
-          title: 'List both issuers',
-          edits: [insertAfter(ctx, config, ['<issuers>', `${unit}<issuer>${v1Issuer(host!, tenant!)}</issuer>`, `${unit}<issuer>${v2Issuer(host!, tenant!)}</issuer>`, '</issuers>'])],
+          message: `This openid-config is the multi-tenant "${tenant}" endpoint and there are no <issuers>, so tokens issued by ${who} pass issuer validation; only the audience limits who gets in. List your tenant's issuers (https://login.microsoftonline.com/<tenant ID>/v2.0, https://sts.windows.net/<tenant ID>/) or require the tid claim.`,
+          start: config.nameRange.start,
+          end: config.nameRange.end,
         });
       }
-      ctx.report({
-        message: `With no <issuers>, only the issuer of this ${v2 ? 'v2' : 'v1'} OpenID configuration is accepted, so ${v2 ? 'v1' : 'v2'} tokens fail with IDX10205 (401). List both issuers${GUID.test(tenant!) || NAMED_VALUE.test(tenant!) ? '' : ' using the tenant ID (issuers carry the tenant GUID, not its domain)'}.`,
-        start: config.nameRange.start,
-        end: config.nameRange.end,
-        fixes,
-      });
     }
   },
 };
 
-/** G6: v2 tokens carry the app ID GUID as `aud`; v1 tokens may carry the App ID URI. */
-export const audienceForms: PolicyRule = {
-  id: 'apim.policy.audienceForms',
+/** A signing key alone checks the signature and expiry, nothing about who the token is for or who issued it. */
+export const jwtWithoutAudienceOrIssuer: PolicyRule = {
+  id: 'apim.policy.jwtWithoutAudienceOrIssuer',
   severity: 'warning',
-  title: 'Audience list without both the App ID URI and the client ID',
+  title: 'validate-jwt with a signing key but no audiences and no issuers',
   check(ctx) {
-    for (const validator of elementsNamed(ctx.doc, ...VALIDATORS)) {
-      const container = childElements(validator, 'audiences')[0];
-      if (!container) continue;
-      const audiences = childElements(container, 'audience').map((element) => ({ element, value: textContent(element).trim() }));
-      if (audiences.length === 0) continue;
-      const versions = acceptedVersions(validator);
-      const mayVary = !versions || versions.has(1);
-      const bare = new Set(audiences.filter((a) => GUID.test(a.value) || NAMED_VALUE.test(a.value)).map((a) => a.value.toLowerCase()));
-      const uris = audiences.filter((a) => /^(api|https?):\/\//i.test(a.value));
-      const last = audiences[audiences.length - 1]!.element;
-      for (const audience of uris) {
-        const id = /^api:\/\/(.+?)\/?$/i.exec(audience.value)?.[1];
-        if (!id || !(GUID.test(id) || NAMED_VALUE.test(id)) || bare.has(id.toLowerCase())) continue;
-        ctx.report({
-          message: `The audience ${audience.value} has no matching client ID ${id}. v2 tokens always carry the client ID (GUID) as aud, so they fail with IDX10214 (401).`,
-          start: audience.element.range.start,
-          end: audience.element.range.end,
-          fixes: [{ title: `Add the audience ${id}`, edits: [insertAfter(ctx, last, [`<audience>${id}</audience>`])] }],
-        });
-      }
-      if (bare.size === 0 && uris.length > 0 && uris.every((u) => !/^api:\/\/(\{\{[^{}]+\}\}|[0-9a-f-]{36})\/?$/i.test(u.value))) {
-        ctx.report({
-          message: `No audience is an application (client) ID. v2 tokens always carry the API's client ID (GUID) as aud, so they fail with IDX10214 (401). Add the API app's client ID.`,
-          start: container.nameRange.start,
-          end: container.nameRange.end,
-        });
-      }
-      if (mayVary && uris.length === 0) {
-        for (const id of bare) {
-          const element = audiences.find((a) => a.value.toLowerCase() === id)!.element;
-          const value = textContent(element).trim();
-          ctx.report({
-            message: `Only the client ID ${value} is accepted, but this validation also accepts v1 tokens, whose aud can be the App ID URI (api://${value}). Add api://${value}, or pin requestedAccessTokenVersion to 2.`,
-            start: element.range.start,
-            end: element.range.end,
-            fixes: [{ title: `Add the audience api://${value}`, edits: [insertAfter(ctx, last, [`<audience>api://${value}</audience>`])] }],
-          });
-        }
-      }
+    for (const validator of elementsNamed(ctx.doc, 'validate-jwt')) {
+      const keys = childElements(validator, 'issuer-signing-keys').flatMap((c) => childElements(c, 'key'));
+      if (keys.length === 0 || childElements(validator, 'openid-config').length > 0) continue;
+      if (entries(validator, 'audiences', 'audience').length > 0 || entries(validator, 'issuers', 'issuer').length > 0) continue;
+      const claims = requiredClaimNames(validator);
+      if (claims.has('aud') || claims.has('iss')) continue;
+      ctx.report({
+        message:
+          'This validate-jwt has a signing key but no <audiences> and no <issuers>, so only the signature and expiry are checked: any token signed with this key, including one minted for another API that shares it, is accepted. Add the audience (and issuer) this API expects.',
+        start: validator.nameRange.start,
+        end: validator.nameRange.end,
+      });
     }
   },
 };
@@ -203,3 +123,57 @@ export const aadTokenWithoutAudiences: PolicyRule = {
     }
   },
 };
+
+const JWT_ONLY_ATTRIBUTES = ['require-scheme', 'require-expiration-time', 'require-signed-tokens', 'clock-skew'];
+const JWT_ONLY_ELEMENTS = ['openid-config', 'issuer-signing-keys', 'issuers'];
+
+/** Settings of validate-jwt written on validate-azure-ad-token, which has none of them. */
+export const aadTokenUnsupportedSetting: PolicyRule = {
+  id: 'apim.policy.aadTokenUnsupportedSetting',
+  severity: 'warning',
+  title: 'validate-jwt settings on validate-azure-ad-token',
+  check(ctx: RuleContext) {
+    for (const validator of elementsNamed(ctx.doc, 'validate-azure-ad-token')) {
+      const attributes = validator.attributes.filter((a) => JWT_ONLY_ATTRIBUTES.includes(a.name.toLowerCase()));
+      const elements = childElements(validator).filter((e) => JWT_ONLY_ELEMENTS.includes(e.name.toLowerCase()));
+      const first = [...attributes.map((a) => a.nameRange), ...elements.map((e) => e.nameRange)].sort((a, b) => a.start - b.start)[0];
+      if (!first) continue;
+      const names = [...attributes.map((a) => a.name), ...elements.map((e) => `<${e.name}>`)].join(', ');
+      ctx.report({
+        message: `${names} ${attributes.length + elements.length > 1 ? 'belong' : 'belongs'} to validate-jwt; validate-azure-ad-token has no such setting, so the policy is refused or the setting does nothing. validate-azure-ad-token takes the issuer and keys from tenant-id; use validate-jwt if you need these settings.`,
+        start: first.start,
+        end: first.end,
+      });
+    }
+  },
+};
+
+/** Where this MCP policy lacks validation or a challenge but includes fragments that may hold them. */
+export const checkFragment: PolicyRule = {
+  id: 'apim.policy.checkFragment',
+  severity: 'information',
+  title: 'Token validation or challenge may be in an included fragment',
+  check(ctx) {
+    const { doc } = ctx;
+    const { fragments, validators } = factsOf(doc);
+    if (ctx.scope !== 'mcp' || fragments.length === 0) return;
+    const missing: string[] = [];
+    if (validators.length === 0 && missingValidation(doc)) missing.push('token validation');
+    if (validators.length > 0 && !hasResourceMetadataChallenge(doc)) missing.push('the Bearer challenge with resource_metadata');
+    if (missing.length === 0) return;
+    const ids = [...new Set(fragments.map((f) => f.id || '(no fragment-id)'))];
+    ctx.report({
+      message: `This MCP server policy has no ${missing.join(' and no ')} of its own, but includes ${ids.length > 1 ? 'fragments' : 'fragment'} ${ids.join(', ')}: check that ${ids.length > 1 ? 'they provide' : 'it provides'} ${missing.join(' and ')}.`,
+      start: fragments[0]!.element.nameRange.start,
+      end: fragments[0]!.element.nameRange.end,
+    });
+  },
+};
+
+/** Some `WWW-Authenticate` header names `resource_metadata` (in a value or an expression). */
+export function hasResourceMetadataChallenge(doc: PolicyDocument): boolean {
+  return elementsNamed(doc, 'set-header').some(
+    (h) => /^www-authenticate$/i.test((attributeValue(h, 'name') ?? '').trim()) && /resource_metadata/i.test(`${attributeValue(h, 'value') ?? ''} ${textContent(h)}`),
+  );
+}
+

@@ -1,0 +1,146 @@
+/**
+ * Facts about one policy document that several rules need: which variables hold a `send-request` response, a cache
+ * lookup or caller input, which fragments it includes, its text without comments. Computed once per document.
+ */
+import { attributeValue, elementsNamed } from './policyQueries';
+import type { PolicyDocument, PolicyElement } from './policyTypes';
+
+export const VALIDATORS = ['validate-jwt', 'validate-azure-ad-token'] as const;
+
+/** `&quot;`, `&amp;`, `&lt;`, `&gt;`, `&apos;` decoded: strict-XML policies spell C# that way. */
+export function decodeEntities(raw: string): string {
+  return raw.includes('&') ? raw.replace(/&(quot|amp|lt|gt|apos);/g, (_, e: string) => ({ quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" })[e]!) : raw;
+}
+
+/** Entities decoded, with a map from each decoded offset back to the raw offset (for ranges in the document). */
+export function decodeWithMap(raw: string): { text: string; toRaw: (offset: number) => number } {
+  if (!raw.includes('&')) return { text: raw, toRaw: (offset) => offset };
+  const rawAt: number[] = [];
+  let text = '';
+  for (let i = 0; i < raw.length; ) {
+    const entity = /^&(quot|amp|lt|gt|apos);/.exec(raw.slice(i, i + 6));
+    rawAt.push(i);
+    if (entity) {
+      text += decodeEntities(entity[0]);
+      i += entity[0].length;
+    } else text += raw[i++];
+  }
+  return { text, toRaw: (offset) => (offset < rawAt.length ? rawAt[offset]! : raw.length) };
+}
+
+const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** `context.Variables["x"]` read by indexer (throws when x is missing), with its offset in `code`. */
+export const VARIABLE_INDEX = /context\s*\.\s*Variables\s*\[\s*"([^"]+)"\s*\]/g;
+/** Reads that cannot throw for a missing variable, or checks for it. */
+export const VARIABLE_GUARD = (name: string): RegExp => new RegExp(`(?:ContainsKey|GetValueOrDefault(?:\\s*<[^>]*>)?|TryGetValue)\\s*\\(\\s*"${escapeRegExp(name)}"`);
+
+/** Code that reads what the caller sent: request headers, query, body, the token and what it says. */
+const CALLER_INPUT = /context\s*\.\s*Request\b|AsJwt\s*\(|\(\s*Jwt\s*\)|\.Claims\b|context\s*\.\s*User\b/;
+
+export interface PolicyFacts {
+  readonly validators: readonly PolicyElement[];
+  /** `response-variable-name` of every `send-request`: their `.Body` is another service's answer, not the caller's. */
+  readonly responseVariables: ReadonlySet<string>;
+  /** Variables set by `cache-lookup-value` without `default-value` (unset on a miss). */
+  readonly cacheLookups: ReadonlyMap<string, PolicyElement>;
+  /** Variables given a value by `set-variable` (or a validator's `output-token-variable-name`). */
+  readonly assigned: ReadonlySet<string>;
+  /** Variables whose value comes from the caller's request, directly or through other such variables. */
+  readonly callerVariables: ReadonlySet<string>;
+  /** `fragment-id` of every `include-fragment`, in document order. */
+  readonly fragments: readonly { readonly id: string; readonly element: PolicyElement }[];
+  /** The document text with comments blanked out (same offsets); entities are not decoded. Built on first use. */
+  readonly uncommented: string;
+  /** Reads of each caller variable (`Variables["x"]`, `GetValueOrDefault("x")`), compiled once. */
+  readonly callerVariableReads: readonly { readonly name: string; readonly read: RegExp }[];
+}
+
+const cache = new WeakMap<PolicyDocument, PolicyFacts>();
+
+export function factsOf(doc: PolicyDocument): PolicyFacts {
+  let facts = cache.get(doc);
+  if (!facts) {
+    facts = computeFacts(doc);
+    cache.set(doc, facts);
+  }
+  return facts;
+}
+
+function computeFacts(doc: PolicyDocument): PolicyFacts {
+  const responseVariables = new Set(elementsNamed(doc, 'send-request').map((e) => attributeValue(e, 'response-variable-name') ?? '').filter(Boolean));
+  const cacheLookups = new Map<string, PolicyElement>();
+  for (const lookup of elementsNamed(doc, 'cache-lookup-value')) {
+    const name = attributeValue(lookup, 'variable-name');
+    if (name && attributeValue(lookup, 'default-value') === undefined) cacheLookups.set(name, lookup);
+  }
+  const assigned = new Set<string>();
+  const setterCode = new Map<string, string>();
+  for (const setter of elementsNamed(doc, 'set-variable')) {
+    const name = attributeValue(setter, 'name');
+    if (!name) continue;
+    assigned.add(name);
+    setterCode.set(name, `${setterCode.get(name) ?? ''}\n${decodeEntities(attributeValue(setter, 'value') ?? '')}`);
+  }
+  for (const validator of elementsNamed(doc, ...VALIDATORS)) {
+    const name = attributeValue(validator, 'output-token-variable-name');
+    if (name) {
+      assigned.add(name);
+      setterCode.set(name, `${setterCode.get(name) ?? ''}\n(Jwt)`);
+    }
+  }
+  let uncommented: string | undefined;
+  const callers = callerVariables(setterCode);
+  return {
+    validators: elementsNamed(doc, ...VALIDATORS),
+    responseVariables,
+    cacheLookups,
+    assigned,
+    callerVariables: callers,
+    callerVariableReads: [...callers].map((name) => ({ name, read: variableRead(name) })),
+    fragments: elementsNamed(doc, 'include-fragment').map((element) => ({ id: attributeValue(element, 'fragment-id') ?? '', element })),
+    get uncommented(): string {
+      uncommented ??= withoutComments(doc);
+      return uncommented;
+    },
+  };
+}
+
+function withoutComments(doc: PolicyDocument): string {
+  const parts: string[] = [];
+  let at = 0;
+  for (const comment of doc.comments) {
+    parts.push(doc.text.slice(at, comment.range.start), ' '.repeat(comment.range.end - comment.range.start));
+    at = comment.range.end;
+  }
+  parts.push(doc.text.slice(at));
+  return parts.join('');
+}
+
+const variableRead = (name: string): RegExp => new RegExp(`Variables\\s*(?:\\[|\\.\\s*GetValueOrDefault)[^;]{0,40}"${escapeRegExp(name)}"`);
+
+/** Variables set from caller input, followed through other variables until nothing changes. */
+function callerVariables(setterCode: ReadonlyMap<string, string>): Set<string> {
+  const found = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [name, code] of setterCode) {
+      if (found.has(name)) continue;
+      if (CALLER_INPUT.test(code) || [...found].some((v) => readsVariable(code, v))) {
+        found.add(name);
+        changed = true;
+      }
+    }
+  }
+  return found;
+}
+
+/** The code reads variable `name` (by indexer or GetValueOrDefault). */
+export function readsVariable(code: string, name: string): boolean {
+  return code.includes(`"${name}"`) && variableRead(name).test(code);
+}
+
+/** The code reads caller input directly or through a variable set from it. */
+export function readsCallerInput(code: string, facts: PolicyFacts): boolean {
+  return CALLER_INPUT.test(code) || facts.callerVariableReads.some((v) => code.includes(`"${v.name}"`) && v.read.test(code));
+}
