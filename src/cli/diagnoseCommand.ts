@@ -1,0 +1,183 @@
+/**
+ * `apim-mcp diagnose <mcp-url>`: probes a deployed gateway and explains what fails. `--format json|sarif|markdown`
+ * and `--fail-on` let a release pipeline check the gateway after each deployment (`--json` is kept as an alias of
+ * `--format json`). Secrets come from environment variables only: arguments are visible in the process list.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { parseArgs } from 'node:util';
+import { readPolicyExpectations } from '../core/apim/policy/tokenValidation';
+import { diagnose, expectFromPolicy, renderMarkdownReport, type Diagnosis, type DiagnoseInput } from '../core/diagnosis';
+import { createNodeFetch } from '../core/probe/nodeFetch';
+import { Secret } from '../core/secret';
+import { AUTH_KINDS, parseServerUrl, type AuthKind } from '../core/serverRecord';
+import { colourWanted, paint, parseFormat, parseThreshold, reaches, terminalSafe, UsageError, type CliIo } from './io';
+import { renderSarif, sarifLevel } from './sarif';
+
+export const DIAGNOSE_USAGE = `  apim-mcp diagnose <mcp-url> [options]
+
+Options for diagnose:
+  --key-env VAR        read the subscription key from environment variable VAR
+  --key-header NAME    header to send the key in (default Ocp-Apim-Subscription-Key)
+  --token-env VAR      read the Entra access token from environment variable VAR
+  --auth MODE          the client's auth mode: ${AUTH_KINDS.join(' | ')}
+  --client-id ID       client id to preflight at the authorize endpoint
+  --redirect-uri URI   redirect URI to preflight (repeatable)
+  --scope SCOPE        scope for the preflight (repeatable; default: the PRM scopes)
+  --authority URL      Entra authority when PRM names none (https://login.microsoftonline.com/<tenant>/v2.0)
+  --tool-roles FILE    JSON {"<tool>": "<app role>"} from the gateway policy, for the tool × role matrix
+  --policy FILE        the API's policy XML: the token is judged against its validate-jwt / validate-azure-ad-token
+                       settings and a 500 against its forward-request timeout, quoting the policy's lines
+  --ca-cert FILE       trust this extra CA certificate (PEM)
+  --timeout MS         per-request time limit (default 10000)
+  --report FILE        also write the redacted Markdown report to FILE
+  --format FORMAT      text (default), json ({"server","findings","timeline"}), sarif, or markdown
+  --json               the same as --format json
+  --fail-on LEVEL      exit 1 when a finding is at least error (default), warning or info
+  --no-color           no colour even on a terminal`;
+
+const DIAGNOSE_OPTIONS = {
+  'key-env': { type: 'string' },
+  'key-header': { type: 'string' },
+  'token-env': { type: 'string' },
+  auth: { type: 'string' },
+  'client-id': { type: 'string' },
+  'redirect-uri': { type: 'string', multiple: true },
+  scope: { type: 'string', multiple: true },
+  authority: { type: 'string' },
+  'tool-roles': { type: 'string' },
+  policy: { type: 'string' },
+  'ca-cert': { type: 'string' },
+  timeout: { type: 'string' },
+  report: { type: 'string' },
+  format: { type: 'string' },
+  json: { type: 'boolean' },
+  'fail-on': { type: 'string' },
+  'no-color': { type: 'boolean' },
+} as const;
+
+function secretFromEnv(io: CliIo, variable: string | undefined, what: string): Secret | undefined {
+  if (variable === undefined) return undefined;
+  const value = io.env[variable];
+  if (value === undefined || value.trim() === '') throw new UsageError(`--${what}-env ${variable}: the environment variable is not set or empty.`);
+  return Secret.of(value.trim());
+}
+
+function readPolicyExpect(path: string): DiagnoseInput['expect'] {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    throw new UsageError(`--policy ${path}: cannot read the file.`);
+  }
+  if (!/<policies[\s>]/i.test(text)) throw new UsageError(`--policy ${path}: not an APIM policy (no <policies> element).`);
+  return expectFromPolicy(readPolicyExpectations(text), basename(path));
+}
+
+function readToolRoles(path: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new UsageError(`--tool-roles ${path}: not a readable JSON file.`);
+  }
+  if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed) || Object.values(parsed).some((v) => typeof v !== 'string')) {
+    throw new UsageError(`--tool-roles ${path}: expected {"<tool name>": "<app role>", …}.`);
+  }
+  return parsed as Record<string, string>;
+}
+
+/** The terminal report. Everything that came from the server is passed through `terminalSafe` before colour is added. */
+export function renderHuman(diagnosis: Diagnosis, colour: boolean): string {
+  const c = paint(colour);
+  const s = terminalSafe;
+  const lines: string[] = [c('bold', `APIM MCP diagnosis of ${s(diagnosis.server.url)}`), ''];
+  if (!diagnosis.findings.length) lines.push(c('info', 'Healthy: no findings.'));
+  for (const f of diagnosis.findings) {
+    lines.push(`${c(f.severity, f.severity.toUpperCase())} ${s(f.title)} ${c('dim', `[${s(f.id)}]`)}`);
+    for (const e of f.evidence) lines.push(`  • ${s(e)}`);
+    lines.push(`  ${c('bold', 'Fix:')} ${s(f.fix.summary)}`);
+    for (const cmd of f.fix.commands ?? []) lines.push(`    $ ${s(cmd)}`);
+    for (const l of f.fix.links ?? []) lines.push(`    ${s(l.label)}: ${s(l.url)}`);
+    if (f.fix.snippet) lines.push(...f.fix.snippet.code.split('\n').map((l) => `    ${s(l)}`));
+    lines.push('');
+  }
+  if (diagnosis.roleMatrix?.length) {
+    lines.push(c('bold', 'Tool × role'));
+    for (const r of diagnosis.roleMatrix) lines.push(`  ${s(r.tool).padEnd(24)} ${s(r.requiredRole ?? '-').padEnd(20)} ${r.granted === undefined ? '?' : r.granted ? 'allowed' : c('error', 'denied')}`);
+    lines.push('');
+  }
+  lines.push(c('bold', 'Timeline'));
+  for (const t of diagnosis.timeline) lines.push(c('dim', `  ${String(t.durationMs).padStart(5)} ms  ${t.status.padEnd(7)} ${s(t.step)}: ${s(t.detail)}`));
+  return `${lines.join('\n')}\n`;
+}
+
+function diagnoseSarif(diagnosis: Diagnosis, version: string, cwd: string): string {
+  const ids = [...new Set(diagnosis.findings.map((f) => f.id))];
+  const rules = ids.map((id) => {
+    const first = diagnosis.findings.find((f) => f.id === id)!;
+    return { id, title: first.title, level: sarifLevel(first.severity), help: `docs/findings.md#${id}` };
+  });
+  const results = diagnosis.findings.map((f) => ({
+    ruleId: f.id,
+    level: sarifLevel(f.severity),
+    message: [f.title, ...f.evidence.map((e) => `- ${e}`), `Fix: ${f.fix.summary}`].join('\n'),
+    location: diagnosis.server.url,
+  }));
+  return renderSarif(version, rules, results, cwd);
+}
+
+function diagnoseInput(io: CliIo, values: Record<string, string | boolean | string[] | undefined>, url: string): DiagnoseInput {
+  const v = values as { [K in keyof typeof DIAGNOSE_OPTIONS]?: (typeof DIAGNOSE_OPTIONS)[K] extends { multiple: true } ? string[] : string };
+  const subscriptionKey = secretFromEnv(io, v['key-env'], 'key');
+  const accessToken = secretFromEnv(io, v['token-env'], 'token');
+  return {
+    url,
+    auth: (v.auth as AuthKind | undefined) ?? (accessToken || v['client-id'] ? (subscriptionKey ? 'subscriptionKeyAndEntra' : 'entra') : undefined),
+    subscriptionKey,
+    keyHeaderName: v['key-header'],
+    accessToken,
+    signIn: v['client-id']
+      ? { clientId: v['client-id'], redirectUris: v['redirect-uri']?.length ? v['redirect-uri'] : ['http://127.0.0.1:33418'], scopes: v.scope, authority: v.authority }
+      : undefined,
+    toolRoles: v['tool-roles'] ? readToolRoles(v['tool-roles']) : undefined,
+    expect: v.policy ? readPolicyExpect(v.policy) : undefined,
+  };
+}
+
+export async function runDiagnose(args: readonly string[], io: CliIo, version: string): Promise<number> {
+  const { values, positionals } = parseArgs({ args: [...args], allowPositionals: true, strict: true, options: DIAGNOSE_OPTIONS });
+  if (positionals.length !== 1) throw new UsageError('diagnose takes exactly one MCP URL.');
+  const url = parseServerUrl(positionals[0]!);
+  if (!url.ok) throw new UsageError(url.error);
+  if (values.auth !== undefined && !(AUTH_KINDS as readonly string[]).includes(values.auth)) throw new UsageError(`--auth must be one of ${AUTH_KINDS.join(', ')}.`);
+  const timeoutMs = values.timeout === undefined ? 10_000 : Number(values.timeout);
+  if (!Number.isInteger(timeoutMs) || timeoutMs <= 0) throw new UsageError('--timeout must be a positive number of milliseconds.');
+  if (values['key-header'] !== undefined && !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(values['key-header'])) throw new UsageError('--key-header is not a valid header name.');
+  if ((values['redirect-uri']?.length ?? 0) > 0 && !values['client-id']) throw new UsageError('--redirect-uri needs --client-id.');
+  if (values.json && values.format !== undefined && values.format !== 'json') throw new UsageError('--json is --format json; give one of them.');
+  const format = values.json ? 'json' : parseFormat(values.format, ['text', 'json', 'sarif', 'markdown'] as const, 'text');
+  const threshold = parseThreshold(values['fail-on']);
+  let extraCaPem: string[] | undefined;
+  if (values['ca-cert']) {
+    try {
+      extraCaPem = [readFileSync(values['ca-cert'], 'utf8')];
+    } catch {
+      throw new UsageError(`--ca-cert ${values['ca-cert']}: cannot read the file.`);
+    }
+  }
+  const input = diagnoseInput(io, values, url.value.href);
+  const net = createNodeFetch({ extraCaPem, keepAlive: true });
+  let diagnosis: Diagnosis;
+  try {
+    diagnosis = await diagnose(input, { fetch: net.fetch, timeoutMs });
+  } finally {
+    net.close();
+  }
+  if (values.report) writeFileSync(values.report, renderMarkdownReport(diagnosis));
+  if (format === 'json') io.stdout(`${JSON.stringify({ server: diagnosis.server, findings: diagnosis.findings, timeline: diagnosis.timeline }, null, 2)}\n`);
+  else if (format === 'sarif') io.stdout(diagnoseSarif(diagnosis, version, io.cwd ?? process.cwd()));
+  else if (format === 'markdown') io.stdout(renderMarkdownReport(diagnosis));
+  else io.stdout(renderHuman(diagnosis, colourWanted(io, values['no-color'])));
+  return diagnosis.findings.some((f) => reaches(f.severity, threshold)) ? 1 : 0;
+}
