@@ -40,8 +40,6 @@ const CALLER_INPUT = /context\s*\.\s*Request\b|AsJwt\s*\(|\(\s*Jwt\s*\)|\.Claims
 
 export interface PolicyFacts {
   readonly validators: readonly PolicyElement[];
-  /** `response-variable-name` of every `send-request`: their `.Body` is another service's answer, not the caller's. */
-  readonly responseVariables: ReadonlySet<string>;
   /** Variables set by `cache-lookup-value` without `default-value` (unset on a miss). */
   readonly cacheLookups: ReadonlyMap<string, PolicyElement>;
   /** Variables given a value by `set-variable` (or a validator's `output-token-variable-name`). */
@@ -67,13 +65,46 @@ export function factsOf(doc: PolicyDocument): PolicyFacts {
   return facts;
 }
 
+/** Facts most documents never need are worked out on first use. */
 function computeFacts(doc: PolicyDocument): PolicyFacts {
-  const responseVariables = new Set(elementsNamed(doc, 'send-request').map((e) => attributeValue(e, 'response-variable-name') ?? '').filter(Boolean));
-  const cacheLookups = new Map<string, PolicyElement>();
+  let variables: { assigned: Set<string>; setterCode: Map<string, string> } | undefined;
+  let callers: Set<string> | undefined;
+  let callerReads: { name: string; read: RegExp }[] | undefined;
+  let cacheLookups: Map<string, PolicyElement> | undefined;
+  let uncommented: string | undefined;
+  const setters = (): { assigned: Set<string>; setterCode: Map<string, string> } => (variables ??= variableSetters(doc));
+  return {
+    validators: elementsNamed(doc, ...VALIDATORS),
+    get cacheLookups(): ReadonlyMap<string, PolicyElement> {
+      return (cacheLookups ??= cacheLookupVariables(doc));
+    },
+    get assigned(): ReadonlySet<string> {
+      return setters().assigned;
+    },
+    get callerVariables(): ReadonlySet<string> {
+      return (callers ??= callerVariables(setters().setterCode));
+    },
+    get callerVariableReads(): readonly { readonly name: string; readonly read: RegExp }[] {
+      return (callerReads ??= [...this.callerVariables].map((name) => ({ name, read: variableRead(name) })));
+    },
+    fragments: elementsNamed(doc, 'include-fragment').map((element) => ({ id: attributeValue(element, 'fragment-id') ?? '', element })),
+    get uncommented(): string {
+      return (uncommented ??= withoutComments(doc));
+    },
+  };
+}
+
+function cacheLookupVariables(doc: PolicyDocument): Map<string, PolicyElement> {
+  const lookups = new Map<string, PolicyElement>();
   for (const lookup of elementsNamed(doc, 'cache-lookup-value')) {
     const name = attributeValue(lookup, 'variable-name');
-    if (name && attributeValue(lookup, 'default-value') === undefined) cacheLookups.set(name, lookup);
+    if (name && attributeValue(lookup, 'default-value') === undefined) lookups.set(name, lookup);
   }
+  return lookups;
+}
+
+/** Variables given a value (set-variable, a validator's output-token-variable-name) and the code that sets them. */
+function variableSetters(doc: PolicyDocument): { assigned: Set<string>; setterCode: Map<string, string> } {
   const assigned = new Set<string>();
   const setterCode = new Map<string, string>();
   for (const setter of elementsNamed(doc, 'set-variable')) {
@@ -89,21 +120,7 @@ function computeFacts(doc: PolicyDocument): PolicyFacts {
       setterCode.set(name, `${setterCode.get(name) ?? ''}\n(Jwt)`);
     }
   }
-  let uncommented: string | undefined;
-  const callers = callerVariables(setterCode);
-  return {
-    validators: elementsNamed(doc, ...VALIDATORS),
-    responseVariables,
-    cacheLookups,
-    assigned,
-    callerVariables: callers,
-    callerVariableReads: [...callers].map((name) => ({ name, read: variableRead(name) })),
-    fragments: elementsNamed(doc, 'include-fragment').map((element) => ({ id: attributeValue(element, 'fragment-id') ?? '', element })),
-    get uncommented(): string {
-      uncommented ??= withoutComments(doc);
-      return uncommented;
-    },
-  };
+  return { assigned, setterCode };
 }
 
 function withoutComments(doc: PolicyDocument): string {

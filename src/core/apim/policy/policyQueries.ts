@@ -29,7 +29,13 @@ const NONE: PolicyElement[] = [];
 export function elementsNamed(doc: PolicyDocument, ...names: string[]): PolicyElement[] {
   const index = nameIndex(doc);
   if (names.length === 1) return index.get(names[0]!.toLowerCase()) ?? NONE;
-  return names.flatMap((n) => index.get(n.toLowerCase()) ?? []).sort((a, b) => a.range.start - b.range.start);
+  const key = names.map((n) => n.toLowerCase()).join('\u0000');
+  let merged = index.get(key);
+  if (!merged) {
+    merged = names.flatMap((n) => index.get(n.toLowerCase()) ?? []).sort((a, b) => a.range.start - b.range.start);
+    index.set(key, merged);
+  }
+  return merged;
 }
 
 export function attribute(element: PolicyElement, name: string): PolicyAttribute | undefined {

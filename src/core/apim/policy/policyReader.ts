@@ -80,7 +80,7 @@ class Reader {
   }
 
   private range(start: number, end: number): SourceRange {
-    return this.lines.range(start, end);
+    return this.lines.lazyRange(start, end);
   }
 
   private problem(message: string, start: number, end: number): void {

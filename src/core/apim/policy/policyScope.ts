@@ -32,16 +32,19 @@ export function readDirectives(doc: PolicyDocument): LintOptions {
 
 /** What MCP traffic looks like in a policy: JSON-RPC methods, the session header, an RFC 9728 challenge. */
 const MCP_SIGNALS = /tools\/call|tools\/list|Mcp-Session-Id|resource_metadata|(?:"|&quot;)jsonrpc(?:"|&quot;)/i;
+/** Cheap case-sensitive test that must hold before MCP_SIGNALS can (the header name's case varies after "Mcp-"). */
+const mayHaveMcpSignal = (text: string): boolean =>
+  text.includes('tools/') || text.includes('ession-') || text.includes('ESSION-') || text.includes('resource_metadata') || text.includes('jsonrpc');
 
 /**
  * PRM: a `return-response` whose body names `authorization_servers` (as JSON, a C# anonymous object or a JObject).
  * MCP: MCP traffic signals outside comments. Anything else is `other`.
  */
 export function inferScope(doc: PolicyDocument): PolicyScope {
-  for (const response of elementsNamed(doc, 'return-response')) {
+  for (const response of doc.text.includes('authorization_servers') ? elementsNamed(doc, 'return-response') : []) {
     for (const body of descendants(response, 'set-body')) {
       if (/authorization_servers/.test(textContent(body))) return 'prm';
     }
   }
-  return MCP_SIGNALS.test(doc.text) && MCP_SIGNALS.test(factsOf(doc).uncommented) ? 'mcp' : 'other';
+  return mayHaveMcpSignal(doc.text) && MCP_SIGNALS.test(factsOf(doc).uncommented) ? 'mcp' : 'other';
 }

@@ -14,9 +14,14 @@ export interface SourceRange {
 
 /** Offsets to line/column for one text; line starts are computed once. */
 export class LineMap {
-  private readonly lineStarts: number[];
+  /** Line starts, found on the first position asked for: most documents are read without one. */
+  private starts: number[] | undefined;
 
-  constructor(private readonly text: string) {
+  constructor(private readonly text: string) {}
+
+  private get lineStarts(): number[] {
+    if (this.starts) return this.starts;
+    const { text } = this;
     const starts = [0];
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
@@ -26,22 +31,58 @@ export class LineMap {
         starts.push(i + 1);
       }
     }
-    this.lineStarts = starts;
+    this.starts = starts;
+    return starts;
   }
 
   positionAt(offset: number): SourcePosition {
     const clamped = Math.max(0, Math.min(offset, this.text.length));
+    const lineStarts = this.lineStarts;
     let low = 0;
-    let high = this.lineStarts.length - 1;
+    let high = lineStarts.length - 1;
     while (low < high) {
       const mid = (low + high + 1) >> 1;
-      if (this.lineStarts[mid]! <= clamped) low = mid;
+      if (lineStarts[mid]! <= clamped) low = mid;
       else high = mid - 1;
     }
-    return { line: low, column: clamped - this.lineStarts[low]! };
+    return { line: low, column: clamped - lineStarts[low]! };
   }
 
   range(start: number, end: number): SourceRange {
     return { start, end, startPos: this.positionAt(start), endPos: this.positionAt(end) };
+  }
+
+  /**
+   * The same range, with line/column worked out only when asked. The reader makes several ranges per node and rules
+   * look at few of them, so this saves most of the line lookups (and their garbage).
+   */
+  lazyRange(start: number, end: number): SourceRange {
+    return new LazyRange(this, start, end);
+  }
+}
+
+class LazyRange implements SourceRange {
+  readonly #lines: LineMap;
+  #startPos: SourcePosition | undefined;
+  #endPos: SourcePosition | undefined;
+
+  constructor(
+    lines: LineMap,
+    readonly start: number,
+    readonly end: number,
+  ) {
+    this.#lines = lines;
+  }
+
+  get startPos(): SourcePosition {
+    return (this.#startPos ??= this.#lines.positionAt(this.start));
+  }
+
+  get endPos(): SourcePosition {
+    return (this.#endPos ??= this.#lines.positionAt(this.end));
+  }
+
+  toJSON(): { start: number; end: number; startPos: SourcePosition; endPos: SourcePosition } {
+    return { start: this.start, end: this.end, startPos: this.startPos, endPos: this.endPos };
   }
 }

@@ -67,6 +67,7 @@ export const bodyWithoutPreserveContent: PolicyRule = {
   title: 'Body read without preserveContent: true',
   check({ doc, report }) {
     for (const expression of doc.expressions) {
+      if (!expression.code.includes('Body')) continue;
       const base = expression.codeRange.start;
       for (const read of unpreservedReads(doc, expression)) {
         const fixed = `${read.call}(preserveContent: true)`;
@@ -92,6 +93,7 @@ export const responseBodyInMcp: PolicyRule = {
   check({ doc, scope, report }) {
     if (scope !== 'mcp') return;
     for (const expression of doc.expressions) {
+      if (!expression.code.includes('Body')) continue;
       for (const match of expression.code.matchAll(/context\s*\.\s*Response\s*\??\s*\.\s*Body\b/g)) {
         report({
           message:

@@ -64,6 +64,8 @@ export const scopeClaimWithoutSeparator: PolicyRule = {
 
 const JOINED_READ = /GetValueOrDefault\s*(?:<[^>]*>)?\s*\(\s*"(roles|groups|wids|scp)"/g;
 const SCP_INDEX = /Claims\s*\[\s*"scp"\s*\]/g;
+/** A read of roles / groups / wids / scp in the raw (possibly entity-encoded) code: the rule has nothing to do without one. */
+const JOINED_CLAIM_HINT = /(?:"|&quot;)(?:roles|groups|wids|scp)(?:"|&quot;)/;
 const VARIABLE_READ = /Variables\s*(?:\[\s*"([^"]+)"\s*\]|\.\s*GetValueOrDefault\s*(?:<[^>]*>)?\s*\(\s*"([^"]+)"[^)]*\))/g;
 
 interface Mistake {
@@ -136,8 +138,9 @@ export const joinedClaimCompare: PolicyRule = {
   title: 'Claim compared as one value while it holds several',
   check({ doc, report }) {
     const variables = joinedClaimVariables(doc);
+    const mayRead = (code: string): boolean => JOINED_CLAIM_HINT.test(code) || (variables.size > 0 && [...variables.keys()].some((v) => code.includes(v)));
     for (const expression of doc.expressions) {
-      if (!/GetValueOrDefault|Claims|Variables/.test(expression.code)) continue;
+      if (!mayRead(expression.code)) continue;
       const { text, toRaw } = decodeWithMap(expression.code);
       for (const mistake of mistakesIn(text, variables)) {
         report({ message: mistake.message, start: expression.codeRange.start + toRaw(mistake.at), end: expression.codeRange.start + toRaw(mistake.at + mistake.length) });

@@ -27,9 +27,11 @@ export const unguardedClaimIndex: PolicyRule = {
   severity: 'error',
   title: 'Claims["…"] indexed without ContainsKey / GetValueOrDefault',
   check({ doc, report }) {
+    if (!doc.text.includes('Claims')) return;
     const guaranteed = guaranteedClaims(doc);
     for (const expression of doc.expressions) {
       const { code } = expression;
+      if (!code.includes('Claims')) continue;
       for (const match of code.matchAll(CLAIM_INDEX)) {
         const claim = match[1]!;
         if (guaranteed.has(claim)) continue;
@@ -75,6 +77,7 @@ export const letNotSupported: PolicyRule = {
   title: '.Let( is not available in APIM policy expressions',
   check({ doc, report }) {
     for (const expression of doc.expressions) {
+      if (!expression.code.includes('Let')) continue;
       for (const match of expression.code.matchAll(/\.\s*Let\s*\(/g)) {
         const start = expression.codeRange.start + match.index + 1;
         report({

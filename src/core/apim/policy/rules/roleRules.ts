@@ -58,7 +58,7 @@ export function toolDecisions(doc: PolicyDocument): ToolDecision[] {
     decisions.push({ start: choose.nameRange.start, end: choose.nameRange.end, names, deniesByDefault: !!otherwise && isDeny(otherwise) });
   }
   for (const expression of doc.expressions) {
-    if (!/\bswitch\s*\(/.test(expression.code) || !MENTIONS_TOOL.test(expression.code)) continue;
+    if (!expression.code.includes('switch') || !/\bswitch\s*\(/.test(expression.code) || !MENTIONS_TOOL.test(expression.code)) continue;
     const cases = [...expression.code.matchAll(new RegExp(`case\\s+${Q}([^"&]+)${Q}\\s*:`, 'g'))].map((m) => m[1]!);
     if (cases.length === 0) continue;
     const switchAt = expression.code.search(/\bswitch\s*\(/);
@@ -103,7 +103,7 @@ export const substringRoleCheck: PolicyRule = {
       [...variables].some((v) => code.includes(`"${v}"`) || code.includes(`&quot;${v}&quot;`));
     for (const expression of doc.expressions) {
       const { code } = expression;
-      if (/\.Split\s*\(/.test(code)) continue;
+      if (!/Contains|IndexOf|StartsWith|EndsWith/.test(code) || /\.Split\s*\(/.test(code)) continue;
       if (!producesJoinedRoles(code) && !usesJoinedVariable(code)) continue;
       for (const match of code.matchAll(SUBSTRING_TEST)) {
         const start = expression.codeRange.start + match.index + 1;
