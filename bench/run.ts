@@ -5,7 +5,7 @@
  * - extension activation in real VS Code against an empty extension, and the installed bundle sizes
  *   (bench/activation.ts);
  * - addServer on a 5 MB mcp.json against jsonc-parser's parseTree, and policy lint throughput against the reader
- *   alone (bench/micro.ts).
+ *   alone, on generated policies (bench/micro.ts) and on the real-pattern corpus (bench/lint.ts).
  * Figures go to bench/results.json. Run: node --import tsx bench/run.ts [diagnosis|activation|edit|lint ...]
  * (no argument: all). BENCH_RUNS (default 7) sets the diagnosis runs, BENCH_ACTIVATION_RUNS (default 3) the
  * code-server starts.
@@ -21,6 +21,7 @@ import { inputFromClient } from '../test/unit/diagnosis/sandboxClient';
 import { diagnose } from '../src/core/diagnosis';
 import { createNodeFetch } from '../src/core/probe/nodeFetch';
 import { benchActivation, type ActivationResult } from './activation';
+import { benchCorpusLint, type CorpusLintResult } from './lint';
 import { benchMcpJsonEdit, benchPolicyLint, type McpJsonEditResult, type PolicyLintResult } from './micro';
 
 const LATENCY_MS = 50;
@@ -220,7 +221,7 @@ async function benchDiagnosis(): Promise<Record<string, unknown>> {
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** One line per figure: what, measured, baseline, ratio. Also what the README's Benchmarks table is made from. */
-function summary(r: { scenarios?: Record<string, Record<string, number>>; activation?: ActivationResult; mcpJsonEdit?: McpJsonEditResult; policyLint?: PolicyLintResult }): string[][] {
+function summary(r: { scenarios?: Record<string, Record<string, number>>; activation?: ActivationResult; mcpJsonEdit?: McpJsonEditResult; policyLint?: PolicyLintResult; corpusLint?: CorpusLintResult }): string[][] {
   const rows: string[][] = [['figure', 'measured', 'baseline (same run)', 'ratio']];
   for (const [name, s] of Object.entries(r.scenarios ?? {})) {
     rows.push([`diagnosis ${name}`, `${s.engineMedianMs} ms`, `critical-path lower bound ${s.lowerBoundMs} ms`, `${s.engineRatioToLowerBound}×`]);
@@ -243,6 +244,10 @@ function summary(r: { scenarios?: Record<string, Record<string, number>>; activa
   const l = r.policyLint;
   if (l) {
     rows.push([`policy lint, ${l.files} files (${(l.bytes / 1024 / 1024).toFixed(1)} MB)`, `${l.filesPerSecond} files/s, ${l.mbPerSecond} MB/s`, `policy reader alone ${l.readerFilesPerSecond} files/s`, `${l.ratioToReader}× the time`]);
+  }
+  const c = r.corpusLint;
+  if (c) {
+    rows.push([`policy lint, real-pattern corpus (${c.files} files, ${c.filesPerPass} per pass)`, `${c.filesPerSecond} files/s`, `policy reader alone ${c.readerFilesPerSecond} files/s`, `${c.ratioToReader}× the time`]);
   }
   return rows;
 }
@@ -277,6 +282,8 @@ async function main(): Promise<void> {
   if (parts.has('lint')) {
     console.log('policy lint: the 1,000-file corpus of test/unit/policy/policyCorpus.ts');
     out.policyLint = benchPolicyLint();
+    console.log('policy lint: the real-pattern corpus of test/fixtures/policy-corpus (target: at least 5,000 files/s)');
+    out.corpusLint = benchCorpusLint();
   }
   if (parts.has('activation')) {
     console.log(`activation: ${ACTIVATION_RUNS} fresh code-server start(s), Developer: Show Running Extensions`);
