@@ -67,6 +67,25 @@ describe('apim-mcp lint', () => {
     assert.equal(log.runs[0]!.results.length, 48);
   });
 
+  it('says which named files are not policies, and exits 2 on usage errors', async () => {
+    const skipped = await cli(['lint', 'infra/settings.xml'], { cwd: dir });
+    assert.equal(skipped.code, 0);
+    assert.match(skipped.stderr, /infra\/settings\.xml: not an APIM policy/);
+    for (const args of [['lint'], ['lint', 'missing-folder'], ['lint', 'infra', '--format', 'xml'], ['lint', 'infra', '--fail-on', 'fatal'], ['lint', 'infra', '--bogus']]) {
+      const r = await cli(args, { cwd: dir });
+      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, /Usage:/);
+    }
+  });
+});
+
+describe('apim-mcp lint on hostile files', () => {
+  let dir: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'apim-mcp-lint-hostile-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
   it('strips control characters from file text and names before they reach the terminal', async () => {
     const hostile = `evil\u001b[2J\u0007name.xml`;
     writeFileSync(join(dir, hostile), policy('<validate-azure-ad-token tenant-id="t" require-scheme="Bearer\u001b]0;pwned\u0007"><audiences><audience>x</audience></audiences></validate-azure-ad-token>'));
@@ -79,17 +98,6 @@ describe('apim-mcp lint', () => {
       assert.match(r.stdout, /\u001b\[33mwarning\u001b\[0m/, 'our own colour is kept on a terminal');
     } finally {
       rmSync(join(dir, hostile));
-    }
-  });
-
-  it('says which named files are not policies, and exits 2 on usage errors', async () => {
-    const skipped = await cli(['lint', 'infra/settings.xml'], { cwd: dir });
-    assert.equal(skipped.code, 0);
-    assert.match(skipped.stderr, /infra\/settings\.xml: not an APIM policy/);
-    for (const args of [['lint'], ['lint', 'missing-folder'], ['lint', 'infra', '--format', 'xml'], ['lint', 'infra', '--fail-on', 'fatal'], ['lint', 'infra', '--bogus']]) {
-      const r = await cli(args, { cwd: dir });
-      assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
-      assert.match(r.stderr, /Usage:/);
     }
   });
 });
