@@ -103,3 +103,15 @@ test('15.a without the policy the same v2-vs-v1 case can only say the token was 
   const d = await diagnoseScenario('token-v2-against-v1-issuers', (input) => ({ ...input, expect: undefined }));
   assert.deepEqual(errorIds(d), ['entra.token.rejected']);
 });
+
+test('15.6 an on-error Bearer rewrite of a missing-key 401 is still named as the key problem, comparing the attempts', async () => {
+  const d = await diagnoseScenario('key-masked-by-on-error');
+  assert.deepEqual(errorIds(d), ['apim.key.maskedByOnError']);
+  const f = finding(d, 'apim.key.maskedByOnError');
+  const evidence = f.evidence.join('\n');
+  assert.match(evidence, /WWW-Authenticate: Bearer .*body: \{"error":"unauthorized"/);
+  assert.match(evidence, /the request without credentials and the one with the token got the same answer/);
+  assert.match(evidence, /no subscription key was sent/);
+  assert.match(evidence, /the token's claims match what the gateway expects/);
+  for (const check of [/subscriptionRequired/, /LastError\.Reason/, /SubscriptionKeyNotFound/]) assert.match(f.fix.summary + (f.fix.commands ?? []).join('\n'), check);
+});

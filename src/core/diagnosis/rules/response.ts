@@ -11,6 +11,7 @@ import { PORTAL, quote } from '../finding';
 import { mcpJsonKeySnippet } from '../fixes';
 import { attemptExchanges, firstFailing } from '../observe';
 import { describeExchange, report, sentHeader, type FindingText, type RuleContext } from './ruleContext';
+import { isPolicyWritten401, maskedKeyRules } from './onError';
 import { isApimErrorBody, serverErrorRule } from './serverError';
 
 /** VS Code's MCP client treats 403 like 401 (isAuthStatusCode, microsoft/vscode extHostMcp.ts) and starts its sign-in discovery. */
@@ -243,6 +244,8 @@ function unauthorizedRules(ctx: RuleContext, e: HttpExchange, evidence: string[]
     report(ctx, TEXT.keyInvalid, [...evidence, `key sent in header: ${obs.keyHeaderName}`]);
     return;
   }
+  // A policy's own Bearer answer may hide a key failure (on-error runs for those too).
+  if (isPolicyWritten401(e) && maskedKeyRules(ctx, e)) return;
   tokenRefusalRules(ctx, e, evidence);
 }
 

@@ -173,6 +173,11 @@ export function tokenRules(ctx: RuleContext, primaryFail: HttpExchange | undefin
   }
 }
 
+/** A decoded token whose claims show no problem against the policy (when known) or the PRM. */
+export function tokenLooksAccepted(obs: Observations): boolean {
+  return Boolean(obs.token?.ok && claimProblems(obs, obs.token.token).length === 0);
+}
+
 /** The claims the checks read, and what the policy (when known) or the PRM expects of them. */
 interface TokenFacts {
   readonly claims: Readonly<Record<string, unknown>>;

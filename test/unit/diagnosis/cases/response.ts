@@ -1,11 +1,13 @@
 /** Cases for the response family: APIM's own refusals of `initialize` (keys, missing token, 403, 404, 429, policy errors). */
-import { apimError, exchange, goodClaims, KEY_HEADER, MCP_URL, toolCallAnswer } from '../observationBuilders';
+import { apimError, BEARER_CHALLENGE, exchange, goodClaims, healthyPrm, KEY_HEADER, MCP_URL, toolCallAnswer } from '../observationBuilders';
 import { TOKEN_ACCEPTED, type FindingCase } from './findingCase';
 
 const KEY_MISSING = 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
 const KEY_INVALID = 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.';
 const KEY_CHALLENGE = { 'www-authenticate': `AzureApiManagementKey realm="${MCP_URL}",name="${KEY_HEADER}",type="header"` };
 const PARSE_ERROR = JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Parse error' } });
+/** An on-error section's own answer to any 401 (Azure-Samples/sherpa oauth-validation.xml's shape). */
+const ON_ERROR_401 = { status: 401, headers: { 'www-authenticate': BEARER_CHALLENGE }, bodyText: '{"error":"unauthorized","message":"A valid access token is needed"}' };
 const SSE_SIBLING = 'https://contoso.azure-api.net/products/sse';
 
 export const RESPONSE_CASES: readonly FindingCase[] = [
@@ -57,6 +59,20 @@ export const RESPONSE_CASES: readonly FindingCase[] = [
     evidence: [/^a key was sent in Ocp-Apim-Subscription-Key, the header APIM names$/],
     says: /was not recognised/,
     not: ['apim.key.missing'],
+  },
+  {
+    id: 'apim.key.maskedByOnError',
+    name: '15.6 a good token and no key, answered with the policy\'s own Bearer 401 like the request without credentials',
+    setup: {
+      unauth: ON_ERROR_401,
+      auth: { ...ON_ERROR_401, sentSecretHeaders: ['Authorization'] },
+      claims: goodClaims(),
+      prm: healthyPrm(),
+    },
+    severity: 'error',
+    evidence: [/^the request without credentials and the one with the token got the same answer/, /^no subscription key was sent$/],
+    says: /most likely missing[\s\S]*SubscriptionKeyNotFound/,
+    not: ['entra.token.rejected'],
   },
   {
     id: 'entra.token.missing',
