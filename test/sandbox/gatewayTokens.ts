@@ -114,44 +114,48 @@ export async function tokenValidator(context: () => TokenValidationContext): Pro
     if (typeof payload.nbf === 'number' && payload.nbf - skew > now) {
       return { status: 'invalid', outcome: 'tokenNotYetValid', detail: `JwtInvalid: IDX10222: Lifetime validation failed. The token is not yet valid. ValidFrom (UTC): '${new Date(payload.nbf * 1000).toISOString()}'.`, payload };
     }
-    if (!tv) return { status: 'valid', outcome: 'ok', payload };
-    const auds = claimValues(payload.aud);
-    if (tv.audiences.length && !auds.some((a) => tv.audiences.includes(a))) {
-      return { status: 'invalid', outcome: 'tokenAudience', detail: `TokenAudienceNotAllowed: IDX10214: Audience validation failed. Audiences: '${auds.join(', ')}'. Did not match: validationParameters.ValidAudiences: '${tv.audiences.join(', ')}'.`, payload };
-    }
-    const iss = String(payload.iss ?? '');
-    if (!context().acceptedIssuers.includes(iss)) {
-      const tenantMismatch = typeof payload.tid === 'string' && payload.tid !== (tv.tenantId ?? context().primaryTenantId);
-      return {
-        status: 'invalid',
-        outcome: tenantMismatch ? 'tokenTenant' : 'tokenIssuer',
-        detail: `TokenIssuerNotAllowed: IDX10205: Issuer validation failed. Issuer: '${iss}'. Did not match: validationParameters.ValidIssuers: '${context().acceptedIssuers.join(', ')}'.`,
-        payload,
-      };
-    }
-    if (tv.clientApplicationIds.length) {
-      const client = String(payload.azp ?? payload.appid ?? '');
-      if (!tv.clientApplicationIds.includes(client)) {
-        return { status: 'invalid', outcome: 'tokenClientApp', detail: `TokenClientApplicationNotAllowed: client application '${client}' is not in client-application-ids.`, payload };
-      }
-    }
-    for (const claim of tv.requiredClaims) {
-      if (!(claim.name in payload)) {
-        return { status: 'invalid', outcome: claim.name === 'scp' ? 'tokenScope' : 'tokenClaimMissing', detail: `TokenClaimNotFound: JWT token is missing the following claims: ${claim.name}. Access denied.`, payload };
-      }
-      if (claim.values.length) {
-        const have = claimValues(payload[claim.name], claim.separator ?? (claim.name === 'scp' ? ' ' : undefined));
-        const ok = claim.match === 'any' ? claim.values.some((v) => have.includes(v)) : claim.values.every((v) => have.includes(v));
-        if (!ok) {
-          return {
-            status: 'invalid',
-            outcome: claim.name === 'scp' ? 'tokenScope' : 'tokenClaimValue',
-            detail: `TokenClaimValueNotAllowed: Claim ${claim.name} value of ${have.join(claim.separator ?? ',')} is not allowed. Access denied.`,
-            payload,
-          };
-        }
-      }
-    }
-    return { status: 'valid', outcome: 'ok', payload };
+    return tv ? (policyRefusal(payload, tv, context()) ?? { status: 'valid', outcome: 'ok', payload }) : { status: 'valid', outcome: 'ok', payload };
   };
+}
+
+/** The checks after signature and lifetime: audiences, issuers (and the tenant behind them), client apps, required claims. */
+function policyRefusal(payload: Record<string, unknown>, tv: TokenValidationConfig, ctx: TokenValidationContext): TokenResult | undefined {
+  const auds = claimValues(payload.aud);
+  if (tv.audiences.length && !auds.some((a) => tv.audiences.includes(a))) {
+    return { status: 'invalid', outcome: 'tokenAudience', detail: `TokenAudienceNotAllowed: IDX10214: Audience validation failed. Audiences: '${auds.join(', ')}'. Did not match: validationParameters.ValidAudiences: '${tv.audiences.join(', ')}'.`, payload };
+  }
+  const iss = String(payload.iss ?? '');
+  if (!ctx.acceptedIssuers.includes(iss)) {
+    const tenantMismatch = typeof payload.tid === 'string' && payload.tid !== (tv.tenantId ?? ctx.primaryTenantId);
+    return {
+      status: 'invalid',
+      outcome: tenantMismatch ? 'tokenTenant' : 'tokenIssuer',
+      detail: `TokenIssuerNotAllowed: IDX10205: Issuer validation failed. Issuer: '${iss}'. Did not match: validationParameters.ValidIssuers: '${ctx.acceptedIssuers.join(', ')}'.`,
+      payload,
+    };
+  }
+  if (tv.clientApplicationIds.length) {
+    const client = String(payload.azp ?? payload.appid ?? '');
+    if (!tv.clientApplicationIds.includes(client)) {
+      return { status: 'invalid', outcome: 'tokenClientApp', detail: `TokenClientApplicationNotAllowed: client application '${client}' is not in client-application-ids.`, payload };
+    }
+  }
+  for (const claim of tv.requiredClaims) {
+    if (!(claim.name in payload)) {
+      return { status: 'invalid', outcome: claim.name === 'scp' ? 'tokenScope' : 'tokenClaimMissing', detail: `TokenClaimNotFound: JWT token is missing the following claims: ${claim.name}. Access denied.`, payload };
+    }
+    if (claim.values.length) {
+      const have = claimValues(payload[claim.name], claim.separator ?? (claim.name === 'scp' ? ' ' : undefined));
+      const ok = claim.match === 'any' ? claim.values.some((v) => have.includes(v)) : claim.values.every((v) => have.includes(v));
+      if (!ok) {
+        return {
+          status: 'invalid',
+          outcome: claim.name === 'scp' ? 'tokenScope' : 'tokenClaimValue',
+          detail: `TokenClaimValueNotAllowed: Claim ${claim.name} value of ${have.join(claim.separator ?? ',')} is not allowed. Access denied.`,
+          payload,
+        };
+      }
+    }
+  }
+  return undefined;
 }
