@@ -17,6 +17,7 @@ import { ServerRegistry } from './vscode/serverRegistry';
 import { ConfigSources } from './vscode/servers/configSources';
 import { registerServersView, ServersTreeDataProvider } from './vscode/servers/serversView';
 import { ServerStatusStore, type ServerHealth, type ServerStatus } from './vscode/serverStatus';
+import { PolicyExpectationStore } from './vscode/policyExpectationStore';
 import { SubscriptionKeyStore } from './vscode/subscriptionKeyStore';
 import { registerAddServer } from './vscode/wizard/registerAddServer';
 
@@ -59,6 +60,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
   const tree = new ServersTreeDataProvider(registry, status, sources);
   const fs = createNodeConfigFileSystem();
   const targets = new ConfigTargets(locator, fs, log);
+  const policyExpectations = new PolicyExpectationStore(context.globalState);
   const terminalEnv = new TerminalKeyEnvironment(context.environmentVariableCollection, keys, locator, fs, log);
   context.subscriptions.push(registry, keys, status, tokens, provider, sources, tree, terminalEnv);
 
@@ -68,8 +70,8 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
     ['the server commands', () => registerServerCommands({ extensionId, registry, keys, provider, log })],
     ['the Entra ID commands', () => registerAuthCommands(registry, tokens, log)],
     ['the Servers view', () => registerServersView(tree)],
-    ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, log })],
-    ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log })],
+    ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, policyExpectations, log })],
+    ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log }, policyExpectations)],
     ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, locator, fs, targets, terminalEnv, log })],
     ['the policy tools', () => registerPolicyTools(context, log)],
   ];

@@ -119,7 +119,7 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     assert.ok(!api.serverNames().includes('denied'), 'nothing was added');
   });
 
-  it('an MCP server that needs no key but validates tokens: Entra tenant and scope come from its policy', async () => {
+  it('15.a an MCP server that needs no key but validates tokens: Entra tenant and scope come from its policy, and the diagnosis judges against it', async () => {
     const result = await Promise.resolve(
       vscode.commands.executeCommand<Result>('apimMcp.addFromAzure', { subscription: 'Contoso Production', service: ARM_SERVICE, api: 'weather-mcp', target: 'extension', name: WEATHER }),
     );
@@ -128,6 +128,12 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     const weather = settings.find((s) => s.name === WEATHER);
     assert.deepEqual(weather, { name: WEATHER, url: `${sandbox.endpoints.gateway}/weather/mcp`, auth: 'entra', tenant: WEATHER_TENANT, scopes: [`${WEATHER_APP}/.default`] });
     assert.ok(!arm.requests().some((r) => r.path.includes('/weather-mcp') && r.path.endsWith('/listSecrets')), 'no key was fetched for an API that needs none');
+    // 15.a: a later diagnosis judges the token against what the live policy expects, read when the server was added.
+    await vscode.commands.executeCommand('apimMcp.diagnose', WEATHER);
+    const state = await pollUntil('the diagnosis of the Azure server', 60_000, async () =>
+      (await vscode.commands.executeCommand<{ server: { name: string }; diagnosis?: { notes: string[] } }[]>('apimMcp.diagnostics.state')).find((p) => p.server.name === WEATHER && p.diagnosis));
+    assert.ok(state.diagnosis!.notes.includes('Judged against the policy of API weather-mcp in Azure, read when the server was added from Azure.'), state.diagnosis!.notes.join('\n'));
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     assert.deepEqual(await vscode.commands.executeCommand('apimMcp.removeServer', WEATHER), ['extension']);
   });
 

@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { ArmClient, isMcpApi, mcpUrls, type ApimApi, type ApimService, type ApimSubscription, type AzureSubscription } from '../../core/azure/armClient';
 import { armErrorFinding } from '../../core/azure/armFindings';
 import { azureCloud, resourceManagerEndpoint, type AzureCloud } from '../../core/azure/clouds';
+import { readPolicyExpectations } from '../../core/apim/policy/tokenValidation';
 import { entraFromPolicy, type EntraPrefill } from '../../core/azure/policyPrefill';
+import { expectFromPolicy } from '../../core/diagnosis/policyExpect';
 import type { AddServerPrefill } from '../../core/config/addServerPlan';
 import { isConfigTargetKind, type ConfigTargetKind } from '../../core/config/targets';
 import type { Finding } from '../../core/diagnosis/finding';
@@ -10,10 +12,13 @@ import type { FetchLike } from '../../core/probe/nodeFetch';
 import { Secret } from '../../core/secret';
 import type { AuthKind } from '../../core/serverRecord';
 import { CancelledSignal, MultiStepInput, type StepPosition } from '../multiStepInput';
+import type { PolicyExpectationStore } from '../policyExpectationStore';
 
 export interface AddFromAzureDeps {
   readonly log: vscode.LogOutputChannel;
   readonly fetch?: FetchLike;
+  /** Where what the API's policy expects is kept for the diagnosis. */
+  readonly policyExpectations?: PolicyExpectationStore;
 }
 
 /**
@@ -261,6 +266,8 @@ export class AddFromAzure {
       quiet,
     );
     const entra: EntraPrefill | undefined = entraFromPolicy(policy);
+    // What the live policy expects, for later diagnoses of this server (issue 15.a); not the policy itself.
+    await this.deps.policyExpectations?.set(url, policy ? expectFromPolicy(readPolicyExpectations(policy), `the policy of API ${api.name} in Azure`) : undefined);
     const auth: AuthKind = api.subscriptionRequired ? (entra ? 'subscriptionKeyAndEntra' : 'subscriptionKey') : entra ? 'entra' : 'none';
     this.deps.log.info(
       `[addFromAzure] ${svc.name}/${api.name}: ${url}, auth ${auth}, key header ${api.keyHeaderName} (query ${api.keyQueryName})` +

@@ -6,6 +6,7 @@ import { createNodeFetch, type FetchLike } from '../../core/probe/nodeFetch';
 import { Secret } from '../../core/secret';
 import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
 import type { EntraTokenService } from '../auth/entraTokens';
+import type { PolicyExpectationStore } from '../policyExpectationStore';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import type { ServerEntry } from '../../core/config/configEntries';
 import { toolRoleRecord, toolRolesFromPolicy } from '../../core/apim/policy/toolRoles';
@@ -32,6 +33,8 @@ const SILENT_TOKEN_TIMEOUT_MS = 5_000;
 export interface RunnerDeps {
   readonly keys: SubscriptionKeyStore;
   readonly tokens?: EntraTokenService;
+  /** What the API's policy in Azure expected when the server was added from Azure. */
+  readonly policyExpectations?: PolicyExpectationStore;
   readonly log: vscode.LogOutputChannel;
 }
 
@@ -173,9 +176,13 @@ export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: 
   }
   // The token and a 500's timing are judged against the policy of this server's API, when the workspace has it (issue 15.a).
   const own = policyForServer(found.texts, entry.url);
+  const fromAzure = own ? undefined : deps.policyExpectations?.get(entry.url);
   if (own) {
     expect = expectFromPolicy(readPolicyExpectations(own.text), own.path);
     notes.push(vscode.l10n.t('Judged against the policy in {0}.', own.path));
+  } else if (fromAzure) {
+    expect = fromAzure;
+    notes.push(vscode.l10n.t('Judged against {0}, read when the server was added from Azure.', fromAzure.source?.label ?? 'the API policy in Azure'));
   }
   const clientId = entry.oauthClientId;
   const input: DiagnoseInput = {

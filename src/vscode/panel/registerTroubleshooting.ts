@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { PolicyExpectationStore } from '../policyExpectationStore';
 import { settingsEntryLine, type ServerEntry } from '../../core/config/configEntries';
 import type { EntraTokenService } from '../auth/entraTokens';
 import { targetLabel } from '../config/targetLabels';
@@ -16,6 +17,7 @@ export interface TroubleshootingDeps {
   readonly tree: ServersTreeDataProvider;
   readonly keys: SubscriptionKeyStore;
   readonly tokens?: EntraTokenService;
+  readonly policyExpectations?: PolicyExpectationStore;
   readonly log: vscode.LogOutputChannel;
 }
 
@@ -74,7 +76,7 @@ async function openAt(uri: vscode.Uri, line: number): Promise<void> {
 
 export function registerTroubleshooting(deps: TroubleshootingDeps): vscode.Disposable {
   const { sources, log } = deps;
-  const panels = new DiagnosticsPanels({ extensionUri: deps.extensionUri, sources, tree: deps.tree, keys: deps.keys, tokens: deps.tokens, log });
+  const panels = new DiagnosticsPanels({ extensionUri: deps.extensionUri, sources, tree: deps.tree, keys: deps.keys, tokens: deps.tokens, policyExpectations: deps.policyExpectations, log });
 
   return vscode.Disposable.from(
     panels,

@@ -3,6 +3,7 @@ import type { AddServerSpec } from '../../core/config/addServerPlan';
 import { isConfigTargetKind } from '../../core/config/targets';
 import { AddFromAzure, isAddFromAzureSpec } from '../azure/addFromAzure';
 import { reportFailure } from '../errorNotice';
+import type { PolicyExpectationStore } from '../policyExpectationStore';
 import { AddServerWizard } from './addServerWizard';
 import { ServerSetup, type SetupDeps } from './serverSetup';
 
@@ -11,11 +12,11 @@ import { ServerSetup, type SetupDeps } from './serverSetup';
  * without UI; from the palette, the view or the walkthrough it runs the quick input. Add from Azure only picks: the
  * server it found continues in the same add-server flow.
  */
-export function registerAddServer(deps: SetupDeps): vscode.Disposable {
+export function registerAddServer(deps: SetupDeps, policyExpectations?: PolicyExpectationStore): vscode.Disposable {
   const { log } = deps;
   const setup = new ServerSetup(deps);
   const wizard = new AddServerWizard({ setup, targets: deps.targets, log });
-  const fromAzure = new AddFromAzure({ log, fetch: deps.fetch });
+  const fromAzure = new AddFromAzure({ log, fetch: deps.fetch, policyExpectations });
   const fail = (operation: string, error: unknown) => {
     reportFailure(log, operation, error);
     return undefined;
