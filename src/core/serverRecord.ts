@@ -1,4 +1,4 @@
-import { GUID } from './basics';
+import { GUID, inertText } from './basics';
 
 /**
  * The non-secret record of an APIM-fronted MCP server, as kept in the `apimMcp.servers` setting.
@@ -30,6 +30,22 @@ export function usesSubscriptionKey(auth: AuthKind): boolean {
 
 export function usesEntra(auth: AuthKind): boolean {
   return auth === 'entra' || auth === 'subscriptionKeyAndEntra';
+}
+
+/**
+ * A server name as the `apimMcp.servers` schema (package.json) and the MCP config files accept it: 1 to 100
+ * characters, no `/`, no control characters. Names reach logs, notifications, tree labels and terminal variable names,
+ * so a control character in one would be a terminal escape in the Output panel or a forged log line.
+ */
+// eslint-disable-next-line no-control-regex
+export const SERVER_NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f/]/;
+
+export function serverNameProblem(value: string): string | undefined {
+  const v = value.trim();
+  if (!v) return 'Enter a name.';
+  if (v.length > 100) return 'Use at most 100 characters.';
+  if (SERVER_NAME_FORBIDDEN.test(v)) return 'A name cannot contain "/" or control characters.';
+  return undefined;
 }
 
 export function isLoopbackHost(hostname: string): boolean {
@@ -65,6 +81,8 @@ export function parseServerRecord(raw: unknown): ParseResult<ServerRecord> {
   const entry = raw as Record<string, unknown>;
   const name = typeof entry.name === 'string' ? entry.name.trim() : '';
   if (!name) return { ok: false, error: 'A server entry needs a "name".' };
+  const nameProblem = serverNameProblem(name);
+  if (nameProblem) return { ok: false, error: `Server "${inertText(name)}": ${nameProblem}` };
   if (typeof entry.url !== 'string') return { ok: false, error: `Server "${name}" needs a "url".` };
   const url = parseServerUrl(entry.url);
   if (!url.ok) return { ok: false, error: `Server "${name}": ${url.error}` };

@@ -1,3 +1,5 @@
+import { inertText } from '../basics';
+
 /**
  * A diagnosis finding. Ids are stable and dotted (docs/findings.md); evidence quotes what was observed,
  * fix says exactly what to change where. Everything here is plain data and may be shown or serialised.
@@ -24,14 +26,12 @@ export interface Finding {
   readonly fix: Fix;
 }
 
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 /**
- * Server-provided text made safe to quote anywhere: control and bidi characters escaped (no terminal escapes),
- * line breaks shown as `\n`, cut to `max` characters. It stays data; renderers add their own escaping.
+ * Server-provided text made safe to quote anywhere: inert (see `inertText`), cut to `max` characters. It stays data;
+ * renderers add their own escaping. Secrets are gone before this cut: the probe client redacts answers as it captures them.
  */
 export function quote(text: string, max = 300): string {
-  const flat = text.replace(/\r?\n/g, '\\n').replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const flat = inertText(text);
   return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 

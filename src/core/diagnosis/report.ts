@@ -1,27 +1,32 @@
 import type { Diagnosis } from './diagnose';
+import { inertLines, inertText, TERMINAL_UNSAFE } from '../basics';
 
-/** Markdown text for anything that may come from a server: special characters escaped, so it renders as text. */
+/**
+ * Markdown text for anything that may come from a server: special characters escaped, so it renders as text, and
+ * control characters made inert, so the file is safe to `cat` in a terminal.
+ */
 export function escapeMarkdown(text: string): string {
-  return text.replace(/[\\`*_{}[\]<>()#+\-.!|~&]/g, (c) => `\\${c}`).replace(/\r?\n/g, ' ');
+  return inertText(text.replace(/\r?\n/g, ' ')).replace(/[\\`*_{}[\]<>()#+\-.!|~&]/g, (c) => `\\${c}`);
 }
 
-/** An inline code span that holds any text literally (fence longer than any backtick run inside). */
+/** An inline code span that holds any text literally (fence longer than any backtick run inside), control characters inert. */
 export function codeSpan(text: string): string {
-  const flat = text.replace(/\r?\n/g, ' ');
+  const flat = inertText(text.replace(/\r?\n/g, ' '));
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   const pad = flat.startsWith('`') || flat.endsWith('`') || flat.trim() === '' ? ' ' : '';
   return `${fence}${pad}${flat}${pad}${fence}`;
 }
 
-export function codeBlock(text: string, language = ''): string {
+export function codeBlock(raw: string, language = ''): string {
+  const text = inertLines(raw);
   const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((m) => m[0].length));
   const fence = '`'.repeat(longest + 1);
   return `${fence}${language}\n${text}\n${fence}`;
 }
 
 /**
- * The support-ticket report. It is built only from a `Diagnosis`, which `diagnose()` has already redacted, and it
+ * The support-ticket report. It is built only from a `Diagnosis`, whose server text was redacted as it was captured, and it
  * holds no raw token: claims are listed, the signature never exists here. Server text is quoted as code.
  */
 export function renderMarkdownReport(diagnosis: Diagnosis, options: { generatedAt?: Date } = {}): string {
@@ -41,7 +46,7 @@ export function renderMarkdownReport(diagnosis: Diagnosis, options: { generatedA
     for (const e of f.evidence) lines.push(`- ${codeSpan(e)}`);
     lines.push('', `Fix: ${escapeMarkdown(f.fix.summary)}`, '');
     for (const c of f.fix.commands ?? []) lines.push(codeBlock(c, 'sh'), '');
-    for (const l of f.fix.links ?? []) lines.push(`- [${escapeMarkdown(l.label)}](<${l.url.replace(/[<>\s]/g, encodeURIComponent)}>)`);
+    for (const l of f.fix.links ?? []) lines.push(`- [${escapeMarkdown(l.label)}](<${l.url.replace(new RegExp(`[<>\\s]|${TERMINAL_UNSAFE.source}`, 'g'), encodeURIComponent)}>)`);
     if (f.fix.links?.length) lines.push('');
     if (f.fix.snippet) lines.push(codeBlock(f.fix.snippet.code, f.fix.snippet.language), '');
   }

@@ -23,6 +23,16 @@ describe('parseServerUrl', () => {
 });
 
 describe('parseServerRecord', () => {
+  it('refuses names with control characters or "/" (issue 16: the schema pattern never did), and keeps ordinary ones', () => {
+    for (const name of ['Prod', 'api1', 'Contoso Orders (prod)']) assert.ok(parseServerRecord({ name, url: 'https://contoso.azure-api.net/mcp' }).ok, name);
+    for (const name of ['a\u001b[2Jb', 'line\nbreak', 'nul\u0000', 'csi\u009b', 'a/b']) {
+      const result = parseServerRecord({ name, url: 'https://contoso.azure-api.net/mcp' });
+      assert.equal(result.ok, false, JSON.stringify(name));
+      assert.match(result.ok ? '' : result.error, /cannot contain "\/" or control characters/);
+      assert.ok(result.ok || !/[\u0000-\u001f\u009b]/.test(result.error), 'the error shows the name escaped');
+    }
+  });
+
   it('normalises a minimal entry with defaults', () => {
     const result = parseServerRecord({ name: ' Products ', url: 'https://contoso.azure-api.net/products/mcp' });
     assert.deepEqual(result, {

@@ -43,6 +43,14 @@ describe('package manifest (sources)', () => {
     assert.deepEqual(literals.filter((l) => !(l in shipped)), []);
   });
 
+  it('the apimMcp.servers name pattern takes ordinary names and refuses control characters and "/" (issue 16)', () => {
+    const manifest = JSON.parse(read('package.json')) as { contributes: { configuration: { properties: Record<string, { items: { properties: { name: { pattern: string } } } }> } } };
+    // VS Code compiles schema patterns with the u flag.
+    const pattern = new RegExp(manifest.contributes.configuration.properties['apimMcp.servers']!.items.properties.name.pattern, 'u');
+    for (const name of ['Prod', 'api1', 'Contoso Orders (prod)', 'Ünïcode-Naïve', 'a\\b']) assert.ok(pattern.test(name), name);
+    for (const name of ['', 'a/b', 'bell\u0007', 'esc\u001b[31m', 'line\nbreak', 'nul\u0000', 'del\u007f', 'csi\u009b']) assert.ok(!pattern.test(name), JSON.stringify(name));
+  });
+
   it('keeps sources, tests, the sandbox and the bench out of the package', () => {
     const ignore = read('.vscodeignore').split('\n').map((l) => l.trim());
     assert.equal(ignore.find((l) => l && !l.startsWith('#')), '**', '.vscodeignore must start by excluding everything');
