@@ -40,13 +40,3 @@ export class Secret {
     return 'Secret(***)';
   }
 }
-
-/** Replaces every occurrence of each secret's value in `text` with `***`, for text that came from elsewhere. */
-export function redactSecrets(text: string, secrets: readonly (Secret | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (!secret || secret.isEmpty) continue;
-    out = out.split(secret.reveal()).join('***');
-  }
-  return out;
-}

@@ -1,6 +1,7 @@
 import { claimList } from '../entra/jwt';
-import { redactSecrets, Secret } from '../secret';
-import { redactUrl } from '../probe/probeHttpClient';
+import type { Secret } from '../secret';
+import { secretValueProblem } from '../secrets/secretValue';
+import { redactUrl } from '../probe/urlRedaction';
 import type { TimelineEntry } from '../probe/timeline';
 import { sortFindings, type Finding } from './finding';
 import { observe, type DiagnoseInput, type DiagnoseOptions } from './observe';
@@ -22,32 +23,24 @@ export interface Diagnosis {
   readonly roleMatrix?: readonly RoleMatrixRow[];
 }
 
-/** Every secret the run knows, including a token's signature alone (a server might echo just that part). */
-function knownSecrets(input: DiagnoseInput): Secret[] {
-  const secrets: Secret[] = [];
-  if (input.subscriptionKey) secrets.push(input.subscriptionKey);
-  if (input.accessToken) {
-    secrets.push(input.accessToken);
-    const parts = input.accessToken.reveal().replace(/^Bearer\s+/i, '').split('.');
-    if (parts.length === 3 && parts[2]!.length >= 8) secrets.push(Secret.of(parts[2]!));
+/** The entry points refuse such secrets already; this keeps any other caller from building a header out of one. */
+function unsendableSecret(input: DiagnoseInput): string | undefined {
+  const given: [Secret | undefined, string][] = [[input.subscriptionKey, 'The subscription key'], [input.accessToken, 'The access token']];
+  for (const [secret, what] of given) {
+    const problem = secret && secretValueProblem(secret.reveal(), what);
+    if (problem) return problem;
   }
-  return secrets;
-}
-
-function redactDeep<T>(value: T, secrets: readonly Secret[]): T {
-  if (typeof value === 'string') return redactSecrets(value, secrets) as T;
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, secrets)) as T;
-  if (value && typeof value === 'object' && !(value instanceof Secret)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, secrets)])) as T;
-  }
-  return value;
+  return undefined;
 }
 
 /**
  * Diagnoses one APIM-fronted MCP server: runs the probe plan, applies the rules, and returns findings and the
- * timeline with every known secret value replaced by `***`, so the result can be shown, logged or exported.
+ * timeline, ready to be shown, logged or exported. Secrets are never in it: the probe client redacts every answer as
+ * it captures it (probeHttpClient.ts), before any rule quotes or cuts a word of it.
  */
 export async function diagnose(input: DiagnoseInput, options: DiagnoseOptions): Promise<Diagnosis> {
+  const problem = unsendableSecret(input);
+  if (problem) throw new Error(problem);
   const obs = await observe(input, options);
   const findings = sortFindings(evaluate(obs));
   const claims = obs.token?.ok ? obs.token.token.claims : undefined;
@@ -62,7 +55,7 @@ export async function diagnose(input: DiagnoseInput, options: DiagnoseOptions): 
     });
   }
   const url = new URL(input.url);
-  const result: Diagnosis = {
+  return {
     server: { url: redactUrl(url.href), origin: url.origin },
     findings,
     timeline: obs.timeline.entries(),
@@ -70,6 +63,5 @@ export async function diagnose(input: DiagnoseInput, options: DiagnoseOptions): 
     tools,
     roleMatrix,
   };
-  return redactDeep(result, knownSecrets(input));
 }
 

@@ -105,6 +105,7 @@ export async function observe(input: DiagnoseInput, options: DiagnoseOptions): P
   const client = new ProbeHttpClient({
     fetch: options.fetch,
     secretOrigin: url.origin,
+    secrets: [input.subscriptionKey, input.accessToken],
     timeline,
     timeoutMs: options.timeoutMs,
     maxBodyBytes: options.maxBodyBytes,

@@ -1,5 +1,8 @@
 import type { Secret } from '../secret';
+import { Redactor } from '../secrets/redaction';
+import { credentialHeadersProblem } from '../secrets/secretValue';
 import type { FetchLike } from './nodeFetch';
+import { redactLocation, redactUrl } from './urlRedaction';
 import { classifyNetworkError, type NetworkFailure } from './networkFailure';
 import type { Timeline } from './timeline';
 
@@ -61,6 +64,11 @@ export interface ProbeHttpClientOptions {
   readonly fetch: FetchLike;
   /** The MCP URL's origin: the only origin that ever receives secret headers. */
   readonly secretOrigin: string;
+  /**
+   * Every secret of the run. Any of them may come back in any answer (a gateway that echoes request headers, an
+   * answer to one attempt quoting what another sent), so all are redacted from everything captured.
+   */
+  readonly secrets?: readonly (Secret | undefined)[];
   readonly timeline: Timeline;
   readonly timeoutMs?: number;
   readonly maxBodyBytes?: number;
@@ -68,25 +76,7 @@ export interface ProbeHttpClientOptions {
 }
 
 const REDIRECT_STATUS = new Set([301, 302, 303, 307, 308]);
-const SECRET_QUERY = /(key|token|code|secret|sig|password|assertion)/i;
 const EXCERPT_BYTES = 64 * 1024;
-
-/** A URL as it may be shown: secret-looking query values and userinfo replaced by `***`. */
-export function redactUrl(raw: string): string {
-  try {
-    const url = new URL(raw);
-    if (url.username || url.password) {
-      url.username = '***';
-      url.password = '';
-    }
-    for (const name of [...url.searchParams.keys()]) {
-      if (SECRET_QUERY.test(name)) url.searchParams.set(name, '***');
-    }
-    return url.href.replace(/%2A%2A%2A/g, '***');
-  } catch {
-    return '(invalid URL)';
-  }
-}
 
 function jsonrpcMethodOf(body: unknown): string | undefined {
   if (typeof body !== 'string') return undefined;
@@ -100,27 +90,30 @@ function jsonrpcMethodOf(body: unknown): string | undefined {
   }
 }
 
-/** Response headers as kept: cookies dropped, Location redacted (an authorization code may ride in it). */
-function headerRecord(headers: Headers): Record<string, string> {
+/** Response headers as kept: cookies dropped, Location redacted (an authorization code may ride in it), secrets redacted. */
+function headerRecord(headers: Headers, redactor: Redactor): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, name) => {
     const key = name.toLowerCase();
     if (key === 'set-cookie') return;
-    out[key] = key === 'location' ? redactLocation(value) : value;
+    out[key] = redactor.redact(key === 'location' ? redactLocation(value) : value);
   });
   return out;
 }
 
-function redactLocation(value: string): string {
-  try {
-    const url = new URL(value, 'https://relative.invalid');
-    const hash = new URLSearchParams(url.hash.slice(1));
-    for (const name of [...hash.keys()]) if (SECRET_QUERY.test(name)) hash.set(name, '***');
-    url.hash = hash.size ? hash.toString() : url.hash;
-    const redacted = redactUrl(url.href);
-    return url.origin === 'https://relative.invalid' ? redacted.slice('https://relative.invalid'.length) : redacted;
-  } catch {
-    return '(unreadable Location)';
+/** The headers handed on to the MCP SDK: the same, with secrets redacted, so no SDK error can quote one. */
+function redactedHeaders(headers: Headers, redactor: Redactor): Headers {
+  if (redactor.isEmpty) return headers;
+  const out = new Headers();
+  headers.forEach((value, name) => out.append(name, redactor.redact(value)));
+  return out;
+}
+
+/** Thrown before a request is built when a credential value cannot be sent; names the header, never the value. */
+export class UnsendableCredentialError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnsendableCredentialError';
   }
 }
 
@@ -137,9 +130,11 @@ export class ProbeHttpClient {
   readonly #timeoutMs: number;
   readonly #maxBodyBytes: number;
   readonly #maxRedirects: number;
+  #redactor: Redactor;
 
   constructor(options: ProbeHttpClientOptions) {
     this.#fetch = options.fetch;
+    this.#redactor = Redactor.of(options.secrets ?? []);
     this.#secretOrigin = new URL(options.secretOrigin).origin;
     this.#timeline = options.timeline;
     this.#timeoutMs = options.timeoutMs ?? 10_000;
@@ -149,6 +144,13 @@ export class ProbeHttpClient {
 
   get maxBodyBytes(): number {
     return this.#maxBodyBytes;
+  }
+
+  /** Checks a request's credentials before anything is built from them, and adds them to what is redacted. */
+  #admit(credentials: Credentials): void {
+    const problem = credentialHeadersProblem(credentials.headers);
+    if (problem) throw new UnsendableCredentialError(problem);
+    this.#redactor = this.#redactor.with(Object.values(credentials.headers));
   }
 
   #headersFor(url: URL, base: ConstructorParameters<typeof Headers>[0], credentials: Credentials): { headers: Headers; sent: string[]; dropped: string[] } {
@@ -169,7 +171,9 @@ export class ProbeHttpClient {
     let url: URL;
     const exchange = newExchange({ step, method, url: redactUrl(request.url), sentSecretHeaders: [], droppedSecretHeaders: [], jsonrpcMethod: jsonrpcMethodOf(body) });
     const timeout = AbortSignal.timeout(this.#timeoutMs);
+    const redact = (text: string): string => this.#redactor.redact(text);
     try {
+      this.#admit(credentials);
       url = new URL(request.url);
       for (let hop = 0; ; hop++) {
         const { headers, sent, dropped } = this.#headersFor(url, request.headers, credentials);
@@ -187,11 +191,11 @@ export class ProbeHttpClient {
             break;
           }
           if ((next.protocol !== 'https:' && next.protocol !== 'http:') || (url.protocol === 'https:' && next.protocol === 'http:')) {
-            exchange.failure = { kind: 'redirect', message: `redirect to ${redactUrl(next.href)} not followed (insecure or unsupported scheme)` };
+            exchange.failure = { kind: 'redirect', message: `redirect to ${redact(redactUrl(next.href))} not followed (insecure or unsupported scheme)` };
             break;
           }
           const nextDropped = next.origin === this.#secretOrigin ? [] : Object.keys(credentials.headers);
-          exchange.redirects.push({ status: response.status, from: redactUrl(url.href), to: redactUrl(next.href), droppedSecretHeaders: nextDropped });
+          exchange.redirects.push({ status: response.status, from: redact(redactUrl(url.href)), to: redact(redactUrl(next.href)), droppedSecretHeaders: nextDropped });
           if (response.status === 303 || ((response.status === 301 || response.status === 302) && method === 'POST')) {
             method = 'GET';
             body = undefined;
@@ -200,16 +204,16 @@ export class ProbeHttpClient {
           continue;
         }
         exchange.status = response.status;
-        exchange.headers = headerRecord(response.headers);
-        if (location) request.onRawLocation?.(location);
+        exchange.headers = headerRecord(response.headers, this.#redactor);
+        if (location) request.onRawLocation?.(redact(location));
         const read = await readCapped(response, this.#maxBodyBytes);
         const withheld = request.sensitiveSuccessBody && response.status >= 200 && response.status < 300;
-        exchange.bodyText = withheld ? '' : read.text;
+        exchange.bodyText = withheld ? '' : this.#redactor.redact(read.text, { cutAtEnd: read.truncated });
         exchange.truncated = read.truncated;
         break;
       }
     } catch (error: unknown) {
-      exchange.failure = classifyNetworkError(error, timeout.aborted);
+      exchange.failure = error instanceof UnsendableCredentialError ? { kind: 'other', message: error.message } : classifyNetworkError(error, timeout.aborted);
     }
     exchange.durationMs = this.#timeline.now() - started;
     this.#record(exchange, started);
@@ -221,6 +225,7 @@ export class ProbeHttpClient {
    * The SDK follows same-origin redirects itself through this function, so each hop is re-checked.
    */
   fetchFor(stepPrefix: string, credentials: Credentials): FetchLike {
+    this.#admit(credentials);
     return async (input, init) => {
       const started = this.#timeline.now();
       const url = new URL(typeof input === 'string' ? input : input.href);
@@ -247,17 +252,18 @@ export class ProbeHttpClient {
         throw error;
       }
       exchange.status = response.status;
-      exchange.headers = headerRecord(response.headers);
+      exchange.headers = headerRecord(response.headers, this.#redactor);
+      const answerHeaders = redactedHeaders(response.headers, this.#redactor);
       const isStream = (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
       if (isStream && response.ok && response.body) {
-        // Streams stay streams for the SDK's SSE parser; a tap keeps an excerpt and enforces the cap.
+        // Streams stay streams for the SDK's SSE parser; a tap redacts, keeps an excerpt and enforces the cap.
         this.#record(exchange, started);
         const tapped = response.body.pipeThrough(this.#streamTap(exchange, started));
-        return new Response(tapped, { status: response.status, statusText: response.statusText, headers: response.headers });
+        return new Response(tapped, { status: response.status, statusText: response.statusText, headers: answerHeaders });
       }
       try {
         const read = await readCapped(response, this.#maxBodyBytes);
-        exchange.bodyText = read.text;
+        exchange.bodyText = this.#redactor.redact(read.text, { cutAtEnd: read.truncated });
         exchange.truncated = read.truncated;
       } catch (error: unknown) {
         exchange.failure = classifyNetworkError(error, timeout.aborted);
@@ -268,28 +274,44 @@ export class ProbeHttpClient {
       exchange.durationMs = this.#timeline.now() - started;
       this.#record(exchange, started);
       const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
-      const rebuilt = new Response(nullBody ? null : exchange.bodyText, { status: response.status, statusText: response.statusText, headers: response.headers });
+      const rebuilt = new Response(nullBody ? null : exchange.bodyText, { status: response.status, statusText: response.statusText, headers: answerHeaders });
       Object.defineProperty(rebuilt, 'url', { value: url.href });
       return rebuilt;
     };
   }
 
+  /**
+   * Passes a response stream on to the SDK. With secrets to redact, it passes whole lines only (SSE events are
+   * lines), each redacted, so a secret split across two network chunks is still recognised.
+   */
   #streamTap(exchange: HttpExchange, started: number): TransformStream<Uint8Array, Uint8Array> {
     let total = 0;
+    let pending = '';
     const decoder = new TextDecoder();
+    const encoder = new TextEncoder();
     const max = this.#maxBodyBytes;
+    const redactor = this.#redactor;
+    const pass = (text: string, controller: TransformStreamDefaultController<Uint8Array>): void => {
+      if (!text) return;
+      const safe = redactor.redact(text);
+      if (exchange.bodyText.length < EXCERPT_BYTES) exchange.bodyText += safe;
+      controller.enqueue(encoder.encode(safe));
+    };
     return new TransformStream({
       transform: (chunk, controller) => {
         total += chunk.byteLength;
-        if (exchange.bodyText.length < EXCERPT_BYTES) exchange.bodyText += decoder.decode(chunk, { stream: true });
         if (total > max) {
           exchange.truncated = true;
           controller.error(Object.assign(new Error(`response body over ${max} bytes`), { code: 'APIM_MCP_BODY_TOO_LARGE' }));
           return;
         }
-        controller.enqueue(chunk);
+        pending += decoder.decode(chunk, { stream: true });
+        const end = redactor.isEmpty ? pending.length : pending.lastIndexOf('\n') + 1;
+        pass(pending.slice(0, end), controller);
+        pending = pending.slice(end);
       },
-      flush: () => {
+      flush: (controller) => {
+        pass(pending + decoder.decode(), controller);
         exchange.durationMs = this.#timeline.now() - started;
       },
     });

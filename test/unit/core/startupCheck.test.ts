@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { checkGatewayAccess } from '../../../src/core/apim/startupCheck';
+import { blocksStart, checkGatewayAccess } from '../../../src/core/apim/startupCheck';
 import { Secret } from '../../../src/core/secret';
 import { listenOnLoopback } from '../../harness/processes';
 import { realApim, serveReal } from '../../fixtures/real';
@@ -70,6 +70,17 @@ describe('checkGatewayAccess', () => {
     other.close();
     assert.equal(result.reached && result.status, 307);
     assert.deepEqual(seen.map((s) => s.url), ['/redirect']);
+    // Issue 16, item 6: Node's fetch keeps custom headers on a 307 to another origin, so VS Code's client would
+    // carry the key there: the check reports the redirect, and it blocks the start.
+    assert.deepEqual(result.reached && result.redirect, { to: redirectTarget, crossOrigin: true });
+    assert.equal(blocksStart(result), true);
+  });
+
+  it('a redirect within the origin is reported but does not block the start', async () => {
+    redirectTarget = `${origin}/elsewhere?subscription-key=abc`;
+    const result = await checkGatewayAccess(fetch, `${origin}/redirect`, { 'x-key': Secret.of(KEY) }, 2000);
+    assert.deepEqual(result.reached && result.redirect, { to: `${origin}/elsewhere?subscription-key=***`, crossOrigin: false });
+    assert.equal(blocksStart(result), false);
   });
 
   it('gives up after the timeout on a server that never answers', async () => {
