@@ -3,6 +3,7 @@
  * names the role and the exact `az role assignment create` command, throttling says when to retry.
  */
 import { quote, type Finding } from '../diagnosis/finding';
+import { FIX_COMMANDS } from '../diagnosis/fixCommands';
 import { ArmError } from './armClient';
 import { errorMessage } from '../basics';
 
@@ -33,7 +34,6 @@ export function armErrorFinding(error: unknown): Finding {
     const parsed = parseAuthorizationFailed(error.message);
     const action = parsed.action ?? '';
     const scope = serviceScopeOf(parsed.scope ?? error.resource) ?? parsed.scope ?? error.resource;
-    const assignee = parsed.objectId ?? '<your-object-id>';
     if (/listSecrets/i.test(action) || /\/listSecrets$/i.test(error.resource)) {
       return {
         id: 'azure.arm.listSecretsDenied',
@@ -43,8 +43,8 @@ export function armErrorFinding(error: unknown): Finding {
         fix: {
           summary: `Reading a key needs the "${APIM_CONTRIBUTOR_ROLE}" role on the service, or a custom role with ${LIST_SECRETS_ACTION}. Ask an owner of the service to assign it, sign in again, and retry; or paste the key by hand in Add Secured MCP Server.`,
           commands: [
-            `az role assignment create --assignee-object-id ${assignee} --assignee-principal-type User --role "${APIM_CONTRIBUTOR_ROLE}" --scope ${scope}`,
-            `az role definition create --role-definition '{"Name":"APIM subscription key reader","Actions":["${LIST_SECRETS_ACTION}","Microsoft.ApiManagement/service/subscriptions/read"],"AssignableScopes":["${scope}"]}'`,
+            FIX_COMMANDS.assignRole(parsed.objectId, APIM_CONTRIBUTOR_ROLE, scope),
+            FIX_COMMANDS.createKeyReaderRole([LIST_SECRETS_ACTION, 'Microsoft.ApiManagement/service/subscriptions/read'], scope),
           ],
         },
       };
@@ -56,7 +56,7 @@ export function armErrorFinding(error: unknown): Finding {
       evidence,
       fix: {
         summary: `Your account needs read access to the API Management service (for example "${APIM_READER_ROLE}" or Reader) at ${scope}.`,
-        commands: [`az role assignment create --assignee-object-id ${assignee} --assignee-principal-type User --role "${APIM_READER_ROLE}" --scope ${scope}`],
+        commands: [FIX_COMMANDS.assignRole(parsed.objectId, APIM_READER_ROLE, scope)],
       },
     };
   }

@@ -1,4 +1,5 @@
 import { PLATFORM_LABEL, type RedirectPlatform } from '../entra/redirectUris';
+import { FIX_COMMANDS } from './fixCommands';
 import { PORTAL, type Fix } from './finding';
 
 /** Fix texts shared by several rules. Placeholders in <angle brackets> are the only parts the user fills in. */
@@ -43,11 +44,7 @@ export function prmOperationPolicy(mcpUrl: string, authority: string, scopes: re
 }
 
 export function redirectUriFix(appId: string, redirectUri: string, platform: RedirectPlatform): Fix {
-  const graph = `https://graph.microsoft.com/v1.0/applications(appId='${appId}')`;
-  const commands: string[] = [`az ad app show --id ${appId} --query "{publicClient:publicClient.redirectUris, web:web.redirectUris, spa:spa.redirectUris}"`];
-  if (platform === 'publicClient') commands.push(`az ad app update --id ${appId} --public-client-redirect-uris <existing public-client URIs> ${redirectUri}`);
-  if (platform === 'web') commands.push(`az ad app update --id ${appId} --web-redirect-uris <existing web URIs> ${redirectUri}`);
-  if (platform === 'spa') commands.push(`az rest --method PATCH --uri "${graph}" --body '{"spa":{"redirectUris":[<existing SPA URIs>,"${redirectUri}"]}}'`);
+  const commands = [FIX_COMMANDS.showRedirectUris(appId), FIX_COMMANDS.addRedirectUri(appId, platform, redirectUri)];
   return {
     summary: `On app registration ${appId} → Authentication, add the redirect URI ${redirectUri} under the "${PLATFORM_LABEL[platform]}" platform (exact match: scheme, host, port, path, trailing slash). The az commands replace the whole list, so pass the existing URIs too. Changes can take three to five minutes to apply.`,
     commands,

@@ -93,14 +93,14 @@ test('403 AuthorizationFailed on listSecrets becomes the permission finding nami
     assert.match(finding.fix.summary, /Microsoft\.ApiManagement\/service\/subscriptions\/listSecrets\/action/);
     assert.equal(
       finding.fix.commands![0],
-      `az role assignment create --assignee-object-id aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee --assignee-principal-type User --role "API Management Service Contributor" --scope ${ARM_SERVICE_ID}`,
+      `az role assignment create --assignee-object-id aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee --assignee-principal-type User --role 'API Management Service Contributor' --scope ${ARM_SERVICE_ID}`,
     );
     assert.ok(finding.evidence.some((e) => e.includes('does not have authorization to perform action')));
   });
   await withArm({ deniedActions: ['Microsoft.ApiManagement/service/apis/read'] }, async (_arm, client) => {
     const finding = armErrorFinding(await client.listApis(ARM_SERVICE_ID).catch((e: unknown) => e));
     assert.equal(finding.id, 'azure.arm.forbidden');
-    assert.match(finding.fix.commands![0]!, /--role "API Management Service Reader Role" --scope \/subscriptions\//);
+    assert.match(finding.fix.commands![0]!, /--role 'API Management Service Reader Role' --scope \/subscriptions\//);
   });
 });
 

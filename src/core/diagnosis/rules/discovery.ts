@@ -4,6 +4,7 @@
  * its resource, authorization server and scopes, and the authorization server's own metadata. Only judged when
  * the server expects an Entra bearer token at all.
  */
+import { FIX_COMMANDS } from '../fixCommands';
 import { APIM_MESSAGES, apimMessage } from '../../apim/gatewayResponse';
 import { authorityOf, scopeResource } from '../../entra/authority';
 import { isStringArray, type PrmDocument } from '../../probe/prm';
@@ -118,7 +119,7 @@ const TEXT = {
       summary:
         `Clients that send RFC 8707 resource=${resource} (VS Code, Claude, OpenCode) get AADSTS9010010 unless "${resource}" is an Application ID URI ` +
         'of the app that owns the scopes. Add it to identifierUris and publish the scopes under it.',
-      commands: [`az ad app update --id <api-app-id> --identifier-uris <existing URIs> ${resource}`],
+      commands: [FIX_COMMANDS.addIdentifierUri(undefined, resource)],
     },
   }),
   signInRequired: {

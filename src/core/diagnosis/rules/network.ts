@@ -3,6 +3,7 @@
  * MCP host and, for TLS, to the metadata and sign-in hosts), redirects clients will not follow, and answers larger
  * than the probe reads. A failure to reach the MCP host ends the diagnosis: nothing after it was observed.
  */
+import { FIX_COMMANDS } from '../fixCommands';
 import type { HttpExchange } from '../../probe/probeHttpClient';
 import { PORTAL, quote } from '../finding';
 import { describeExchange, report, type FindingText, type RuleContext } from './ruleContext';
@@ -30,7 +31,7 @@ const TEXT = {
       summary:
         `The client does not trust the certificate of ${url.host}. Use a certificate from a trusted CA on the gateway's custom domain, ` +
         'or, for a private CA, trust it explicitly: pass --ca-cert <ca.pem> to the CLI, or set NODE_EXTRA_CA_CERTS=<ca.pem> for VS Code / Copilot CLI.',
-      commands: [`openssl s_client -connect ${url.hostname}:${url.port || 443} -servername ${url.hostname} -showcerts </dev/null`],
+      commands: [FIX_COMMANDS.showCertificates(url.hostname, url.port)],
     },
   }),
   otherHostTls: (host: string, message: string): FindingText => ({

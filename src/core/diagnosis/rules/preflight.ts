@@ -9,6 +9,7 @@ import { VSCODE_CLIENT_ID } from '../../entra/authority';
 import { identifyRedirectUri, PLATFORM_LABEL, type RedirectUriEntry } from '../../entra/redirectUris';
 import type { PreflightResult } from '../../probe/authorizePreflight';
 import { PORTAL, quote, type Fix } from '../finding';
+import { FIX_COMMANDS } from '../fixCommands';
 import { redirectUriFix } from '../fixes';
 import { expectedFromPrm } from './prmExpectations';
 import { report, type FindingText, type RuleContext } from './ruleContext';
@@ -43,21 +44,17 @@ const TEXT = {
   }),
   consentFix: (entry: AadstsEntry, code: number, clientId: string, apiAppId: string): Fix => ({
     summary: `${entry.fix}${clientId === VSCODE_CLIENT_ID ? ` VS Code signs in as ${VSCODE_CLIENT_ID} and shows no consent prompt, so pre-authorize it.` : ''}`,
-    commands: [
-      `az ad app show --id ${apiAppId} --query "api.oauth2PermissionScopes[].{value:value,id:id}"`,
-      `az rest --method PATCH --uri "https://graph.microsoft.com/v1.0/applications(appId='${apiAppId}')" ` +
-        `--body '{"api":{"preAuthorizedApplications":[{"appId":"${clientId}","delegatedPermissionIds":["<scope-id>"]}]}}'`,
-    ],
+    commands: [FIX_COMMANDS.showApiScopes(apiAppId), FIX_COMMANDS.preAuthorizeClient(apiAppId, clientId)],
     links: [{ label: 'API app → Expose an API', url: PORTAL.appExposeApi(apiAppId) }, codeLink(code)],
   }),
   assignmentFix: (base: Fix, code: number, apiAppId: string): Fix => ({
     ...base,
-    commands: [`az ad sp show --id ${apiAppId} --query appRoleAssignmentRequired`, `az ad sp update --id ${apiAppId} --set appRoleAssignmentRequired=false`],
+    commands: [FIX_COMMANDS.showAssignmentRequired(apiAppId), FIX_COMMANDS.turnOffAssignmentRequired(apiAppId)],
     links: [{ label: 'Enterprise applications → Users and groups', url: PORTAL.enterpriseApps }, codeLink(code)],
   }),
   resourceFix: (base: Fix, apiAppId: string, resource: string): Fix => ({
     ...base,
-    commands: [`az ad app update --id ${apiAppId} --identifier-uris <existing URIs> ${resource}`],
+    commands: [FIX_COMMANDS.addIdentifierUri(apiAppId, resource)],
   }),
 };
 

@@ -4,6 +4,7 @@
  * anything else is reported as the status it is, never guessed. A rejected token and a Bearer challenge before
  * sign-in are left to the token and discovery families, which can say why.
  */
+import { FIX_COMMANDS } from '../fixCommands';
 import { APIM_MESSAGES, apimMessage, classifyGatewayResponse } from '../../apim/gatewayResponse';
 import type { HttpExchange } from '../../probe/probeHttpClient';
 import type { ParsedChallenges } from '../../probe/wwwAuthenticate';
@@ -18,10 +19,6 @@ import { isApimErrorBody, serverErrorRule } from './serverError';
 const VSCODE_403 =
   ' VS Code treats a 403 like a 401 and starts its sign-in discovery, so it may ask you to sign in or show "Dynamic Client Registration ' +
   'not supported": signing in does not fix a 403 that is not about the token.';
-
-const LIST_SECRETS =
-  'az rest --method POST --uri "https://management.azure.com/subscriptions/<sub>/resourceGroups/<rg>/providers/Microsoft.ApiManagement' +
-  '/service/<apim>/subscriptions/<subscription-id>/listSecrets?api-version=2022-08-01"';
 
 /** What each response finding says; the rules below only decide which applies and gather the evidence. */
 const TEXT = {
@@ -44,7 +41,7 @@ const TEXT = {
       summary:
         'The API still has "Subscription required" on, so APIM rejects the request before validating the token. Either turn it off for this ' +
         `OAuth-only API (the MCP OAuth samples set subscriptionRequired: false), or send a key too in "${headerName}".`,
-      commands: ['az apim api update --resource-group <rg> --service-name <apim> --api-id <api-id> --subscription-required false'],
+      commands: [FIX_COMMANDS.turnOffSubscriptionRequired()],
       links: [{ label: 'API Management services', url: PORTAL.apim }],
     },
   }),
@@ -56,7 +53,7 @@ const TEXT = {
       summary:
         `Send the subscription key in the "${headerName}" header. Keep it out of files: use the extension's "Set Subscription Key" (SecretStorage) ` +
         'or an mcp.json password input. VS Code otherwise shows "Dynamic Client Registration not supported" for this plain missing key.',
-      commands: [LIST_SECRETS],
+      commands: [FIX_COMMANDS.listSubscriptionSecrets()],
       snippet: { language: 'json', code: mcpJsonKeySnippet(mcpUrl, headerName) },
     },
   }),
@@ -69,7 +66,7 @@ const TEXT = {
         `A key arrived in "${headerName}", the header this API reads, yet APIM answered "missing subscription key": it reads a malformed key ` +
         '(truncated, with quotes, or not a key at all) as none. Paste the whole primary or secondary key of an active subscription whose scope ' +
         'includes this MCP API.',
-      commands: [LIST_SECRETS],
+      commands: [FIX_COMMANDS.listSubscriptionSecrets()],
       links: [{ label: 'API Management → Subscriptions', url: PORTAL.apim }],
     },
   }),
@@ -81,7 +78,7 @@ const TEXT = {
       summary:
         'Use the primary or secondary key of an active subscription whose scope (product, API or all APIs) includes this MCP API. ' +
         'Regenerated keys invalidate the old value; suspended or cancelled subscriptions are rejected too.',
-      commands: [LIST_SECRETS],
+      commands: [FIX_COMMANDS.listSubscriptionSecrets()],
       links: [{ label: 'API Management → Subscriptions', url: PORTAL.apim }],
     },
   },

@@ -3,6 +3,7 @@
  * policy or the scenario) and the token's `roles` claim, which tools the token would be denied; and whether the
  * policy itself fails on a token without roles, checked with one call of a read-only tool.
  */
+import { FIX_COMMANDS } from '../fixCommands';
 import { apimMessage } from '../../apim/gatewayResponse';
 import { claimList } from '../../entra/jwt';
 import { PORTAL } from '../finding';
@@ -41,10 +42,7 @@ const TEXT = {
         `Assign the app role${plural(neededRoles.length)} ${neededRoles.join(', ')} to the user (or the client app, for app-only tokens) on the API's ` +
         'enterprise application → Users and groups, then get a new token (roles are fixed at issuance: sign out and in again). ' +
         'Directory roles such as Global Administrator do not count: they are in wids, not roles.',
-      commands: [
-        'az rest --method POST --uri "https://graph.microsoft.com/v1.0/users/<user-object-id>/appRoleAssignments" --body ' +
-          `'{"principalId":"<user-object-id>","resourceId":"<api-service-principal-object-id>","appRoleId":"<app-role-id of ${neededRoles[0]}>"}'`,
-      ],
+      commands: [FIX_COMMANDS.assignAppRole(neededRoles[0]!)],
       links: [
         { label: 'Enterprise applications', url: PORTAL.enterpriseApps },
         { label: 'API app → App roles', url: PORTAL.appRoles(apiAppId) },

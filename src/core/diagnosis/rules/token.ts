@@ -4,6 +4,7 @@
  * expectations when known and with the PRM otherwise. Claims are decoded, never verified. A claim problem is an
  * error when the gateway answered 401 to the token, a warning when it accepted it.
  */
+import { FIX_COMMANDS } from '../fixCommands';
 import { GUID } from '../../basics';
 import { issuerShape, scopeName, VSCODE_CLIENT_ID } from '../../entra/authority';
 import { claimList, claimString, claimTime, type DecodedToken } from '../../entra/jwt';
@@ -80,7 +81,7 @@ const TEXT = {
         'The client asked only for Graph scopes (User.Read/openid), so Entra issued a Microsoft Graph token. ' +
         `Request the API scope${apiScope !== undefined ? ` (${apiScope})` : ` (api://${API_APP}/user_impersonate)`} and publish it in PRM scopes_supported.`,
       snippet: undefined,
-      commands: [inspectApiApp(apiAppId)],
+      commands: [FIX_COMMANDS.showApiApp(apiAppId)],
     },
   }),
   audience: (apiAppId: string | undefined): ClaimText => ({
@@ -94,7 +95,7 @@ const TEXT = {
         language: 'xml',
         code: `<audiences>\n    <audience>${apiAppId ?? API_APP}</audience>\n    <audience>api://${apiAppId ?? API_APP}</audience>\n</audiences>`,
       },
-      commands: [inspectApiApp(apiAppId)],
+      commands: [FIX_COMMANDS.showApiApp(apiAppId)],
     },
   }),
   issuer: (version: number | undefined, apiAppId: string | undefined, tenantId: string | undefined): ClaimText => ({
@@ -105,10 +106,7 @@ const TEXT = {
         'Entra has two issuers, not one: v1 https://sts.windows.net/<tenant-id>/ and v2 https://login.microsoftonline.com/<tenant-id>/v2.0. ' +
         'The API app decides which tokens are issued. Set requestedAccessTokenVersion: 2 on the API app, and accept both issuers in validate-jwt ' +
         'until old tokens expire (or use validate-azure-ad-token, which accepts both).',
-      commands: [
-        `az rest --method PATCH --uri "https://graph.microsoft.com/v1.0/applications(appId='${apiAppId ?? API_APP}')" ` +
-          `--body '{"api":{"requestedAccessTokenVersion":2}}'`,
-      ],
+      commands: [FIX_COMMANDS.pinV2Tokens(apiAppId)],
       snippet: {
         language: 'xml',
         code:
@@ -142,10 +140,6 @@ const TEXT = {
     },
   },
 } satisfies Record<string, FindingText | ClaimText | ((...args: never[]) => ClaimText)>;
-
-function inspectApiApp(apiAppId: string | undefined): string {
-  return `az ad app show --id ${apiAppId ?? API_APP} --query "{identifierUris:identifierUris, tokenVersion:api.requestedAccessTokenVersion}"`;
-}
 
 export function tokenRules(ctx: RuleContext, primaryFail: HttpExchange | undefined): void {
   const { obs } = ctx;
