@@ -47,6 +47,22 @@ function fromUrl(text: string): string {
   }
 }
 
+/**
+ * The line from the first `AADSTS<n>` up to its end or to `Trace ID:`, trailing space trimmed. Found with indexOf:
+ * the equivalent lazy regex re-scanned every whitespace run from each of its positions (quadratic: 64k no-break
+ * spaces took seconds), and this text can come from a server.
+ */
+function firstAadstsSentence(text: string): string | undefined {
+  const code = /AADSTS\d+[:\s]/.exec(text);
+  if (!code) return undefined;
+  // The separator after the code may itself be the line break: the sentence then runs on the next line.
+  const from = code.index + code[0].length;
+  const lineEnd = text.indexOf('\n', from);
+  const end = lineEnd < 0 ? text.length : lineEnd;
+  const trace = text.indexOf('Trace ID:', from);
+  return text.slice(code.index, trace >= 0 && trace < end ? trace : end).trim();
+}
+
 export function parseAadstsText(input: string): ParsedAadstsError {
   let text = fromUrl(decodeEntities(input.slice(0, 200_000)));
   let json: Record<string, unknown> | undefined;
@@ -83,7 +99,7 @@ export function parseAadstsText(input: string): ParsedAadstsError {
   const timestamp = pick(/Timestamp:\s*([0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9:.]+Z?)/i);
   const tenant = pick(new RegExp(`(?:directory|tenant(?: named)?) '([^']+)'`, 'i'));
   const error = (typeof json?.error === 'string' ? json.error : undefined) ?? pick(/(?:^|\n)error:\s*([a-z_]+)/i);
-  const description = pick(/(AADSTS\d+[:\s][^\n]*?)(?:\s*Trace ID:|\n|$)/);
+  const description = firstAadstsSentence(text);
   return {
     codes: [...codes],
     error,

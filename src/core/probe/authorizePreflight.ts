@@ -28,14 +28,58 @@ export interface PreflightResult {
   readonly redemption?: HttpExchange;
 }
 
-/** Text content of an HTML page, as data: tags removed, never interpreted. */
+/**
+ * Text content of an HTML page, as data: `<script>` and `<style>` blocks and tags removed, never interpreted, spaces
+ * collapsed, blank lines dropped. The page comes from a server, and the plain regexes for this take quadratic time on
+ * unclosed tags and long whitespace runs, so each step here is linear (see `withoutBlocks`, `withoutTags`).
+ */
 export function htmlToText(html: string): string {
-  return html
-    .replace(/<(script|style)[^>]*>[\s\S]*?<\/\1>/gi, ' ')
-    .replace(/<[^>]*>/g, ' ')
+  return withoutTags(withoutBlocks(html))
     .replace(/[ \t\r\f\v]+/g, ' ')
-    .replace(/\s*\n\s*/g, '\n')
-    .trim();
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .join('\n');
+}
+
+/**
+ * Each `<script …>…</script>` and `<style …>…</style>` replaced by a space. Once a block type is found unclosed, no
+ * later one of that type can close either, so it is not searched for again; the `>` of consecutive opening tags is
+ * found once.
+ */
+function withoutBlocks(html: string): string {
+  const types = new Set(['script', 'style']);
+  let opening = /<(script|style)/gi;
+  const parts: string[] = [];
+  let kept = 0;
+  let gt = -1;
+  for (let m = opening.exec(html); m; m = opening.exec(html)) {
+    const type = m[1]!.toLowerCase();
+    if (gt < m.index) gt = html.indexOf('>', m.index);
+    if (gt < 0) break;
+    const closing = new RegExp(`</${type}>`, 'gi');
+    closing.lastIndex = gt + 1;
+    const end = closing.exec(html);
+    if (end) {
+      parts.push(html.slice(kept, m.index), ' ');
+      kept = end.index + end[0].length;
+      opening.lastIndex = kept;
+      continue;
+    }
+    types.delete(type);
+    if (types.size === 0) break;
+    const next = new RegExp(`<(${[...types].join('|')})`, 'gi');
+    next.lastIndex = m.index + 1;
+    opening = next;
+  }
+  parts.push(html.slice(kept));
+  return parts.join('');
+}
+
+/** Tags replaced by a space. Only up to the last `>`: past it a `<` opens no tag, and scanning for one would not end. */
+function withoutTags(html: string): string {
+  const last = html.lastIndexOf('>');
+  return html.slice(0, last + 1).replace(/<[^>]*>/g, ' ') + html.slice(last + 1);
 }
 
 /**
