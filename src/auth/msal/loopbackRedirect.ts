@@ -56,7 +56,9 @@ function readForm(req: IncomingMessage): Promise<URLSearchParams> {
 
 /**
  * A one-shot loopback redirect listener on 127.0.0.1 (random port). Accepts the response as query (GET) or
- * form_post (POST), checks `state`, and turns `error` / `error_description` into an EntraAuthorizeError.
+ * form_post (POST), and only the one that carries this sign-in's `state`: anything else on the port (another page,
+ * another local process) is answered and ignored, so a forged `?error=…` cannot end the sign-in and the real redirect
+ * still completes it. `error` / `error_description` become an EntraAuthorizeError.
  */
 export class LoopbackRedirect {
   private constructor(
@@ -65,8 +67,9 @@ export class LoopbackRedirect {
     private readonly answer: Promise<URLSearchParams>,
   ) {}
 
-  static async start(): Promise<LoopbackRedirect> {
+  static async start(expectedState: string): Promise<LoopbackRedirect> {
     let deliver!: (params: URLSearchParams) => void;
+    let delivered = false;
     const answer = new Promise<URLSearchParams>((resolve) => (deliver = resolve));
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -77,15 +80,18 @@ export class LoopbackRedirect {
       const params = req.method === 'POST' ? readForm(req) : Promise.resolve(url.searchParams);
       params.then(
         (p) => {
-          if (!p.has('code') && !p.has('error')) {
-            res.writeHead(400, { 'content-type': 'text/html; charset=utf-8' }).end(PAGE('Sign-in', 'This address only accepts a sign-in response.'));
-            return;
+          const page = (status: number, title: string, text: string): void => {
+            res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(PAGE(title, text));
+          };
+          if (!p.has('code') && !p.has('error')) page(400, 'Sign-in', 'This address only accepts a sign-in response.');
+          else if (p.get('state') !== expectedState) page(400, 'Sign-in', 'This response is not for the sign-in in progress, so it was ignored.');
+          else if (delivered) page(400, 'Sign-in', 'This sign-in is already finished.');
+          else {
+            delivered = true;
+            if (p.has('code')) page(200, 'Signed in', 'Sign-in complete. You can close this tab and return to VS Code.');
+            else page(400, 'Sign-in failed', `Sign-in failed: ${p.get('error_description') ?? p.get('error') ?? ''}`);
+            deliver(p);
           }
-          const ok = p.has('code');
-          res
-            .writeHead(ok ? 200 : 400, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
-            .end(ok ? PAGE('Signed in', 'Sign-in complete. You can close this tab and return to VS Code.') : PAGE('Sign-in failed', `Sign-in failed: ${p.get('error_description') ?? p.get('error') ?? ''}`));
-          deliver(p);
         },
         () => res.writeHead(400).end(),
       );
@@ -99,8 +105,8 @@ export class LoopbackRedirect {
     return new LoopbackRedirect(server, `http://127.0.0.1:${port}`, answer);
   }
 
-  /** Waits for the redirect and returns the code, or throws what Entra said. */
-  async waitForCode(expectedState: string, timeoutMs: number, signal?: AbortSignal): Promise<string> {
+  /** Waits for this sign-in's redirect and returns the code, or throws what Entra said. */
+  async waitForCode(timeoutMs: number, signal?: AbortSignal): Promise<string> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(new LoopbackTimeoutError(Math.round(timeoutMs / 1000))), timeoutMs);
@@ -108,7 +114,6 @@ export class LoopbackRedirect {
     });
     try {
       const params = await Promise.race([this.answer, timeout]);
-      if (params.get('state') !== expectedState) throw new Error('The sign-in response did not carry the state this sign-in sent; it was ignored.');
       const error = params.get('error');
       if (error) throw new EntraAuthorizeError(error, params.get('error_description') ?? undefined, params.get('error_uri') ?? undefined);
       return params.get('code')!;

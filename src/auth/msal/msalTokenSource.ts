@@ -173,7 +173,7 @@ export class MsalTokenSource implements TokenSource {
     if (!open) throw new Error('Loopback sign-in needs a browser to open.');
     const { verifier, challenge } = await new this.msal.CryptoProvider().generatePkceCodes();
     const state = randomBytes(16).toString('base64url');
-    const redirect = await LoopbackRedirect.start();
+    const redirect = await LoopbackRedirect.start(state);
     const abort = new AbortController();
     const cancel = (): void => abort.abort();
     this.cancelPendingSignIn = cancel;
@@ -181,7 +181,7 @@ export class MsalTokenSource implements TokenSource {
     try {
       const url = await pca.getAuthCodeUrl({ scopes, redirectUri: redirect.redirectUri, codeChallenge: challenge, codeChallengeMethod: 'S256', state });
       this.options.log.info(`[msal] loopback sign-in, redirect ${redirect.redirectUri}`);
-      const waiting = redirect.waitForCode(state, this.options.loopbackTimeoutMs ?? 5 * 60_000, abort.signal);
+      const waiting = redirect.waitForCode(this.options.loopbackTimeoutMs ?? 5 * 60_000, abort.signal);
       // The redirect can fail before the browser call returns; it is awaited just below.
       waiting.catch(() => undefined);
       await open(url);
