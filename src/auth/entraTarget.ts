@@ -1,14 +1,21 @@
+import { firstPartyScopeProblem } from '../core/entra/firstPartyResources';
 import { decodeAccessToken, claimTime } from '../core/entra/jwt';
 import type { Secret } from '../core/secret';
 import type { ServerRecord } from '../core/serverRecord';
 import type { EntraTarget } from './tokenSource';
 
-/** Turns a server's Entra fields into the value object the token sources use, or says what is missing. */
+/**
+ * Turns a server's Entra fields into the value object the token sources use, or says what is wrong. Scopes of
+ * Microsoft's own APIs (Resource Manager, Graph, Key Vault, Storage) are refused for any server that is not that API:
+ * the token would be sent to the server's URL (issue 16, item 2).
+ */
 export function entraTargetOf(server: ServerRecord): { ok: true; target: EntraTarget } | { ok: false; error: string } {
   const scopes = server.scopes.map((s) => s.trim()).filter((s) => s.length > 0 && !s.startsWith('VSCODE_'));
   if (scopes.length === 0) {
     return { ok: false, error: `Server "${server.name}" uses Entra ID but has no "scopes" (for example "api://<app-id>/.default").` };
   }
+  const firstParty = firstPartyScopeProblem(scopes, server.url);
+  if (firstParty) return { ok: false, error: `Server "${server.name}": ${firstParty}` };
   return { ok: true, target: { scopes, tenant: server.tenant, clientId: server.clientId } };
 }
 
