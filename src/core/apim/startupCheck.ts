@@ -119,7 +119,7 @@ function redirectOf(url: string, status: number, location: string | null): Start
 export function blocksStart(check: StartupCheckResult): boolean {
   if (!check.reached) return true;
   if (check.redirect?.crossOrigin) return true;
-  return ['keyInvalid', 'keyMissing', 'keyNotRecognised', 'notFound', 'tokenMissing', 'tokenRejected'].includes(check.outcome.kind);
+  return ['keyInvalid', 'keyMissing', 'keyNotRecognised', 'notFound', 'tokenMissing', 'tokenRejected', 'forbidden'].includes(check.outcome.kind);
 }
 
 /** Ends the session the check opened, so the backend does not keep it until it times out. */
