@@ -116,7 +116,7 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
       assert.match(text, /Copy Command/);
       const logs = [server.userDataDir].flatMap(filesUnder).filter((f) => f.includes(join('logs', '')) && /APIM MCP|apim-mcp/.test(f));
       const logged = logs.map((f) => readFileSync(f, 'utf8')).join('\n');
-      assert.match(logged, /azure\.arm\.listSecretsDenied.*az role assignment create --assignee-object-id \S+ --assignee-principal-type User --role "API Management Service Contributor" --scope \/subscriptions\/\S+\/service\/contoso-apim/);
+      assert.match(logged, /azure\.arm\.listSecretsDenied.*az role assignment create --assignee-object-id \S+ --assignee-principal-type User --role 'API Management Service Contributor' --scope \/subscriptions\/\S+\/service\/contoso-apim/);
     } finally {
       arm.update({ deniedActions: [] });
     }

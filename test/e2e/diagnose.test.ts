@@ -234,7 +234,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
 
     await frame.locator('article.finding[data-finding="entra.token.roleMissing"]').getByRole('button', { name: 'Copy command' }).click();
     await frame.locator('#notice', { hasText: 'Command copied' }).waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match(await readClipboard(workbench.page), /^az rest --method POST --uri "https:\/\/graph\.microsoft\.com\/v1\.0\/users\/<user-object-id>\/appRoleAssignments"/);
+    assert.match(await readClipboard(workbench.page), /^az rest --method POST --uri 'https:\/\/graph\.microsoft\.com\/v1\.0\/users\/<user-object-id>\/appRoleAssignments'/);
 
     await screenshotsInAllThemes('role-missing-for-tool');
     await matrix.scrollIntoViewIfNeeded();
@@ -255,7 +255,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     assert.match(await finding.locator('ul.evidence').innerText(), /https:\/\/vscode\.dev\/redirect/);
     await finding.getByRole('button', { name: 'Copy command 1' }).click();
     await frame.locator('#notice', { hasText: 'Command copied' }).waitFor({ state: 'visible', timeout: 10_000 });
-    assert.equal(await readClipboard(workbench.page), `az ad app show --id ${CUSTOM_CLIENT_ID} --query "{publicClient:publicClient.redirectUris, web:web.redirectUris, spa:spa.redirectUris}"`);
+    assert.equal(await readClipboard(workbench.page), `az ad app show --id ${CUSTOM_CLIENT_ID} --query '{publicClient:publicClient.redirectUris, web:web.redirectUris, spa:spa.redirectUris}'`);
 
     await frame.locator('#paste').fill(
       `https://vscode.dev/redirect?error=invalid_request&error_description=AADSTS50011%3A+The+redirect+URI+%27https%3A%2F%2Fvscode.dev%2Fredirect%27+specified+in+the+request+does+not+match+the+redirect+URIs+configured+for+the+application+%27${CUSTOM_CLIENT_ID}%27.&redirect_uri=https%3A%2F%2Fvscode.dev%2Fredirect`,

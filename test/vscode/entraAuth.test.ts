@@ -4,12 +4,14 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { filesUnder } from '../harness/files';
 import { startSandbox, type GatewayRequestRecord, type Sandbox } from '../sandbox/index';
-import { API_APP_ID, API_SCOPE, entraScenario, VSCODE_CLIENT_ID } from '../unit/auth/entraScenario';
+import { API_APP_ID, API_SCOPE, entraScenario, OTHER_API_APP_ID, OTHER_API_SCOPE, VSCODE_CLIENT_ID } from '../unit/auth/entraScenario';
 import { activateExtension, EXTENSION_ID, mcpServerId, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
 
 const DRIVER_ID = 'apim-mcp-tests.apim-mcp-test-driver';
 const SERVER = 'Products (Entra)';
-const WRONG_AUDIENCE = 'Products (Graph scope)';
+const WRONG_AUDIENCE = 'Products (another API\'s scope)';
+/** Issue 16, item 2: a config naming a Microsoft Graph scope for an MCP server's URL. */
+const GRAPH_SCOPED = 'Products (Graph scope)';
 const STALE = 'Products (expired cached token)';
 const GRAPH_SCOPE = 'https://graph.microsoft.com/.default';
 /** Another scope of the same API, so the stale session below is a session of its own. */
@@ -68,13 +70,14 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     const tenant = sandbox.endpoints.tenantId;
     await setServers(api, [
       { name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [API_SCOPE] },
-      { name: WRONG_AUDIENCE, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [GRAPH_SCOPE] },
+      { name: WRONG_AUDIENCE, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [OTHER_API_SCOPE] },
+      { name: GRAPH_SCOPED, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [GRAPH_SCOPE] },
       { name: STALE, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [STALE_SCOPE] },
     ]);
   });
 
   after(async () => {
-    for (const name of [SERVER, WRONG_AUDIENCE, STALE]) await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(name))).catch(() => undefined);
+    for (const name of [SERVER, WRONG_AUDIENCE, GRAPH_SCOPED, STALE]) await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(name))).catch(() => undefined);
     if (api) await removeAllServers(api);
     await vscode.workspace.getConfiguration('apimMcp').update('authProviderId', undefined, vscode.ConfigurationTarget.Global);
     await driver?.sandboxEntra.reset();
@@ -116,11 +119,26 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
       return s.health === 'failing' && /rejected the Entra ID token/.test(s.detail ?? '') ? s : undefined;
     });
     assert.match(status.detail ?? '', /\(401 "Invalid JWT\."\)/);
-    assert.match(status.detail ?? '', /audience 00000003-0000-0000-c000-000000000000/);
-    assert.match(status.detail ?? '', new RegExp(GRAPH_SCOPE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+    assert.match(status.detail ?? '', new RegExp(`audience ${OTHER_API_APP_ID}`));
+    assert.match(status.detail ?? '', new RegExp(OTHER_API_SCOPE.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
     const refused = sandbox.requests().filter((r) => r.outcome === 'tokenAudience');
     assert.ok(refused.length > 0, 'the gateway saw no token with the wrong audience');
     assert.ok(!mcpExchange(sandbox.requests()).some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 401), 'VS Code must not have been started with the rejected token');
+  });
+
+  it('16.2: a Microsoft Graph scope on an MCP server gets no token: no sign-in, no request, the reason in the status', async () => {
+    const requestedBefore = driver.sandboxEntra.requestedScopes().length;
+    const issuedBefore = driver.sandboxEntra.issuedTokens().length;
+    sandbox.clearRequests();
+    await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', GRAPH_SCOPED)).catch(() => undefined);
+    const status = await pollUntil('the refusal to be reported', 30_000, () => {
+      const s = api.getServerStatus(GRAPH_SCOPED);
+      return s.health === 'failing' && /asks for a token for Microsoft Graph/.test(s.detail ?? '') ? s : undefined;
+    });
+    assert.match(status.detail ?? '', /Use the scope of the MCP server's own API/);
+    assert.equal(driver.sandboxEntra.requestedScopes().length, requestedBefore, 'a session was asked for');
+    assert.equal(driver.sandboxEntra.issuedTokens().length, issuedBefore, 'a token was issued');
+    assert.ok(sandbox.requests().every((r) => r.authorization === 'absent'), 'the gateway got a token');
   });
 
   it('renews the 60 s token before it expires, and VS Code reconnects with the new one', async function () {
@@ -174,7 +192,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     const settings = join(dirname(dirname(driver.globalStorageUri.fsPath)), 'settings.json');
     const texts = [...logs, settings].map((f) => ({ f, text: readFileSync(f, 'utf8') }));
     assert.ok(texts.some((t) => t.text.includes('[resolve]')), 'the extension log was not found');
-    const statuses = JSON.stringify([SERVER, WRONG_AUDIENCE, STALE].map((name) => api.getServerStatus(name)));
+    const statuses = JSON.stringify([SERVER, WRONG_AUDIENCE, GRAPH_SCOPED, STALE].map((name) => api.getServerStatus(name)));
     for (const token of tokens) {
       const signature = token.split('.')[2];
       for (const { f, text } of texts) assert.ok(!text.includes(signature), `token text found in ${f}`);

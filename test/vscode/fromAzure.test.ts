@@ -115,7 +115,7 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     assert.ok(result && !result.ok && result.finding, JSON.stringify(result));
     assert.equal(result.finding.id, 'azure.arm.listSecretsDenied');
     assert.match(result.finding.fix.summary, /API Management Service Contributor/);
-    assert.match(result.finding.fix.commands![0]!, /^az role assignment create .*--role "API Management Service Contributor" --scope \/subscriptions\/.*\/service\/contoso-apim$/);
+    assert.match(result.finding.fix.commands![0]!, /^az role assignment create .*--role 'API Management Service Contributor' --scope \/subscriptions\/.*\/service\/contoso-apim$/);
     assert.ok(!api.serverNames().includes('denied'), 'nothing was added');
   });
 

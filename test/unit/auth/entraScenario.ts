@@ -7,6 +7,9 @@ export const UNCONSENTED_CLIENT_ID = '0b1c2d3e-7777-4888-8999-aaaabbbbcccc';
 export const DAEMON_CLIENT_ID = '0b1c2d3e-dddd-4eee-8fff-000011112222';
 export const DAEMON_SECRET = 'sandbox-daemon-secret-not-real';
 export const API_SCOPE = `api://${API_APP_ID}/user_impersonation`;
+/** Another team's API in the same tenant: its tokens are well-formed but meant for someone else (a wrong audience). */
+export const OTHER_API_APP_ID = '6f1c2d3e-9999-4c6d-8e9f-0a1b2c3d4e5f';
+export const OTHER_API_SCOPE = `api://${OTHER_API_APP_ID}/user_impersonation`;
 export const USER = 'alex@contoso.onmicrosoft.com';
 
 export function entraScenario(overrides: { tokenLifetimeSeconds?: number } = {}) {
@@ -33,6 +36,14 @@ export function entraScenario(overrides: { tokenLifetimeSeconds?: number } = {})
             { appId: VSCODE_CLIENT_ID, scopes: ['user_impersonation'] },
             { appId: PUBLIC_CLIENT_ID, scopes: ['user_impersonation'] },
           ],
+        },
+        {
+          appId: OTHER_API_APP_ID,
+          displayName: 'Orders API',
+          identifierUris: [`api://${OTHER_API_APP_ID}`],
+          requestedAccessTokenVersion: 2,
+          scopes: [{ value: 'user_impersonation' }],
+          preAuthorizedApplications: [{ appId: VSCODE_CLIENT_ID, scopes: ['user_impersonation'] }],
         },
         { appId: VSCODE_CLIENT_ID, displayName: 'Visual Studio Code', redirectUris: { publicClient: ['http://127.0.0.1', 'http://localhost'] }, allowPublicClient: true },
         { appId: PUBLIC_CLIENT_ID, displayName: 'Contoso MCP client', redirectUris: { publicClient: ['http://127.0.0.1'] }, allowPublicClient: true },
