@@ -1,7 +1,7 @@
 import type { Secret } from '../secret';
 import { Redactor } from '../secrets/redaction';
 import { credentialHeadersProblem } from '../secrets/secretValue';
-import { redactUrl } from '../probe/urlRedaction';
+import { redactUrl } from '../secrets/urlRedaction';
 import { classifyGatewayResponse, type GatewayOutcome } from './gatewayResponse';
 import { errorMessage } from '../basics';
 

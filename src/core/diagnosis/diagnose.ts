@@ -1,7 +1,7 @@
 import { claimList } from '../entra/jwt';
 import type { Secret } from '../secret';
 import { secretValueProblem } from '../secrets/secretValue';
-import { redactUrl } from '../probe/urlRedaction';
+import { redactUrl } from '../secrets/urlRedaction';
 import type { TimelineEntry } from '../probe/timeline';
 import { sortFindings, type Finding } from './finding';
 import { observe, type DiagnoseInput, type DiagnoseOptions } from './observe';

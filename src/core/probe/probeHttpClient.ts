@@ -2,7 +2,7 @@ import type { Secret } from '../secret';
 import { Redactor } from '../secrets/redaction';
 import { credentialHeadersProblem } from '../secrets/secretValue';
 import type { FetchLike } from './nodeFetch';
-import { redactLocation, redactUrl } from './urlRedaction';
+import { redactLocation, redactUrl } from '../secrets/urlRedaction';
 import { classifyNetworkError, type NetworkFailure } from './networkFailure';
 import type { Timeline } from './timeline';
 

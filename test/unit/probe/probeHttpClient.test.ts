@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FetchLike } from '../../../src/core/probe/nodeFetch';
 import { ProbeHttpClient } from '../../../src/core/probe/probeHttpClient';
-import { redactUrl } from '../../../src/core/probe/urlRedaction';
+import { redactUrl } from '../../../src/core/secrets/urlRedaction';
 import { Timeline } from '../../../src/core/probe/timeline';
 import { Secret } from '../../../src/core/secret';
 
