@@ -10,8 +10,10 @@ import { readPolicyExpectations } from '../core/apim/policy/tokenValidation';
 import { diagnose, expectFromPolicy, renderMarkdownReport, type Diagnosis, type DiagnoseInput } from '../core/diagnosis';
 import { createNodeFetch } from '../core/probe/nodeFetch';
 import { Secret } from '../core/secret';
+import { secretValueProblem } from '../core/secrets/secretValue';
 import { AUTH_KINDS, parseServerUrl, type AuthKind } from '../core/serverRecord';
-import { colourWanted, paint, parseFormat, parseThreshold, reaches, terminalSafe, UsageError, type CliIo } from './io';
+import { inertText } from '../core/basics';
+import { colourWanted, paint, parseFormat, parseThreshold, reaches, terminalJson, UsageError, type CliIo } from './io';
 import { renderSarif, sarifLevel } from './sarif';
 
 export const DIAGNOSE_USAGE = `  apim-mcp diagnose <mcp-url> [options]
@@ -60,6 +62,8 @@ function secretFromEnv(io: CliIo, variable: string | undefined, what: string): S
   if (variable === undefined) return undefined;
   const value = io.env[variable];
   if (value === undefined || value.trim() === '') throw new UsageError(`--${what}-env ${variable}: the environment variable is not set or empty.`);
+  const problem = secretValueProblem(value.trim(), `The ${what} in ${variable}`);
+  if (problem) throw new UsageError(`--${what}-env ${variable}: ${problem}`);
   return Secret.of(value.trim());
 }
 
@@ -87,10 +91,10 @@ function readToolRoles(path: string): Record<string, string> {
   return parsed as Record<string, string>;
 }
 
-/** The terminal report. Everything that came from the server is passed through `terminalSafe` before colour is added. */
+/** The terminal report. Everything that came from the server is passed through `inertText` before colour is added. */
 export function renderHuman(diagnosis: Diagnosis, colour: boolean): string {
   const c = paint(colour);
-  const s = terminalSafe;
+  const s = inertText;
   const lines: string[] = [c('bold', `APIM MCP diagnosis of ${s(diagnosis.server.url)}`), ''];
   if (!diagnosis.findings.length) lines.push(c('info', 'Healthy: no findings.'));
   for (const f of diagnosis.findings) {
@@ -110,6 +114,11 @@ export function renderHuman(diagnosis: Diagnosis, colour: boolean): string {
   lines.push(c('bold', 'Timeline'));
   for (const t of diagnosis.timeline) lines.push(c('dim', `  ${String(t.durationMs).padStart(5)} ms  ${t.status.padEnd(7)} ${s(t.step)}: ${s(t.detail)}`));
   return `${lines.join('\n')}\n`;
+}
+
+/** `--format json`: `{ server, findings, timeline }`, safe to print (see `terminalJson`). */
+export function renderJson(diagnosis: Diagnosis): string {
+  return terminalJson({ server: diagnosis.server, findings: diagnosis.findings, timeline: diagnosis.timeline });
 }
 
 function diagnoseSarif(diagnosis: Diagnosis, version: string, cwd: string): string {
@@ -175,7 +184,7 @@ export async function runDiagnose(args: readonly string[], io: CliIo, version: s
     net.close();
   }
   if (values.report) writeFileSync(values.report, renderMarkdownReport(diagnosis));
-  if (format === 'json') io.stdout(`${JSON.stringify({ server: diagnosis.server, findings: diagnosis.findings, timeline: diagnosis.timeline }, null, 2)}\n`);
+  if (format === 'json') io.stdout(renderJson(diagnosis));
   else if (format === 'sarif') io.stdout(diagnoseSarif(diagnosis, version, io.cwd ?? process.cwd()));
   else if (format === 'markdown') io.stdout(renderMarkdownReport(diagnosis));
   else io.stdout(renderHuman(diagnosis, colourWanted(io, values['no-color'])));

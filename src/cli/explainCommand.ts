@@ -2,7 +2,8 @@
 import { aadstsErrorUrl, lookupAadsts } from '../core/entra/aadstsCatalogue';
 import { parseAadstsText } from '../core/entra/aadstsText';
 import { identifyRedirectUri, PLATFORM_LABEL } from '../core/entra/redirectUris';
-import { terminalSafe, type CliIo } from './io';
+import { inertText } from '../core/basics';
+import type { CliIo } from './io';
 
 export const EXPLAIN_USAGE = '  apim-mcp explain "<pasted AADSTS error text or redirect URL>"';
 
@@ -12,7 +13,7 @@ export function explain(text: string, io: CliIo): number {
     io.stderr('No AADSTS code found in the text.\n');
     return 2;
   }
-  const s = terminalSafe;
+  const s = inertText;
   const out: string[] = [];
   for (const code of parsed.codes) {
     const entry = lookupAadsts(code);

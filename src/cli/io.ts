@@ -1,3 +1,5 @@
+import { escapedCharacter, inertText, TERMINAL_UNSAFE } from '../core/basics';
+
 /** What every CLI command shares: its streams, usage errors, colour, severities and the --fail-on threshold. */
 export interface CliIo {
   readonly stdout: (text: string) => void;
@@ -22,15 +24,12 @@ export function colourWanted(io: CliIo, noColor: boolean | undefined): boolean {
   return io.isTty && !noColor && io.env['NO_COLOR'] === undefined;
 }
 
-/** C0/C1 controls (ESC included), DEL and bidi overrides: what could move the cursor or recolour a terminal. */
-const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
-
 /**
- * Text from a file or a server, made inert for a terminal: control characters become `\u00XX`, line breaks `\n`
- * (one finding stays one line). Our own colour codes are added after this.
+ * JSON for a terminal or a pipeline log: JSON.stringify leaves C1, bidi and line-separator characters raw inside
+ * strings; they are escaped here (`\uXXXX` is the same JSON value). The line breaks left are JSON's own formatting.
  */
-export function terminalSafe(text: string): string {
-  return text.replace(/\r?\n|\r/g, '\\n').replace(/\t/g, ' ').replace(CONTROL, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+export function terminalJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).replace(new RegExp(TERMINAL_UNSAFE.source, 'g'), (c) => (c === '\n' ? c : escapedCharacter(c)))}\n`;
 }
 
 export type Threshold = 'error' | 'warning' | 'info';
@@ -39,7 +38,7 @@ const RANK: Record<string, number> = { error: 3, warning: 2, info: 1, informatio
 export function parseThreshold(value: string | undefined): Threshold {
   if (value === undefined) return 'error';
   if (value === 'error' || value === 'warning' || value === 'info') return value;
-  throw new UsageError(`--fail-on must be error, warning or info (got "${terminalSafe(value)}").`);
+  throw new UsageError(`--fail-on must be error, warning or info (got "${inertText(value)}").`);
 }
 
 /** A severity (`error`, `warning`, `info` / `information`) at or above the threshold. */
@@ -50,5 +49,5 @@ export function reaches(severity: string, threshold: Threshold): boolean {
 export function parseFormat<T extends string>(value: string | undefined, allowed: readonly T[], fallback: T): T {
   if (value === undefined) return fallback;
   if ((allowed as readonly string[]).includes(value)) return value as T;
-  throw new UsageError(`--format must be one of ${allowed.join(', ')} (got "${terminalSafe(value)}").`);
+  throw new UsageError(`--format must be one of ${allowed.join(', ')} (got "${inertText(value)}").`);
 }

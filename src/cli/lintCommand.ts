@@ -3,12 +3,13 @@
  * extension runs in the Problems panel, for pipelines. Exit 0 when nothing reaches the threshold, 1 when something
  * does, 2 on usage errors.
  */
+import { inertText } from '../core/basics';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { lintPolicyFile, parseToolsList, POLICY_RULES, toolsFileNamesFor, type PolicyFinding } from '../core/apim/policy/index';
 import { MALFORMED_RULE_ID } from '../core/apim/policy/policyLinter';
-import { colourWanted, paint, parseFormat, parseThreshold, reaches, terminalSafe, UsageError, type CliIo } from './io';
+import { colourWanted, paint, parseFormat, parseThreshold, reaches, terminalJson, UsageError, type CliIo } from './io';
 import { findPolicies, type PolicySource } from './policyFinder';
 import { renderSarif, sarifLevel, type SarifRule } from './sarif';
 
@@ -47,9 +48,9 @@ function renderText(files: readonly LintedFile[], colour: boolean): string {
   for (const { source, findings } of files) {
     for (const f of findings) {
       counts[f.severity]++;
-      const where = `${terminalSafe(source.path)}:${f.range.startPos.line + 1}:${f.range.startPos.column + 1}`;
+      const where = `${inertText(source.path)}:${f.range.startPos.line + 1}:${f.range.startPos.column + 1}`;
       const level = c(f.severity === 'information' ? 'info' : f.severity, f.severity === 'information' ? 'info' : f.severity);
-      lines.push(`${where}: ${level} ${terminalSafe(f.message)} ${c('dim', `[${f.ruleId}]`)}`);
+      lines.push(`${where}: ${level} ${inertText(f.message)} ${c('dim', `[${f.ruleId}]`)}`);
     }
   }
   const total = counts.error + counts.warning + counts.information;
@@ -76,7 +77,7 @@ function renderJson(files: readonly LintedFile[]): string {
       docs: `${DOCS}#${f.docsAnchor}`,
     })),
   }));
-  return `${JSON.stringify({ files: out }, null, 2)}\n`;
+  return terminalJson({ files: out });
 }
 
 function sarifRules(): SarifRule[] {
@@ -96,7 +97,7 @@ export function runLint(args: readonly string[], io: CliIo, version: string): nu
   const threshold = parseThreshold(values['fail-on']);
   const cwd = io.cwd ?? process.cwd();
   const { sources, skipped } = findPolicies(positionals, cwd);
-  for (const path of skipped) io.stderr(`${terminalSafe(path)}: not an APIM policy (its root element is not <policies> or <fragment>), skipped.\n`);
+  for (const path of skipped) io.stderr(`${inertText(path)}: not an APIM policy (its root element is not <policies> or <fragment>), skipped.\n`);
   const files = sources.map((source) => {
     const tools = toolsBeside(source);
     return { source, findings: lintPolicyFile(source.path, source.text, tools ? { tools } : {}) };

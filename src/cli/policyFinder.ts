@@ -5,7 +5,8 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { isPolicyFileName, mayHoldPolicy } from '../core/apim/policy/policyFiles';
-import { UsageError, terminalSafe } from './io';
+import { inertText } from '../core/basics';
+import { UsageError } from './io';
 
 /** Folders never searched: dependencies, VCS data and build output. */
 const SKIPPED_FOLDERS = new Set(['node_modules', '.git', '.svn', '.hg', 'bin', 'obj', '.terraform', 'dist', 'out']);
@@ -53,7 +54,7 @@ export function findPolicies(targets: readonly string[], cwd: string): FoundPoli
     try {
       stats = statSync(absolute);
     } catch {
-      throw new UsageError(`${terminalSafe(target)}: no such file or folder.`);
+      throw new UsageError(`${inertText(target)}: no such file or folder.`);
     }
     const explicit = stats.isFile();
     for (const file of explicit ? [absolute] : walk(absolute)) {

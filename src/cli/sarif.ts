@@ -3,6 +3,7 @@
  * Locations are relative to the folder the command ran in (`SRCROOT`), as code scanning expects.
  */
 import { pathToFileURL } from 'node:url';
+import { terminalJson } from './io';
 
 export const SARIF_SCHEMA = 'https://json.schemastore.org/sarif-2.1.0.json';
 const INFORMATION_URI = 'https://github.com/apim-mcp/apim-mcp';
@@ -77,5 +78,5 @@ export function renderSarif(version: string, rules: readonly SarifRule[], result
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return terminalJson(log);
 }

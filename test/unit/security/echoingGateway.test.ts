@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, it } from 'node:test';
-import { renderHuman, renderJson } from '../../../src/cli';
+import { renderHuman, renderJson } from '../../../src/cli/diagnoseCommand';
 import { checkGatewayAccess } from '../../../src/core/apim/startupCheck';
 import { diagnose, renderMarkdownReport, type Diagnosis } from '../../../src/core/diagnosis';
 import { createNodeFetch } from '../../../src/core/probe/nodeFetch';
