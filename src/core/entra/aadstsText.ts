@@ -1,4 +1,5 @@
 import { GUID, GUID_SOURCE } from '../basics';
+import { readEntraPage } from './entraPage';
 
 /**
  * Reads a pasted Entra error (error page text, `error_description`, JSON body, or the redirect URL with
@@ -64,7 +65,10 @@ function firstAadstsSentence(text: string): string | undefined {
 }
 
 export function parseAadstsText(input: string): ParsedAadstsError {
-  let text = fromUrl(decodeEntities(input.slice(0, 200_000)));
+  // A whole Entra page (pasted, or fetched by the preflight): its text is in the $Config script, not in the HTML.
+  const page = input.includes('$Config=') ? readEntraPage(input) : undefined;
+  const source = page?.serviceMessage ?? input;
+  let text = fromUrl(decodeEntities(source.slice(0, 200_000)));
   let json: Record<string, unknown> | undefined;
   try {
     const parsed: unknown = JSON.parse(text);
@@ -79,6 +83,7 @@ export function parseAadstsText(input: string): ParsedAadstsError {
   }
   text = text.replace(/\\r\\n|\\n/g, '\n');
   const codes = new Set<number>();
+  if (page?.errorCode) codes.add(page.errorCode);
   for (const m of text.matchAll(/AADSTS(\d{4,8})/g)) codes.add(Number(m[1]));
   if (json && Array.isArray(json.error_codes)) for (const c of json.error_codes) if (typeof c === 'number') codes.add(c);
   for (const m of text.matchAll(/error_codes:\s*\[?([\d,\s]+)\]?/g)) for (const c of m[1]!.split(/[,\s]+/)) if (c) codes.add(Number(c));

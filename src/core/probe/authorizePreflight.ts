@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { parseAadstsText, type ParsedAadstsError } from '../entra/aadstsText';
+import { isEntraErrorPage, isEntraSignInPage, readEntraPage } from '../entra/entraPage';
 import type { HttpExchange, ProbeHttpClient } from './probeHttpClient';
 
 export interface PreflightRequest {
@@ -163,9 +164,36 @@ export function readPreflight(exchange: HttpExchange, redirectUri: string): Pref
     if (params.get('code')) return { kind: 'passes', via: 'code' };
     return { kind: 'passes', via: 'signInPage' };
   }
-  const text = htmlToText(exchange.bodyText);
-  const parsed = parseAadstsText(text);
+  // Entra's pages carry their data in a $Config script (HTTP 200 either way): read that before the HTML text.
+  const page = readEntraPage(exchange.bodyText);
+  if (page && isEntraErrorPage(page)) {
+    const parsed = parseAadstsText(exchange.bodyText);
+    if (parsed.codes.length) return { kind: 'aadsts', parsed, via: 'page' };
+    return { kind: 'inconclusive', reason: `Entra error page (${page.pageId ?? 'no PageID'}) without an AADSTS code` };
+  }
+  if (page && isEntraSignInPage(page)) return { kind: 'passes', via: 'signInPage' };
+  const parsed = parseAadstsText(htmlToText(exchange.bodyText));
   if (parsed.codes.length) return { kind: 'aadsts', parsed, via: 'page' };
-  if (status === 200) return { kind: 'passes', via: 'signInPage' };
-  return { kind: 'inconclusive', reason: `HTTP ${status} without an AADSTS code` };
+  return { kind: 'inconclusive', reason: status === 200 ? 'HTTP 200 with a page that is neither an Entra sign-in page nor an error page' : `HTTP ${status} without an AADSTS code` };
 }
+
+/**
+ * What the authorize preflight can and cannot see. Entra checks the tenant, the client id and the redirect URI before
+ * anyone signs in, and shows those errors on its error page; everything else it checks after sign-in, so a preflight
+ * (which never signs in) meets the sign-in page instead (test/sandbox/FIDELITY.md, Entra preflight rows).
+ */
+export const PREFLIGHT_REACH = {
+  checked: [
+    { code: 90002, what: 'the tenant exists' },
+    { code: 700016, what: 'the client id is an application in that tenant' },
+    { code: 500113, what: 'the application has redirect URIs' },
+    { code: 50011, what: 'the redirect URI is registered on it' },
+  ],
+  afterSignIn: [
+    { code: 65001, what: 'consent or pre-authorization of the client for the API scope' },
+    { code: 50105, what: 'user assignment when the API app requires it' },
+    { code: 70011, what: 'the scopes exist on the API' },
+    { code: 9010010, what: 'the RFC 8707 resource matches the scopes\' Application ID URI' },
+    { code: 7000218, what: 'the redirect URI\'s platform (public client or Web) when the code is redeemed' },
+  ],
+} as const;
