@@ -28,10 +28,17 @@ export const AAD = {
       'unauthorized_client',
       `Application with identifier '${clientId}' was not found in the directory '${tenant}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
     ),
-  consentMissing: (clientId: string) =>
-    e(65001, 'invalid_grant', `The user or administrator hasn't consented to use the application with ID '${clientId}'. Send an interactive authorization request for this user and resource.`),
+  // Runtime form names the client app (learn.microsoft.com troubleshoot-consent-issues; FIDELITY.md row E12).
+  consentMissing: (clientId: string, clientName: string) =>
+    e(65001, 'invalid_grant', `The user or administrator has not consented to use the application with ID '${clientId}' named '${clientName}'. Send an interactive authorization request for this user and resource.`),
   adminConsentRequired: () => e(90094, 'invalid_grant', 'Administrator consent is required.'),
-  userNotAssigned: () => e(50105, 'invalid_grant', "The signed in user isn't assigned to a role for the signed in app. Assign the user to the app."),
+  // Runtime form (captures of live sign-ins; FIDELITY.md row E13).
+  userNotAssigned: (appName: string, appId: string, upn: string) =>
+    e(
+      50105,
+      'invalid_grant',
+      `Your administrator has configured the application ${appName} ('${appId}') to block users unless they are specifically granted ('assigned') access to the application. The signed in user '${upn}' is blocked because they are not a direct member of a group with access, nor had access directly assigned by an administrator. Please contact your administrator to assign access to this application.`,
+    ),
   clientNotAssigned: (clientId: string, clientName: string, apiId: string, apiName: string) =>
     e(501051, 'invalid_client', `Application '${clientId}'(${clientName}) is not assigned to a role for the application '${apiId}'(${apiName})`),
   secretRequired: () => e(7000218, 'invalid_client', "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."),
@@ -49,7 +56,12 @@ export const AAD = {
   crossOriginRedemption: () => e(9002326, 'invalid_request', "Cross-origin token redemption is permitted only for the 'Single-Page Application' client type."),
   refreshInvalid: () => e(70000, 'invalid_grant', "Authentication failed. The refresh token isn't valid."),
   // --- sandbox wording (no verified text in the research) ---
-  tenantNotFound: (tenant: string) => e(90002, 'invalid_tenant', `Tenant '${tenant}' not found.`, 'sandbox'),
+  tenantNotFound: (tenant: string) =>
+    e(90002, 'invalid_tenant', `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, 'sandbox'),
+  loginRequired: () => e(50058, 'login_required', 'A silent sign-in request was sent but no user is signed in.', 'sandbox'),
+  userNotFound: (login: string, tenant: string) =>
+    e(50034, 'invalid_request', `The user account ${login} does not exist in the ${tenant} directory. To sign into this application, the account must be added to the directory.`, 'sandbox'),
+  sessionLost: () => e(50089, 'invalid_request', 'Flow token expired - Authentication Failed. Have the user try signing-in again with username -password.', 'sandbox'),
   codeInvalid: () => e(70008, 'invalid_grant', 'The provided authorization code is invalid or has expired.', 'sandbox'),
   pkceMismatch: () => e(501481, 'invalid_grant', 'The Code_Verifier does not match the code_challenge supplied in the authorization request.', 'sandbox'),
   redirectMismatchAtToken: () => e(70000, 'invalid_grant', "The provided value for the input parameter 'redirect_uri' is not valid.", 'sandbox'),
@@ -60,6 +72,13 @@ export const AAD = {
   deviceCodeExpired: () => e(70020, 'expired_token', 'The provided value for the input parameter device_code has expired.', 'sandbox'),
   deviceCodeInvalid: () => e(70019, 'invalid_grant', 'The provided device code is invalid.', 'sandbox'),
 } as const;
+
+/** An Entra refusal raised inside the emulator and answered as a page, a redirect or token-endpoint JSON. */
+export class AadFailure extends Error {
+  constructor(readonly aad: AadError) {
+    super(`AADSTS${aad.code}`);
+  }
+}
 
 /** Entra's timestamp form in error descriptions: `2016-01-09 02:02:12Z`. */
 export function entraTimestamp(date = new Date()): string {

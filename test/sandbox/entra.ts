@@ -9,7 +9,8 @@ import { createHash, createPrivateKey, createPublicKey, randomBytes, randomUUID 
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { listenOnLoopback } from '../harness/processes';
-import { AAD, entraTimestamp, type AadError } from './aadsts';
+import { AAD, AadFailure, entraTimestamp, type AadError } from './aadsts';
+import { authorizeEndpoint, type Platform } from './entraAuthorize';
 import type { AppRegistration, EntraConfig, EntraUser, MintTokenOptions } from './scenarioSchema';
 import type { TlsMaterial } from './tls';
 import { sandboxKeys } from './keys';
@@ -58,8 +59,6 @@ interface ResolvedScopes {
   isDefault: boolean;
 }
 
-type Platform = 'publicClient' | 'web' | 'spa';
-
 interface CodeGrant {
   clientId: string;
   redirectUri: string;
@@ -93,12 +92,6 @@ interface DeviceGrant {
   enteredAt?: number;
 }
 
-class AadFailure extends Error {
-  constructor(readonly aad: AadError) {
-    super(`AADSTS${aad.code}`);
-  }
-}
-
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
@@ -122,31 +115,7 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function isLoopback(uri: URL): boolean {
-  return uri.protocol === 'http:' && (uri.hostname === '127.0.0.1' || uri.hostname === 'localhost' || uri.hostname === '[::1]');
-}
-
-/** Which platform registered this redirect URI (exact match; loopback "Mobile and desktop" URIs match any port). */
-export function matchRedirect(app: AppRegistration, redirectUri: string): Platform | undefined {
-  for (const platform of ['publicClient', 'spa', 'web'] as const) {
-    for (const registered of app.redirectUris[platform]) {
-      if (registered === redirectUri) return platform;
-      if (platform === 'publicClient') {
-        try {
-          const a = new URL(registered);
-          const b = new URL(redirectUri);
-          if (isLoopback(a) && isLoopback(b) && a.hostname === b.hostname && a.pathname === b.pathname && a.search === b.search) {
-            const stripPort = (s: string) => s.replace(/^(http:\/\/[^/:]+)(:\d+)?/, '$1');
-            if (stripPort(registered) === stripPort(redirectUri)) return platform;
-          }
-        } catch {
-          // not a URL: exact match only
-        }
-      }
-    }
-  }
-  return undefined;
-}
+export { matchRedirect } from './entraAuthorize';
 
 export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line: string) => void = () => undefined): Promise<EntraEmulator> {
   const jose = await josePromise;
@@ -231,11 +200,11 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
     const consented = new Set([...(pre?.scopes ?? []), ...grants.flatMap((g) => g.scopes)]);
     const adminConsented = new Set([...(pre?.scopes ?? []), ...grants.filter((g) => g.adminConsent).flatMap((g) => g.scopes)]);
     const wanted = scopes.isDefault ? [...consented] : scopes.values;
-    if (scopes.isDefault && wanted.length === 0) throw new AadFailure(AAD.consentMissing(clientId));
+    if (scopes.isDefault && wanted.length === 0) throw new AadFailure(AAD.consentMissing(clientId, apps.get(clientId)?.displayName ?? clientId));
     for (const v of wanted) {
       const def = r.scopes.find((s) => s.value === v);
       if (def?.type === 'Admin' && !adminConsented.has(v)) throw new AadFailure(AAD.adminConsentRequired());
-      if (!consented.has(v)) throw new AadFailure(AAD.consentMissing(clientId));
+      if (!consented.has(v)) throw new AadFailure(AAD.consentMissing(clientId, apps.get(clientId)?.displayName ?? clientId));
     }
     void client;
     return wanted;
@@ -243,7 +212,7 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
 
   function checkAssignment(user: EntraUser, client: AppRegistration | undefined, resource: AppRegistration) {
     for (const app of [client, resource]) {
-      if (app && app !== GRAPH_APP && app.assignmentRequired && !(app.appId in user.appRoles)) throw new AadFailure(AAD.userNotAssigned());
+      if (app && app !== GRAPH_APP && app.assignmentRequired && !(app.appId in user.appRoles)) throw new AadFailure(AAD.userNotAssigned(app.displayName, app.appId, user.upn));
     }
   }
 
@@ -421,51 +390,6 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
     });
   }
 
-  function errorPage(req: IncomingMessage, res: ServerResponse, aad: AadError) {
-    const { traceId, correlationId, now } = ids(req);
-    const text = `AADSTS${aad.code}: ${aad.message}`;
-    log(`entra: authorize error page AADSTS${aad.code}`);
-    const html = `<!DOCTYPE html>
-<html dir="ltr" lang="en">
-<head><meta charset="utf-8"><title>Sign in to your account</title></head>
-<body>
-<div id="login-error">
-<h1>Sign in</h1>
-<div role="heading" aria-level="2">Sorry, but we’re having trouble signing you in.</div>
-<div id="errorMessage"><p>${escapeHtml(text)}</p></div>
-<div id="debugDetails">
-<h3>Troubleshooting details</h3>
-<div>Request Id: ${escapeHtml(traceId)}</div>
-<div>Correlation Id: ${escapeHtml(correlationId)}</div>
-<div>Timestamp: ${escapeHtml(now.toISOString())}</div>
-<div>Message: ${escapeHtml(text)}</div>
-</div>
-</div>
-</body>
-</html>
-`;
-    res.writeHead(cfg.errorPageStatus, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store, no-cache', 'x-ms-request-id': traceId }).end(html);
-  }
-
-  function redirectTo(res: ServerResponse, redirectUri: string, params: Record<string, string>, mode: string) {
-    if (mode === 'form_post') {
-      const inputs = Object.entries(params)
-        .map(([k, v]) => `<input type="hidden" name="${escapeHtml(k)}" value="${escapeHtml(v)}" />`)
-        .join('');
-      res
-        .writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
-        .end(`<html><body onload="document.forms[0].submit()"><form method="POST" action="${escapeHtml(redirectUri)}">${inputs}</form></body></html>`);
-      return;
-    }
-    const target = new URL(redirectUri);
-    const qs = new URLSearchParams(params).toString();
-    const location = mode === 'fragment' ? `${target.toString().replace(/#.*$/, '')}#${qs}` : (() => {
-      for (const [k, v] of Object.entries(params)) target.searchParams.set(k, v);
-      return target.toString();
-    })();
-    res.writeHead(302, { location, 'cache-control': 'no-store, no-cache' }).end();
-  }
-
   function openidConfigV2(tenantSegment: string, placeholder: boolean, tenantId: string) {
     const base = `${origin}/${tenantSegment}`;
     return {
@@ -524,69 +448,39 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
     };
   }
 
-  function authorize(req: IncomingMessage, res: ServerResponse, tenantSegment: string, url: URL) {
-    const q = url.searchParams;
-    const tenant = resolveTenant(tenantSegment);
-    if (!tenant) return errorPage(req, res, AAD.tenantNotFound(tenantSegment));
-    const clientId = q.get('client_id');
-    if (!clientId) return errorPage(req, res, AAD.missingParameter('client_id'));
-    const client = findApp(tenant.tenantId, clientId);
-    if (!client) return errorPage(req, res, AAD.appNotFound(clientId, tenant.tenantId));
-    const redirectUri = q.get('redirect_uri');
-    const allRedirects = [...client.redirectUris.publicClient, ...client.redirectUris.web, ...client.redirectUris.spa];
-    if (allRedirects.length === 0) return errorPage(req, res, AAD.noReplyAddress());
-    const platform = redirectUri ? matchRedirect(client, redirectUri) : undefined;
-    if (!redirectUri || !platform) return errorPage(req, res, AAD.redirectMismatch(redirectUri ?? '', client.appId));
-
-    const state = q.get('state');
-    const mode = q.get('response_mode') ?? 'query';
-    const fail = (aad: AadError, error = aad.error) => {
-      const { traceId, correlationId, now } = ids(req);
-      log(`entra: authorize redirect error AADSTS${aad.code}`);
-      redirectTo(
-        res,
-        redirectUri,
-        {
-          error,
-          error_description: `AADSTS${aad.code}: ${aad.message}\r\nTrace ID: ${traceId}\r\nCorrelation ID: ${correlationId}\r\nTimestamp: ${entraTimestamp(now)}`,
-          error_uri: `${origin}/error?code=${aad.code}`,
-          ...(state !== null ? { state } : {}),
-        },
-        mode,
-      );
-    };
-    if (q.get('response_type') !== 'code') return fail(AAD.unsupportedResponseType());
-    const user = defaultUser(q.get('login_hint'));
-    if (!user) return fail(AAD.userNotAssigned(), 'access_denied');
-    try {
-      const scopes = resolveScopes(q.get('scope') ?? '', tenant.tenantId);
-      checkResourceParam(q.get('resource'), scopes);
-      delegatedValues(client, clientId, scopes);
-      checkAssignment(user, client, scopes.resource);
-      const code = b64url(randomBytes(48));
-      codes.set(code, {
-        clientId,
-        redirectUri,
-        platform,
-        scopes,
-        user,
-        tenantId: tenant.tenantId,
-        codeChallenge: q.get('code_challenge') ?? undefined,
-        codeChallengeMethod: q.get('code_challenge_method') ?? undefined,
-        nonce: q.get('nonce') ?? undefined,
-        redeemed: false,
-        expiresAt: Date.now() + 10 * 60_000,
-      });
-      log(`entra: authorize ok client=${clientId} platform=${platform}`);
-      redirectTo(res, redirectUri, { code, ...(state !== null ? { state } : {}), session_state: randomUUID() }, mode);
-    } catch (error) {
-      if (!(error instanceof AadFailure)) throw error;
-      const err = error.aad;
-      const oauthError =
-        err.code === 65001 || err.code === 90094 ? 'consent_required' : err.code === 50105 ? 'access_denied' : err.code === 70011 || err.code === 28000 ? 'invalid_scope' : err.error;
-      fail(err, oauthError);
-    }
+  /** After sign-in: the checks Entra makes once it knows the user; returns the code or throws AadFailure. */
+  function issueCode(g: { user: EntraUser; tenantId: string; client: AppRegistration; redirectUri: string; platform: Platform; query: URLSearchParams }): string {
+    const q = g.query;
+    const scopes = resolveScopes(q.get('scope') ?? '', g.tenantId);
+    checkResourceParam(q.get('resource'), scopes);
+    delegatedValues(g.client, g.client.appId, scopes);
+    checkAssignment(g.user, g.client, scopes.resource);
+    const code = b64url(randomBytes(48));
+    codes.set(code, {
+      clientId: g.client.appId,
+      redirectUri: g.redirectUri,
+      platform: g.platform,
+      scopes,
+      user: g.user,
+      tenantId: g.tenantId,
+      codeChallenge: q.get('code_challenge') ?? undefined,
+      codeChallengeMethod: q.get('code_challenge_method') ?? undefined,
+      nonce: q.get('nonce') ?? undefined,
+      redeemed: false,
+      expiresAt: Date.now() + 10 * 60_000,
+    });
+    return code;
   }
+
+  const signIn = authorizeEndpoint({
+    origin: () => origin,
+    log,
+    ids,
+    resolveTenant,
+    findApp,
+    findUser: (upn) => users.find((u) => u.upn.toLowerCase() === upn.toLowerCase()),
+    issueCode,
+  });
 
   interface ClientAuth {
     secret?: string;
@@ -720,7 +614,7 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
           throw new AadFailure(AAD.authorizationPending());
         }
         const user = defaultUser();
-        if (!user) throw new AadFailure(AAD.userNotAssigned());
+        if (!user) throw new AadFailure(AAD.userNotFound('(no user)', grant.tenantId));
         deviceCodes.delete(deviceCode);
         form.set('scope', grant.scopeParam);
         const scopes = resolveScopes(grant.scopeParam, grant.tenantId);
@@ -828,7 +722,8 @@ export async function startEntra(cfg: EntraConfig, tls: TlsMaterial, log: (line:
       if (path === '.well-known/openid-configuration') return sendJson(res, 200, openidConfigV1(segment, tenant.placeholder, tenant.tenantId));
       return sendJson(res, 200, { keys: [publicJwk] });
     }
-    if (path === 'oauth2/v2.0/authorize' && method === 'GET') return authorize(req, res, segment, url);
+    if (path === 'oauth2/v2.0/authorize' && method === 'GET') return signIn.authorize(req, res, segment, url);
+    if (path === 'login' && method === 'POST') return signIn.login(req, res, segment);
     if (path === 'oauth2/v2.0/token' && method === 'POST') return token(req, res, segment);
     if (path === 'oauth2/v2.0/devicecode' && method === 'POST') return devicecode(req, res, segment);
     return sendJson(res, 404, { error: 'not_found' });

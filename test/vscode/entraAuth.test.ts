@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { filesUnder } from '../harness/files';
 import { startSandbox, type GatewayRequestRecord, type Sandbox } from '../sandbox/index';
-import { API_APP_ID, API_SCOPE, entraScenario, OTHER_API_APP_ID, OTHER_API_SCOPE, VSCODE_CLIENT_ID } from '../unit/auth/entraScenario';
+import { API_APP_ID, API_SCOPE, entraScenario, OTHER_API_APP_ID, OTHER_API_SCOPE, USER, VSCODE_CLIENT_ID } from '../unit/auth/entraScenario';
 import { activateExtension, EXTENSION_ID, mcpServerId, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
 
 const DRIVER_ID = 'apim-mcp-tests.apim-mcp-test-driver';
@@ -19,7 +19,7 @@ const STALE_SCOPE = `api://${API_APP_ID}/.default`;
 
 interface SandboxEntraApi {
   providerId: string;
-  configure(config: { entra: string; caPem: string; redirectUri?: string }): void;
+  configure(config: { entra: string; caPem: string; redirectUri?: string; user?: string }): void;
   requestedScopes(): string[][];
   issuedTokens(): string[];
   sessionCount(): number;
@@ -64,7 +64,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     assert.ok(driverExtension, 'the test driver extension is not installed');
     driver = await driverExtension.activate();
     sandbox = await startSandbox(entraScenario({ tokenLifetimeSeconds: 60 }) as never);
-    driver.sandboxEntra.configure({ entra: sandbox.endpoints.entra, caPem: readFileSync(sandbox.endpoints.caCertPath, 'utf8') });
+    driver.sandboxEntra.configure({ entra: sandbox.endpoints.entra, caPem: readFileSync(sandbox.endpoints.caCertPath, 'utf8'), user: USER });
     await driver.sandboxEntra.reset();
     await vscode.workspace.getConfiguration('apimMcp').update('authProviderId', driver.sandboxEntra.providerId, vscode.ConfigurationTarget.Global);
     const tenant = sandbox.endpoints.tenantId;

@@ -20,7 +20,7 @@ const WEATHER_APP = 'api://0a0b0c0d-1111-4222-8333-444455556666';
 const WEATHER_POLICY = `<policies><inbound><base /><validate-azure-ad-token tenant-id="${WEATHER_TENANT}"><audiences><audience>${WEATHER_APP}</audience></audiences></validate-azure-ad-token></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`;
 
 interface DriverExports {
-  sandboxEntra: { providerId: string; configure(c: { entra: string; caPem: string }): void; reset(): Promise<void>; requestedScopes(): string[][] };
+  sandboxEntra: { providerId: string; configure(c: { entra: string; caPem: string; user?: string }): void; reset(): Promise<void>; requestedScopes(): string[][] };
   logUri: vscode.Uri;
   globalStorageUri: vscode.Uri;
 }
@@ -55,7 +55,7 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     };
     sandbox = await startSandbox(scenario as never, { subscriptionKeys: [CANARY] });
     const caPem = readFileSync(sandbox.endpoints.caCertPath, 'utf8');
-    driver.sandboxEntra.configure({ entra: sandbox.endpoints.entra, caPem });
+    driver.sandboxEntra.configure({ entra: sandbox.endpoints.entra, caPem, user: 'alex@contoso.onmicrosoft.com' });
     await driver.sandboxEntra.reset();
     arm = await startArm({
       ...armFixture({ gatewayUrl: sandbox.endpoints.gateway, apiPath: 'products', key: CANARY, fillerApis: 4, weatherPolicy: WEATHER_POLICY }),

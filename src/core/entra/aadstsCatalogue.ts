@@ -46,6 +46,20 @@ export const AADSTS_CATALOGUE: readonly AadstsEntry[] = [
     findingId: 'entra.redirectUri.platform',
   },
   {
+    code: 9002327,
+    message: "Tokens issued for the 'Single-Page Application' client-type may only be redeemed via cross-origin requests.",
+    meaning: 'The redirect URI is registered under "Single-page application", but the client redeems the code from outside a browser (no Origin header): VS Code, Copilot CLI and other native clients do.',
+    fix: 'Register that redirect URI under "Mobile and desktop applications" instead (public clients redeeming from a process, with PKCE and no secret); keep SPA only for browser-hosted clients.',
+    findingId: 'entra.redirectUri.platform',
+  },
+  {
+    code: 9002313,
+    message: 'Invalid request. Request is malformed or invalid.',
+    meaning: 'Entra could not read the request (a malformed or duplicated parameter, a broken PKCE pair, a code from another request); matched by its code, the text varies.',
+    fix: 'Start the sign-in again from the client; if it repeats, compare the authorize and token requests the client sends (client id, redirect_uri, code_verifier) and the trace id with Entra\'s sign-in logs.',
+    findingId: 'entra.signIn.failed',
+  },
+  {
     code: 500011,
     message: "InvalidResourceServicePrincipalNotFound - The resource principal named {name} wasn't found in the tenant named {tenant}.",
     meaning: 'The scope/resource names an API with no service principal in the signing-in tenant: a typo in the App ID URI (PRM scopes_supported or client config), a multitenant API not provisioned in that tenant, or the wrong tenant.',
@@ -86,6 +100,13 @@ export const AADSTS_CATALOGUE: readonly AadstsEntry[] = [
     meaning: 'The client id is wrong (object id or name pasted instead of the Application (client) ID) or the sign-in went to a tenant where the single-tenant client does not exist.',
     fix: 'Use the Application (client) ID from the app\'s Overview blade, and the tenant where the app lives (or make the client multitenant).',
     findingId: 'entra.client.notFound',
+  },
+  {
+    code: 90002,
+    message: "InvalidTenantName - The tenant name wasn't found in the data store. Check to make sure that you have the correct tenant ID.",
+    meaning: 'The tenant in the authority (PRM authorization_servers, --authority, VSCODE_TENANT:) does not exist: a typo in the tenant id or domain, or a tenant of another cloud.',
+    fix: 'Use the Directory (tenant) ID from the Entra admin center (Overview) in the PRM authorization_servers (https://login.microsoftonline.com/<tenant-id>/v2.0) and wherever the client names a tenant.',
+    findingId: 'entra.tenant.notFound',
   },
   {
     code: 50020,

@@ -1,6 +1,7 @@
 // Test-only AuthenticationProvider ("apimMcpTest.sandboxEntra") backed by the sandbox's Entra emulator. It reads
 // scopes the way VS Code's Microsoft provider does (VSCODE_TENANT:, VSCODE_CLIENT_ID:, the rest sent to Entra),
-// signs in with auth code + PKCE over HTTPS (the emulator signs the default user in at /authorize) and renews
+// signs in with auth code + PKCE over HTTPS (as a person would: the emulator shows its sign-in page, this posts
+// the configured user name to it, as real Entra wants before it issues a code) and renews
 // tokens with the refresh token when they have under 30 s left, like MSAL's renewal window. Never ships.
 const https = require('https');
 const crypto = require('crypto');
@@ -24,6 +25,18 @@ function parseScopes(scopes) {
     else resource.push(scope);
   }
   return { tenant, clientId, resource };
+}
+
+/** The $Config object of an Entra page (the data the page's script renders), or undefined. Test code: pages are the emulator's. */
+function pageConfig(html) {
+  const start = html.indexOf('$Config=');
+  const end = html.indexOf(';\n//]]></script>', start);
+  if (start < 0 || end < 0) return undefined;
+  try {
+    return JSON.parse(html.slice(start + '$Config='.length, end));
+  } catch {
+    return undefined;
+  }
 }
 
 function scopeKey(scopes) {
@@ -72,7 +85,12 @@ function createSandboxEntra() {
     for (const [k, v] of Object.entries({ client_id: parsed.clientId, response_type: 'code', redirect_uri: redirectUri, scope, state: 'sandbox', code_challenge: challenge, code_challenge_method: 'S256' })) {
       authorize.searchParams.set(k, v);
     }
-    const res = await request('GET', authorize.toString());
+    let res = await request('GET', authorize.toString());
+    const signInPage = !res.headers.location && pageConfig(res.body);
+    if (signInPage && signInPage.pgid === 'ConvergedSignIn') {
+      if (!config.user) throw new Error('sandboxEntra: configure({ user }) names the account to sign in with on the sign-in page');
+      res = await request('POST', new URL(signInPage.urlPost, config.entra).toString(), { login: config.user, ctx: signInPage.sCtx });
+    }
     if (!res.headers.location) throw new Error(`the emulator did not redirect (${res.status}): ${res.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 400)}`);
     const back = new URL(res.headers.location).searchParams;
     if (back.get('error')) throw new Error(back.get('error_description') || back.get('error'));

@@ -8,6 +8,7 @@ import type { AccessToken, AuthLog, SecretStore } from '../../../src/auth/tokenS
 import { Secret } from '../../../src/core/secret';
 import type { SandboxEndpoints } from '../../sandbox/index';
 import { API_APP_ID, API_SCOPE, DAEMON_CLIENT_ID, DAEMON_SECRET, PUBLIC_CLIENT_ID, UNCONSENTED_CLIENT_ID, USER } from './entraScenario';
+import { SandboxBrowser } from '../../sandbox/browserSignIn';
 
 const endpoints = JSON.parse(process.env.APIM_MCP_SANDBOX ?? '{}') as SandboxEndpoints;
 /** A second emulator that never approves a device code. */
@@ -47,11 +48,10 @@ function remember(token: AccessToken | undefined): AccessToken {
   return token;
 }
 
-/** A browser that follows the authorize redirect to the loopback listener, as a person's browser would. */
+/** A person's browser: signs in on the emulator's sign-in page, then follows the redirect to the loopback listener. */
 async function browser(url: string): Promise<void> {
-  const authorize = await fetch(url, { redirect: 'manual' });
-  const location = authorize.headers.get('location');
-  assert.ok(location, `authorize answered ${authorize.status} without a redirect`);
+  const { location, status } = await new SandboxBrowser().authorize(url, USER);
+  assert.ok(location, `authorize answered ${status} without a redirect`);
   await fetch(location);
 }
 

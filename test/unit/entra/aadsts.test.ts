@@ -124,3 +124,18 @@ test('redirectUrisFor fills in the client id for the WAM broker URI', () => {
   assert.ok(uris.includes('ms-appx-web://Microsoft.AAD.BrokerPlugin/3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b'));
   assert.ok(uris.includes('http://127.0.0.1:33418'));
 });
+
+test('15.4 AADSTS9002313 ("Invalid request. Request is malformed or invalid.", invalid_grant) is matched by its code, whatever the text', () => {
+  const pasted = parseAadstsText(JSON.stringify({ error: 'invalid_grant', error_description: 'AADSTS9002313: Invalid request. Request is malformed or invalid.\r\nTrace ID: 0f1e2d3c-4b5a-4978-8796-a5b4c3d2e1f0', error_codes: [9002313] }));
+  assert.deepEqual(pasted.codes, [9002313]);
+  assert.equal(lookupAadsts(9002313)?.findingId, 'entra.signIn.failed');
+  assert.equal(lookupAadsts(parseAadstsText('AADSTS9002313: some other wording').codes[0]!)?.code, 9002313);
+});
+
+test('15.1 the errors Entra shows before sign-in each have their own finding: 90002 tenant, 700016 client, 500113 and 50011 redirect URI', () => {
+  assert.equal(lookupAadsts(90002)?.findingId, 'entra.tenant.notFound');
+  assert.equal(lookupAadsts(700016)?.findingId, 'entra.client.notFound');
+  assert.equal(lookupAadsts(500113)?.findingId, 'entra.redirectUri.none');
+  assert.equal(lookupAadsts(50011)?.findingId, 'entra.redirectUri.mismatch');
+  assert.equal(lookupAadsts(9002327)?.findingId, 'entra.redirectUri.platform');
+});

@@ -10,8 +10,8 @@ import type { HttpExchange } from '../../../src/core/probe/probeHttpClient';
 import { FUZZ_RUNS } from '../fuzzRuns';
 
 export const REAL = join(__dirname, '..', '..', 'fixtures', 'real');
-const errorPage = readFileSync(join(REAL, 'entra-authorize-error-50011.html'), 'utf8');
-const signInPage = readFileSync(join(REAL, 'entra-authorize-signin.html'), 'utf8');
+const errorPage = readFileSync(join(REAL, 'entra', 'authorize-error-50011.html'), 'utf8');
+const signInPage = readFileSync(join(REAL, 'entra', 'authorize-signin.html'), 'utf8');
 const CLIENT = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
 
 function pageAnswer(body: string, status = 200): HttpExchange {

@@ -2,8 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
-import { decodeJwt, raw } from './helpers';
+import { htmlToText } from '../../../src/core/probe/authorizePreflight';
+import { readEntraPage } from '../../../src/core/entra/entraPage';
+import { SandboxBrowser } from '../../sandbox/browserSignIn';
+import { decodeJwt, raw, rawFetch } from './helpers';
 
 const CLIENT = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
 
@@ -20,6 +24,14 @@ function authorizeUrl(sb: Sandbox, params: Record<string, string>): string {
   const u = new URL(`${sb.endpoints.entra}/${sb.endpoints.tenantId}/oauth2/v2.0/authorize`);
   for (const [k, v] of Object.entries({ response_type: 'code', response_mode: 'query', state: 's1', ...params })) u.searchParams.set(k, v);
   return u.toString();
+}
+
+/** The code a person gets after signing in as `upn` on the emulator's sign-in page. */
+async function codeFor(ca: string, url: string, upn = 'alex@contoso.onmicrosoft.com'): Promise<string> {
+  const res = await new SandboxBrowser(rawFetch(ca)).authorize(url, upn);
+  const code = res.location ? new URL(res.location).searchParams.get('code') : null;
+  assert.ok(code, `no code: ${res.status} ${res.location ?? res.page?.slice(0, 200)}`);
+  return code;
 }
 
 function pkce() {
@@ -51,66 +63,100 @@ test('openid-configuration v2 / v1 / common and JWKS are shaped like login.micro
   });
 });
 
-test('redirect-uri-not-registered: /authorize shows the AADSTS50011 error page (no redirect), with ids and timestamp', async () => {
+test('15.1 redirect-uri-not-registered: /authorize answers real Entra\'s ConvergedError page (HTTP 200, the AADSTS text only in $Config, \\u0027 quotes)', async () => {
   await withSandbox('redirect-uri-not-registered', async (sb, ca) => {
     const signIn = (await sb.client()).signIn!;
     const res = await raw(authorizeUrl(sb, { client_id: signIn.clientId, redirect_uri: signIn.redirectUri!, scope: signIn.scopes.join(' ') }), { ca });
     assert.equal(res.status, 200);
     assert.equal(res.headers.location, undefined);
     assert.match(String(res.headers['content-type']), /^text\/html/);
-    assert.ok(
-      res.text.includes(
-        `AADSTS50011: The redirect URI &#39;https://vscode.dev/redirect&#39; specified in the request does not match the redirect URIs configured for the application &#39;${CLIENT}&#39;. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal.`,
-      ),
+    const page = readEntraPage(res.text);
+    assert.equal(page?.pageId, 'ConvergedError');
+    assert.equal(page?.errorCode, 50011);
+    assert.equal(
+      page?.serviceMessage,
+      `AADSTS50011: The redirect URI 'https://vscode.dev/redirect' specified in the request does not match the redirect URIs configured for the application '${CLIENT}'. Make sure the redirect URI sent in the request matches one added to your application in the Azure portal. Navigate to https://aka.ms/redirectUriMismatchError to learn more about how to fix this.`,
     );
-    assert.match(res.text, /Request Id: [0-9a-f-]{36}<\/div>/);
-    assert.match(res.text, /Correlation Id: [0-9a-f-]{36}<\/div>/);
-    assert.match(res.text, /Timestamp: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z<\/div>/);
-    // Loopback redirects registered under "Mobile and desktop" match any port; anything else is exact.
+    assert.ok(res.text.includes('\\u0027https://vscode.dev/redirect\\u0027'), 'quotes are escaped as \\u0027 in the script, as on the real page');
+    assert.ok(!htmlToText(res.text).includes('AADSTS'), 'the AADSTS text is not in the HTML text');
+    // The same skeleton as the real-shape fixture the engine's tests read: only the $Config object differs.
+    const fixture = readFileSync(join(__dirname, '..', '..', 'fixtures', 'real', 'entra', 'authorize-error-50011.html'), 'utf8').replace(/^<!--[\s\S]*?-->\n/, '');
+    const skeleton = (html: string) => html.replace(/\$Config=\{[\s\S]*?\};\n\/\/\]\]>/, '$Config={};\n//]]>');
+    assert.equal(skeleton(res.text), skeleton(fixture));
+    // Loopback redirects registered under "Mobile and desktop" match any port (nobody signed in: the sign-in page);
+    // anything else is exact.
     const loopback = await raw(authorizeUrl(sb, { client_id: CLIENT, redirect_uri: 'http://127.0.0.1:51234', scope: signIn.scopes.join(' ') }), { ca });
-    assert.equal(loopback.status, 302);
+    assert.equal(readEntraPage(loopback.text)?.pageId, 'ConvergedSignIn');
     const slash = await raw(authorizeUrl(sb, { client_id: CLIENT, redirect_uri: 'http://127.0.0.1:33418/callback', scope: signIn.scopes.join(' ') }), { ca });
-    assert.match(slash.text, /AADSTS50011/);
-    // Markup in a redirect URI is escaped, never rendered.
-    const evil = await raw(authorizeUrl(sb, { client_id: CLIENT, redirect_uri: 'https://x/<script>alert(1)</script>', scope: 'openid' }), { ca });
-    assert.ok(!evil.text.includes('<script>'));
-    assert.ok(evil.text.includes('&lt;script&gt;'));
+    assert.equal(readEntraPage(slash.text)?.errorCode, 50011);
+    // Markup in a redirect URI stays inert: escaped inside the script, never able to close it.
+    const evil = await raw(authorizeUrl(sb, { client_id: CLIENT, redirect_uri: 'https://x/</script><script>alert(1)</script>', scope: 'openid' }), { ca });
+    assert.ok(!evil.text.includes('alert(1)</script>'));
+    assert.match(readEntraPage(evil.text)?.serviceMessage ?? '', /'https:\/\/x\/<\/script><script>alert\(1\)<\/script>'/);
   });
 });
 
-test('client-not-found: AADSTS700016 error page with the runtime text', async () => {
+test('15.1 client-not-found: AADSTS700016 on the ConvergedError page with the runtime text', async () => {
   await withSandbox('client-not-found', async (sb, ca) => {
     const signIn = (await sb.client()).signIn!;
     const res = await raw(authorizeUrl(sb, { client_id: signIn.clientId, redirect_uri: signIn.redirectUri!, scope: 'openid' }), { ca });
-    assert.ok(
-      res.text.includes(
-        `AADSTS700016: Application with identifier &#39;${signIn.clientId}&#39; was not found in the directory &#39;${sb.endpoints.tenantId}&#39;. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
-      ),
+    assert.equal(res.status, 200);
+    assert.equal(
+      readEntraPage(res.text)?.serviceMessage,
+      `AADSTS700016: Application with identifier '${signIn.clientId}' was not found in the directory '${sb.endpoints.tenantId}'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.`,
     );
+    const tenant = await raw(`${sb.endpoints.entra}/00000000-0000-0000-0000-00000000dead/oauth2/v2.0/authorize?client_id=${CLIENT}&response_type=code&redirect_uri=http://127.0.0.1:33418&scope=openid`, { ca });
+    assert.equal(tenant.status, 200);
+    assert.equal(readEntraPage(tenant.text)?.errorCode, 90002);
   });
 });
 
-test('consent-required and assignment-required: errors redirect back with error, AADSTS description, state', async () => {
+test('15.9 nobody signed in: /authorize shows the sign-in page, not the consent or assignment error; prompt=none → login_required; login_hint signs nobody in', async () => {
   await withSandbox('consent-required', async (sb, ca) => {
     const signIn = (await sb.client()).signIn!;
-    const res = await raw(authorizeUrl(sb, { client_id: signIn.clientId, redirect_uri: signIn.redirectUri!, scope: signIn.scopes.join(' ') }), { ca });
+    const url = authorizeUrl(sb, { client_id: signIn.clientId, redirect_uri: signIn.redirectUri!, scope: signIn.scopes.join(' ') });
+    const anonymous = await raw(url, { ca });
+    assert.equal(anonymous.status, 200);
+    assert.equal(anonymous.headers.location, undefined);
+    const page = readEntraPage(anonymous.text);
+    assert.equal(page?.pageId, 'ConvergedSignIn');
+    assert.equal(page?.postUrl, `/${sb.endpoints.tenantId}/login`);
+    assert.ok(!anonymous.text.includes('65001'));
+    const hinted = await raw(`${url}&login_hint=alex%40contoso.onmicrosoft.com`, { ca });
+    assert.equal(readEntraPage(hinted.text)?.pageId, 'ConvergedSignIn');
+    const silent = await raw(`${url}&prompt=none`, { ca });
+    assert.equal(new URL(String(silent.headers.location)).searchParams.get('error'), 'login_required');
+    assert.match(new URL(String(silent.headers.location)).searchParams.get('error_description')!, /^AADSTS50058: /);
+  });
+});
+
+test('15.4 after sign-in: consent and assignment errors redirect back with Entra\'s runtime texts (65001 names the app, 50105 names app and user)', async () => {
+  await withSandbox('consent-required', async (sb, ca) => {
+    const signIn = (await sb.client()).signIn!;
+    const res = await new SandboxBrowser(rawFetch(ca)).authorize(authorizeUrl(sb, { client_id: signIn.clientId, redirect_uri: signIn.redirectUri!, scope: signIn.scopes.join(' ') }), 'alex@contoso.onmicrosoft.com');
     assert.equal(res.status, 302);
-    const loc = new URL(String(res.headers.location));
+    const loc = new URL(res.location!);
     assert.equal(`${loc.origin}${loc.pathname}`, 'http://localhost:6274/oauth/callback');
     assert.equal(loc.searchParams.get('error'), 'consent_required');
     assert.equal(loc.searchParams.get('state'), 's1');
-    assert.match(loc.searchParams.get('error_description')!, new RegExp(`^AADSTS65001: The user or administrator hasn't consented to use the application with ID '${signIn.clientId}'\\. Send an interactive authorization request for this user and resource\\.\\r\\nTrace ID: `));
+    assert.match(loc.searchParams.get('error_description')!, new RegExp(`^AADSTS65001: The user or administrator has not consented to use the application with ID '${signIn.clientId}' named 'Contoso MCP Inspector'\\. Send an interactive authorization request for this user and resource\\.\\r\\nTrace ID: `));
     assert.equal(loc.searchParams.get('code'), null);
   });
   await withSandbox('assignment-required', async (sb, ca) => {
     const signIn = (await sb.client()).signIn!;
-    const res = await raw(authorizeUrl(sb, { client_id: signIn.clientId, redirect_uri: signIn.redirectUri!, scope: signIn.scopes.join(' ') }), { ca });
-    const loc = new URL(String(res.headers.location));
+    const url = authorizeUrl(sb, { client_id: signIn.clientId, redirect_uri: signIn.redirectUri!, scope: signIn.scopes.join(' ') });
+    const res = await new SandboxBrowser(rawFetch(ca)).authorize(url, 'adele@contoso.onmicrosoft.com');
+    const loc = new URL(res.location!);
     assert.equal(loc.searchParams.get('error'), 'access_denied');
-    assert.match(loc.searchParams.get('error_description')!, /^AADSTS50105: The signed in user isn't assigned to a role for the signed in app\. Assign the user to the app\./);
-    // An assigned user gets through.
-    const ok = await raw(authorizeUrl(sb, { client_id: signIn.clientId, redirect_uri: signIn.redirectUri!, scope: signIn.scopes.join(' '), login_hint: 'alex@contoso.onmicrosoft.com' }), { ca });
-    assert.ok(new URL(String(ok.headers.location)).searchParams.get('code'));
+    assert.match(
+      loc.searchParams.get('error_description')!,
+      /^AADSTS50105: Your administrator has configured the application Products MCP API \('6c8f4e2a-1b3d-4f5a-9e7c-2d4b6a8c0e1f'\) to block users unless they are specifically granted \('assigned'\) access to the application\. The signed in user 'adele@contoso\.onmicrosoft\.com' is blocked because/,
+    );
+    // An assigned user gets through; an unknown one stays on the sign-in page.
+    assert.ok(await codeFor(ca, url));
+    const stranger = await new SandboxBrowser(rawFetch(ca)).authorize(url, 'nobody@contoso.onmicrosoft.com');
+    assert.equal(readEntraPage(stranger.page ?? '')?.pageId, 'ConvergedSignIn');
+    assert.match(String(readEntraPage(stranger.page ?? '')?.config?.sErrTxt), /does not exist in the/);
   });
 });
 
@@ -118,8 +164,7 @@ test('auth code + PKCE at /token: success, replay (AADSTS54005), Web-platform re
   await withSandbox('healthy-entra', async (sb, ca) => {
     const scope = `${sb.endpoints.mcpUrl}/user_impersonate openid offline_access`;
     const { verifier, challenge } = pkce();
-    const res = await raw(authorizeUrl(sb, { client_id: CLIENT, redirect_uri: 'http://127.0.0.1:33418', scope, code_challenge: challenge, code_challenge_method: 'S256', nonce: 'n-1' }), { ca });
-    const code = new URL(String(res.headers.location)).searchParams.get('code')!;
+    const code = await codeFor(ca, authorizeUrl(sb, { client_id: CLIENT, redirect_uri: 'http://127.0.0.1:33418', scope, code_challenge: challenge, code_challenge_method: 'S256', nonce: 'n-1' }));
     const tokenUrl = `${sb.endpoints.entra}/${sb.endpoints.tenantId}/oauth2/v2.0/token`;
     const form = (p: Record<string, string>) => ({ method: 'POST', ca, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(p).toString() });
     const params = { grant_type: 'authorization_code', client_id: CLIENT, code, redirect_uri: 'http://127.0.0.1:33418', code_verifier: verifier, scope };
@@ -148,8 +193,7 @@ test('auth code + PKCE at /token: success, replay (AADSTS54005), Web-platform re
   await withSandbox('redirect-uri-web-platform', async (sb, ca) => {
     const scope = `${sb.endpoints.mcpUrl}/user_impersonate openid`;
     const { verifier, challenge } = pkce();
-    const res = await raw(authorizeUrl(sb, { client_id: CLIENT, redirect_uri: 'http://127.0.0.1:33418', scope, code_challenge: challenge, code_challenge_method: 'S256' }), { ca });
-    const code = new URL(String(res.headers.location)).searchParams.get('code')!;
+    const code = await codeFor(ca, authorizeUrl(sb, { client_id: CLIENT, redirect_uri: 'http://127.0.0.1:33418', scope, code_challenge: challenge, code_challenge_method: 'S256' }));
     const tok = await raw(`${sb.endpoints.entra}/${sb.endpoints.tenantId}/oauth2/v2.0/token`, {
       method: 'POST',
       ca,
@@ -205,11 +249,11 @@ test('device code: pending → authorization_pending; resource param vs scopes �
     assert.equal(poll.status, 400);
     assert.equal((JSON.parse(poll.text) as { error: string }).error, 'authorization_pending');
 
-    const mismatch = await raw(
+    const mismatch = await new SandboxBrowser(rawFetch(ca)).authorize(
       authorizeUrl(sb, { client_id: CLIENT, redirect_uri: 'http://127.0.0.1:33418', scope: `api://6c8f4e2a-1b3d-4f5a-9e7c-2d4b6a8c0e1f/user_impersonate`, resource: `${sb.endpoints.gateway}/products` }),
-      { ca },
+      'alex@contoso.onmicrosoft.com',
     );
-    assert.match(new URL(String(mismatch.headers.location)).searchParams.get('error_description')!, /^AADSTS9010010: The resource parameter provided in the request doesn't match with the requested scopes\./);
+    assert.match(new URL(String(mismatch.location)).searchParams.get('error_description')!, /^AADSTS9010010: The resource parameter provided in the request doesn't match with the requested scopes\./);
     const two = await post('devicecode', { client_id: CLIENT, scope: `${sb.endpoints.mcpUrl}/user_impersonate User.Read` });
     assert.deepEqual((JSON.parse(two.text) as { error_codes: number[] }).error_codes, [28000]);
   } finally {

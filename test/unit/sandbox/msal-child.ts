@@ -4,6 +4,7 @@
  * that matter (never a token).
  */
 import { ConfidentialClientApplication, CryptoProvider, PublicClientApplication, type AuthenticationResult } from '@azure/msal-node';
+import { SandboxBrowser } from '../../sandbox/browserSignIn';
 
 interface Input {
   authority: string;
@@ -95,8 +96,10 @@ async function main() {
         codeChallengeMethod: 'S256',
         state: 'state-123',
       });
-      const res = await fetch(url, { redirect: 'manual' });
-      const location = new URL(res.headers.get('location') ?? '');
+      // A person signs in on the sign-in page (nobody is signed in at first), then SSO serves the second request.
+      const browser = new SandboxBrowser();
+      const res = await browser.authorize(url, 'alex@contoso.onmicrosoft.com');
+      const location = new URL(res.location ?? 'about:blank');
       const code = location.searchParams.get('code');
       if (!code) throw new Error(`no code in redirect (${res.status}; error=${location.searchParams.get('error')})`);
       // PKCE is enforced: a wrong verifier is refused by /token.
@@ -108,8 +111,8 @@ async function main() {
       }
       // That attempt did not burn the code? Entra burns codes on redemption attempts that pass the grant checks only;
       // ask for a fresh code for the real redemption.
-      const res2 = await fetch(url, { redirect: 'manual' });
-      const code2 = new URL(res2.headers.get('location') ?? '').searchParams.get('code')!;
+      const res2 = await browser.authorize(url);
+      const code2 = new URL(res2.location ?? 'about:blank').searchParams.get('code')!;
       const r = await pca.acquireTokenByCode({ code: code2, scopes: [apiScope], redirectUri: input.redirectUri, codeVerifier: verifier });
       const state = location.searchParams.get('state');
       const refreshed = await pca.acquireTokenSilent({ account: r!.account!, scopes: [apiScope], forceRefresh: true });

@@ -63,16 +63,14 @@ test('token missing: "JWT not present." + Bearer challenge with resource_metadat
       `Bearer error="invalid_token", resource_metadata="${sb.endpoints.gateway}/products/.well-known/oauth-protected-resource"`,
     );
     assert.equal(sb.endpoints.prmUrl, `${sb.endpoints.gateway}/products/.well-known/oauth-protected-resource`);
-    for (const url of [sb.endpoints.prmUrl!, `${sb.endpoints.gateway}/.well-known/oauth-protected-resource/products/mcp`]) {
-      const prm = await raw(url);
-      assert.equal(prm.status, 200, url);
-      assert.deepEqual(JSON.parse(prm.text), {
-        resource: sb.endpoints.mcpUrl,
-        authorization_servers: [sb.endpoints.authorityV2],
-        bearer_methods_supported: ['header'],
-        scopes_supported: [`${sb.endpoints.mcpUrl}/user_impersonate`],
-      });
-    }
+    const prm = await raw(sb.endpoints.prmUrl!);
+    assert.equal(prm.status, 200);
+    assert.deepEqual(JSON.parse(prm.text), {
+      resource: sb.endpoints.mcpUrl,
+      authorization_servers: [sb.endpoints.authorityV2],
+      bearer_methods_supported: ['header'],
+      scopes_supported: [`${sb.endpoints.mcpUrl}/user_impersonate`],
+    });
     assert.equal(sb.requests()[0].outcome, 'tokenMissing');
     assert.equal(sb.requests()[0].authorization, 'absent');
   });
@@ -240,5 +238,25 @@ test('relative expiry: expiresInSeconds -120 issues a token that expired two min
     const res = await initWith(sb, { Authorization: `Bearer ${await sb.mintToken({ expiresInSeconds: -120 })}` });
     assert.equal(res.status, 401);
     assert.equal(sb.requests().at(-1)?.outcome, 'tokenExpired');
+  });
+});
+
+test('15.3 the emulator\'s v1 and v2 tokens carry Entra\'s claim forms: issuer, aud (GUID vs App ID URI), azp vs appid, ver', async () => {
+  await withSandbox('healthy-entra', async (sb) => {
+    const v2 = decodeJwt(await sb.mintToken({ version: 2 })).payload;
+    assert.equal(v2.iss, `${sb.endpoints.entra}/${sb.endpoints.tenantId}/v2.0`);
+    assert.equal(v2.aud, API, 'v2 aud is always the API app id (GUID)');
+    assert.equal(v2.ver, '2.0');
+    assert.ok(v2.azp && !('appid' in v2));
+    const v1 = decodeJwt(await sb.mintToken({ version: 1 })).payload;
+    assert.equal(v1.iss, `https://sts.windows.net/${sb.endpoints.tenantId}/`);
+    assert.equal(v1.aud, `api://${API}`, 'v1 aud is the resource as requested: here the App ID URI');
+    assert.equal(v1.ver, '1.0');
+    assert.ok(v1.appid && !('azp' in v1));
+  });
+  // The API app decides the version; unset requestedAccessTokenVersion (null) gives v1 tokens.
+  await withSandbox('token-v1-issuer-rejected', async (sb) => {
+    const unset = decodeJwt(await sb.mintToken({})).payload;
+    assert.equal(unset.ver, '1.0');
   });
 });
