@@ -8,6 +8,7 @@ import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readPolicyExpectations } from '../core/apim/policy/tokenValidation';
 import { diagnose, expectFromPolicy, renderMarkdownReport, type Diagnosis, type DiagnoseInput } from '../core/diagnosis';
+import { VSCODE_ENTRA_REDIRECT_URIS } from '../core/entra/redirectUris';
 import { createNodeFetch } from '../core/probe/nodeFetch';
 import { Secret } from '../core/secret';
 import { secretValueProblem } from '../core/secrets/secretValue';
@@ -24,7 +25,8 @@ Options for diagnose:
   --token-env VAR      read the Entra access token from environment variable VAR
   --auth MODE          the client's auth mode: ${AUTH_KINDS.join(' | ')}
   --client-id ID       client id to preflight at the authorize endpoint
-  --redirect-uri URI   redirect URI to preflight (repeatable)
+  --redirect-uri URI   redirect URI to preflight (repeatable; default: VS Code's for Entra,
+                       http://localhost and https://vscode.dev/redirect)
   --scope SCOPE        scope for the preflight (repeatable; default: the PRM scopes)
   --authority URL      Entra authority when PRM names none (https://login.microsoftonline.com/<tenant>/v2.0)
   --tool-roles FILE    JSON {"<tool>": "<app role>"} from the gateway policy, for the tool × role matrix
@@ -147,7 +149,7 @@ function diagnoseInput(io: CliIo, values: Record<string, string | boolean | stri
     keyHeaderName: v['key-header'],
     accessToken,
     signIn: v['client-id']
-      ? { clientId: v['client-id'], redirectUris: v['redirect-uri']?.length ? v['redirect-uri'] : ['http://127.0.0.1:33418'], scopes: v.scope, authority: v.authority }
+      ? { clientId: v['client-id'], redirectUris: v['redirect-uri']?.length ? v['redirect-uri'] : [...VSCODE_ENTRA_REDIRECT_URIS], scopes: v.scope, authority: v.authority }
       : undefined,
     toolRoles: v['tool-roles'] ? readToolRoles(v['tool-roles']) : undefined,
     expect: v.policy ? readPolicyExpect(v.policy) : undefined,

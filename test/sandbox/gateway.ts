@@ -12,6 +12,7 @@ import { listenOnLoopback } from '../harness/processes';
 import { APIM_TEXT, apimJson, internalServerErrorBody, type GatewayAnswer } from './apimAnswers';
 import { handleControl, readBody, type ControlHandlers } from './gatewayControl';
 import { checkKey, keyRejection, type ResolvedSubscription } from './gatewayKeys';
+import { anonymousPrmPaths, authorizationServerRoute, keyProtectedPrmPath } from './gatewayDiscovery';
 import { claimValues, tokenValidator, type TokenResult } from './gatewayTokens';
 import type { GatewayConfig } from './scenarioSchema';
 
@@ -138,6 +139,7 @@ export async function startGateway(log: (line: string) => void = () => undefined
   let cfg: ResolvedGatewayConfig | undefined;
   let control: ControlHandlers | undefined;
   const records: GatewayRequestRecord[] = [];
+  const registeredClients = new Map<string, string[]>();
   let latencyMs = 0;
   let rateCount = 0;
   let quotaCount = 0;
@@ -165,14 +167,20 @@ export async function startGateway(log: (line: string) => void = () => undefined
     return undefined;
   }
 
-  /** The inbound steps in APIM's order; the first that refuses answers. */
-  async function inbound(req: IncomingMessage, url: URL, rec: GatewayRequestRecord): Promise<{ refused?: GatewayAnswer; payload?: Record<string, unknown> }> {
+  /** The subscription key, checked by the gateway before any policy of the API's operations. */
+  function keyCheck(req: IncomingMessage, url: URL, rec: GatewayRequestRecord): GatewayAnswer | undefined {
     const c = cfg!;
     const key = checkKey(req, url, c.subscription);
     rec.keyStatus = key.status;
     if (key.from) rec.keyHeaderName = key.from;
     if (key.reference) rec.keyReference = key.reference;
-    const keyRefusal = keyRejection(key, c.subscription, `${c.origin}/${c.apiPath}`);
+    return keyRejection(key, c.subscription, `${c.origin}/${c.apiPath}`);
+  }
+
+  /** The inbound steps in APIM's order; the first that refuses answers. */
+  async function inbound(req: IncomingMessage, url: URL, rec: GatewayRequestRecord): Promise<{ refused?: GatewayAnswer; payload?: Record<string, unknown> }> {
+    const c = cfg!;
+    const keyRefusal = keyCheck(req, url, rec);
     if (keyRefusal) return { refused: keyRefusal };
     if (c.ipFilter) {
       const ip = (req.socket.remoteAddress ?? '').replace(/^::ffff:/, '');
@@ -276,11 +284,22 @@ export async function startGateway(log: (line: string) => void = () => undefined
     const base = `/${c.apiPath}`;
     const notFound = () => send(res, rec, { status: 404, body: { statusCode: 404, message: APIM_TEXT.notFound }, headers: {}, outcome: 'notFound', detail: 'OperationNotFound: Unable to match incoming request to an operation.' });
 
-    // Protected Resource Metadata (anonymous operations).
-    const prmPaths = [`${base}/.well-known/oauth-protected-resource`, `/.well-known/oauth-protected-resource${base}/mcp`, `/.well-known/oauth-protected-resource${base}`];
-    if (prmPaths.includes(url.pathname)) return servePrm(res, rec, method, notFound);
+    // Protected Resource Metadata: anonymous operations, only where the scenario publishes them (gatewayDiscovery.ts).
+    if (anonymousPrmPaths(c).includes(url.pathname)) return servePrm(res, rec, method, notFound);
+    // A PRM operation inside the key-protected API: the key first, then its policy returns before the token policy.
+    if (url.pathname === keyProtectedPrmPath(c) && method === 'GET') {
+      const keyRefusal = keyCheck(req, url, rec);
+      return keyRefusal ? send(res, rec, keyRefusal) : servePrm(res, rec, method, notFound);
+    }
+    const asStatus = await authorizationServerRoute(c, req, res, url.pathname, registeredClients);
+    if (asStatus !== undefined) {
+      rec.status = asStatus;
+      rec.outcome = 'authorizationServer';
+      return;
+    }
 
-    const ops: Record<string, string[]> = { [`${base}/mcp`]: ['GET', 'POST', 'DELETE'], [`${base}/sse`]: ['GET'], [`${base}/messages`]: ['POST'] };
+    const ops: Record<string, string[]> = { [`${base}/mcp`]: ['GET', 'POST', 'DELETE'] };
+    if (c.sseTransport) Object.assign(ops, { [`${base}/sse`]: ['GET'], [`${base}/messages`]: ['POST'] });
     if (!ops[url.pathname]?.includes(method)) return notFound();
     const backendPath = url.pathname.slice(base.length) + url.search;
     const body = method === 'POST' ? await readBody(req) : undefined;

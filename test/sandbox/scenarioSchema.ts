@@ -114,7 +114,7 @@ export const entraSchema = z
     v1IssuerTemplate: z.string().default('https://sts.windows.net/{tenantId}/').describe("v1 'iss' (as real Entra issues it)."),
     apiAppId: guid.optional().describe('The app registration that represents the MCP API (defaults for minting and PRM scopes).'),
     defaultClientId: guid.default(VSCODE_CLIENT_ID).describe('Client used by mintToken when none is given.'),
-    defaultUser: z.string().optional().describe('UPN signed in automatically at /authorize and approving device codes. Default: first user.'),
+    defaultUser: z.string().optional().describe('UPN approving device codes and holding minted tokens. Default: first user. Nobody is signed in at /authorize until the sign-in page is posted (as real Entra).'),
     apps: z.array(appSchema).default([]),
     users: z.array(userSchema).default([]),
     consentGrants: z
@@ -134,7 +134,6 @@ export const entraSchema = z
       })
       .strict()
       .default({ approval: 'immediate', approveAfterMs: 0, intervalSeconds: 1 }),
-    errorPageStatus: z.number().int().default(200).describe('HTTP status of the /authorize HTML error page.'),
   })
   .strict();
 
@@ -222,9 +221,30 @@ export const gatewaySchema = z
         authorizationServers: z.array(z.string()).optional().describe('Template. Default: ["{authorityV2}"].'),
         scopesSupported: z.array(z.string()).optional().describe("Default: the API app's User scopes as <first identifierUri or appId>/<scope>."),
         bearerMethodsSupported: z.array(z.string()).default(['header']),
+        published: z
+          .array(z.enum(['apiBase', 'wellKnownPath', 'wellKnownRoot']))
+          .default(['apiBase'])
+          .describe(
+            "Where the PRM is published. Real APIM answers a URL only when an API or operation exists for it: 'apiBase' = the operation GET /{apiPath}/.well-known/oauth-protected-resource the samples add to the MCP API; 'wellKnownPath' = a separate API for the RFC 9728 path-inserted URLs /.well-known/oauth-protected-resource/{apiPath}/mcp (and /sse); 'wellKnownRoot' = /.well-known/oauth-protected-resource.",
+          ),
+        behindSubscriptionKey: z
+          .boolean()
+          .default(false)
+          .describe("The 'apiBase' PRM operation is inside the key-protected MCP API: without the key it answers APIM's 401 like any operation of the API (VS Code sends the configured headers to same-origin metadata URLs)."),
       })
       .strict()
-      .default({ mode: 'missing', bearerMethodsSupported: ['header'] }),
+      .default({ mode: 'missing', bearerMethodsSupported: ['header'], published: ['apiBase'], behindSubscriptionKey: false }),
+    sseTransport: z
+      .boolean()
+      .default(true)
+      .describe('The legacy HTTP+SSE operations exist (GET /{apiPath}/sse with the endpoint event, POST /{apiPath}/messages). false → those URLs answer 404 Resource not found.'),
+    authorizationServer: z
+      .object({
+        dynamicRegistration: z.boolean().default(true).describe('POST /register (RFC 7591) issues client ids, and the metadata names it.'),
+      })
+      .strict()
+      .optional()
+      .describe("APIM itself is the OAuth authorization server (the APIM-as-AS samples): RFC 8414 metadata at /.well-known/oauth-authorization-server naming the gateway's /authorize, /token and /register. Only the metadata and /register are emulated."),
     toolRoles: z
       .object({
         map: z
@@ -327,7 +347,11 @@ export const scenarioSchema = z
     extends: z.string().optional().describe('Base scenario (name or relative path); objects merge deeply, arrays are replaced.'),
     expect: z
       .object({
-        findings: z.array(z.string()).describe('Finding ids the diagnosis must produce; [] for healthy scenarios.'),
+        findings: z.array(z.string()).describe('Error finding ids the diagnosis must produce (exactly these); [] for healthy scenarios.'),
+        infoFindings: z
+          .array(z.string())
+          .default([])
+          .describe('Info or warning finding ids the diagnosis must also produce, e.g. what the sign-in preflight could not check before sign-in.'),
         gatewayStatus: z.number().int().optional().describe("HTTP status the client's MCP initialize gets from the gateway with the client's credentials."),
         toolCallStatus: z.number().int().optional().describe('HTTP status of client.toolCall (after a successful initialize).'),
       })

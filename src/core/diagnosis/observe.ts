@@ -74,6 +74,8 @@ export interface Observations {
   readonly prm?: PrmAttempt;
   readonly authServer?: AuthServerObservation;
   readonly fallbackProbes: readonly HttpExchange[];
+  /** The MCP origin's own authorization-server metadata (VS Code's fallback when PRM names none, or a cross-origin one fails). */
+  readonly originAuthServer?: AuthServerObservation;
   readonly preflights: readonly PreflightResult[];
   readonly token?: DecodeResult;
   readonly pathProbes: readonly HttpExchange[];
@@ -102,128 +104,53 @@ export function toolCallExchange(exchanges: readonly HttpExchange[]): HttpExchan
 export async function observe(input: DiagnoseInput, options: DiagnoseOptions): Promise<Observations> {
   const url = new URL(input.url);
   const timeline = new Timeline(options.now);
-  const client = new ProbeHttpClient({
-    fetch: options.fetch,
-    secretOrigin: url.origin,
-    secrets: [input.subscriptionKey, input.accessToken],
-    timeline,
-    timeoutMs: options.timeoutMs,
-    maxBodyBytes: options.maxBodyBytes,
-    maxRedirects: options.maxRedirects,
-  });
+  const { fetch, timeoutMs: requestTimeoutMs, maxBodyBytes, maxRedirects } = options;
+  const secrets = [input.subscriptionKey, input.accessToken];
+  const client = new ProbeHttpClient({ fetch, secretOrigin: url.origin, secrets, timeline, timeoutMs: requestTimeoutMs, maxBodyBytes, maxRedirects });
   const timeoutMs = options.timeoutMs ?? 10_000;
   const keyHeaderName = input.keyHeaderName ?? DEFAULT_KEY_HEADER;
-  const headers: Record<string, Secret> = {};
-  if (input.subscriptionKey) headers[keyHeaderName] = input.subscriptionKey;
-  if (input.accessToken) headers['Authorization'] = bearer(input.accessToken);
-  const configured: Credentials | undefined = Object.keys(headers).length
-    ? { label: [input.subscriptionKey && 'subscription key', input.accessToken && 'access token'].filter(Boolean).join(' + '), headers }
-    : undefined;
+  const configured = configuredCredentials(input, keyHeaderName);
 
-  const token = input.accessToken
-    ? await timeline.step('decode access token', async () => decodeAccessToken(input.accessToken!), (r) => ({
-        status: r.ok ? 'ok' : 'warning',
-        detail: r.ok ? `claims: ${Object.keys(r.token.claims).join(', ')} (signature not shown)` : r.error,
-      }))
-    : undefined;
+  const token = input.accessToken ? await decodeStep(timeline, input.accessToken) : undefined;
 
-  const roles = token?.ok ? claimList(token.token.claims, 'roles') ?? [] : undefined;
-  const toolRoles = input.toolRoles;
-  // One read-only call shows the policy acting on tools/call (issue 15.c: a policy that fails every call is not healthy);
-  // with a role map, prefer a tool the token lacks the role for.
-  const pickReadOnlyTool = (tools: readonly ToolSummary[]): string | undefined => {
-    if (toolRoles && roles) {
-      const byRole = tools.find((t) => toolRoles[t.name] && !roles.includes(toolRoles[t.name]!)) ?? tools.find((t) => toolRoles[t.name]);
-      if (byRole) return byRole.name;
-    }
-    return preferredReadOnlyTool(tools)?.name;
-  };
+  const pickReadOnlyTool = readOnlyToolPicker(input.toolRoles, token);
   const unauthP = probeMcp(client, url.href, NO_CREDENTIALS, { stepPrefix: 'mcp (no credentials)', listTools: !configured, timeoutMs, pickReadOnlyTool: configured ? undefined : pickReadOnlyTool });
   const authP = configured
     ? probeMcp(client, url.href, configured, { stepPrefix: `mcp (${configured.label})`, listTools: true, timeoutMs, pickReadOnlyTool })
     : Promise.resolve(undefined);
-  const speculative = prmCandidates(url.href);
-  const prmSpeculativeP = fetchPrm(client, speculative);
+  // The well-known URLs are fetched at once, speculatively, with the configured headers (same origin only), as
+  // VS Code sends its launch headers; which document counts is decided once the challenge is known.
+  const prmSpeculativeP = fetchPrm(client, prmCandidates(url.href), configured);
 
   const unauthenticated = await unauthP;
   const unauthFail = firstFailing(attemptExchanges(client, unauthenticated));
   const challenge = unauthFail ? readChallenges(unauthFail.headers['www-authenticate']) : undefined;
+  // Behind a subscription key the Bearer challenge comes only with the key: what VS Code sees once it sends it.
+  const keyedChallenge = !challenge?.bearer && input.subscriptionKey ? challengeOf(client, await authP) : undefined;
 
-  const prmAttempts: PrmAttempt[] = [...(await prmSpeculativeP)];
-  const advertised = challenge?.bearer?.resourceMetadata;
-  if (advertised) {
-    const extra = prmCandidates(url.href, advertised).filter((c) => c.source === 'challenge');
-    const already = prmAttempts.find((a) => extra[0] && a.url === extra[0].url);
-    if (already) prmAttempts.push({ ...already, source: 'challenge' });
-    else if (extra.length) prmAttempts.push(...(await fetchPrm(client, extra)));
-  }
-  const prm = pickPrm(prmAttempts);
+  const advertised = challenge?.bearer?.resourceMetadata ?? keyedChallenge?.bearer?.resourceMetadata;
+  const prmAttempts = await withAdvertisedPrm(client, url, await prmSpeculativeP, advertised, configured);
+  const prm = pickPrm(prmAttempts, url.href);
 
   const authorizationServer = prm?.document && isStringArray(prm.document.authorization_servers) ? prm.document.authorization_servers[0] : undefined;
   const signIn = planSignIn(input, prm, authorizationServer);
 
   const secondWave: Promise<unknown>[] = [];
   let authServer: AuthServerObservation | undefined;
-  const authServerP = authorizationServer ? fetchAuthServerMetadata(client, authorizationServer) : undefined;
+  const authServerP = authorizationServer ? fetchAuthServerMetadata(client, authorizationServer, 'as-metadata', configured) : undefined;
   if (authServerP) secondWave.push(authServerP.then((r) => (authServer = r)));
   const preflights: PreflightResult[] = [];
-  if (signIn) {
-    secondWave.push(
-      (async () => {
-        let endpoint = signIn.authorizeEndpoint;
-        if (!endpoint && authServerP) endpoint = (await authServerP).metadata?.authorization_endpoint;
-        if (!endpoint) {
-          timeline.skipped('authorize-preflight', 'no authorization endpoint known (no PRM authorization server, no --authority)');
-          return;
-        }
-        const tokenEndpoint = signIn.tokenEndpoint ?? (authServerP ? (await authServerP).metadata?.token_endpoint : undefined);
-        const results = await Promise.all(
-          signIn.redirectUris.map((redirectUri) =>
-            preflightAuthorize(client, {
-              authorizeEndpoint: endpoint!,
-              tokenEndpoint,
-              clientId: signIn.clientId,
-              redirectUri,
-              scopes: signIn.scopes,
-              resource: signIn.resource,
-            }),
-          ),
-        );
-        preflights.push(...results);
-      })(),
-    );
-  }
+  if (signIn) secondWave.push(runPreflights(client, timeline, signIn, authServerP).then((r) => preflights.push(...r)));
   const fallbackProbes: HttpExchange[] = [];
-  const wantsBearer = Boolean(challenge?.bearer) || isTokenChallengeBody(unauthFail);
-  if (wantsBearer && !prm && !advertised) {
-    // What VS Code does next without resource_metadata: the MCP origin's AS metadata, then its default /authorize.
-    secondWave.push(
-      Promise.all([
-        client.send('fallback as-metadata', { url: `${url.origin}/.well-known/oauth-authorization-server` }),
-        client.send('fallback authorize', { url: `${url.origin}/authorize`, followRedirects: false }),
-      ]).then((r) => fallbackProbes.push(...r)),
-    );
+  let originAuthServer: AuthServerObservation | undefined;
+  if (Boolean(challenge?.bearer || keyedChallenge?.bearer) || isTokenChallengeBody(unauthFail)) {
+    const fallback = originFallback(client, url, configured, authorizationServer, authServerP);
+    secondWave.push(fallback.then((r) => ((originAuthServer = r.originAuthServer), fallbackProbes.push(...r.fallbackProbes))));
   }
   const authenticated = await authP;
   const pathProbes: HttpExchange[] = [];
   const notFound = [unauthFail, firstFailing(attemptExchanges(client, authenticated))].some((e) => e?.status === 404);
-  if (notFound) {
-    secondWave.push(
-      Promise.all(
-        siblingPaths(url).map((sibling) =>
-          client.send(`path check ${sibling.pathname}`, {
-            method: sibling.pathname.endsWith('/sse') ? 'GET' : 'POST',
-            url: sibling.href,
-            headers: sibling.pathname.endsWith('/sse')
-              ? { accept: 'text/event-stream' }
-              : { accept: 'application/json, text/event-stream', 'content-type': 'application/json' },
-            body: sibling.pathname.endsWith('/sse') ? undefined : INITIALIZE_BODY,
-            credentials: configured,
-          }),
-        ),
-      ).then((r) => pathProbes.push(...r)),
-    );
-  }
+  if (notFound) secondWave.push(siblingPathProbes(client, url, configured).then((r) => pathProbes.push(...r)));
   await Promise.all(secondWave);
   const authFail = firstFailing(attemptExchanges(client, authenticated));
   return {
@@ -240,11 +167,99 @@ export async function observe(input: DiagnoseInput, options: DiagnoseOptions): P
     prm,
     authServer,
     fallbackProbes,
+    originAuthServer,
     preflights,
     token,
     pathProbes,
     timeline,
   };
+}
+
+/** The configured token's claims, on the timeline (never its signature). */
+function decodeStep(timeline: Timeline, accessToken: Secret): Promise<DecodeResult> {
+  return timeline.step('decode access token', async () => decodeAccessToken(accessToken), (r) => ({
+    status: r.ok ? 'ok' : 'warning',
+    detail: r.ok ? `claims: ${Object.keys(r.token.claims).join(', ')} (signature not shown)` : r.error,
+  }));
+}
+
+/** The secrets the client under test sends: its subscription key and its access token, as headers. */
+function configuredCredentials(input: DiagnoseInput, keyHeaderName: string): Credentials | undefined {
+  const headers: Record<string, Secret> = {};
+  if (input.subscriptionKey) headers[keyHeaderName] = input.subscriptionKey;
+  if (input.accessToken) headers['Authorization'] = bearer(input.accessToken);
+  if (!Object.keys(headers).length) return undefined;
+  return { label: [input.subscriptionKey && 'subscription key', input.accessToken && 'access token'].filter(Boolean).join(' + '), headers };
+}
+
+/**
+ * One read-only call shows the policy acting on tools/call (issue 15.c: a policy that fails every call is not healthy);
+ * with a role map, prefer a tool the token lacks the role for.
+ */
+function readOnlyToolPicker(toolRoles: DiagnoseInput['toolRoles'], token: DecodeResult | undefined): (tools: readonly ToolSummary[]) => string | undefined {
+  const roles = token?.ok ? claimList(token.token.claims, 'roles') ?? [] : undefined;
+  return (tools) => {
+    if (toolRoles && roles) {
+      const byRole = tools.find((t) => toolRoles[t.name] && !roles.includes(toolRoles[t.name]!)) ?? tools.find((t) => toolRoles[t.name]);
+      if (byRole) return byRole.name;
+    }
+    return preferredReadOnlyTool(tools)?.name;
+  };
+}
+
+/** The PRM fetches so far, plus the URL the challenge names (reusing a speculative fetch of the same URL). */
+async function withAdvertisedPrm(client: ProbeHttpClient, url: URL, speculative: PrmAttempt[], advertised: string | undefined, configured: Credentials | undefined): Promise<PrmAttempt[]> {
+  if (!advertised) return speculative;
+  const named = prmCandidates(url.href, advertised);
+  const already = speculative.find((a) => named[0] && a.url === named[0].url);
+  if (already) return [...speculative, { ...already, source: 'challenge' }];
+  return [...speculative, ...(named.length ? await fetchPrm(client, named, configured) : [])];
+}
+
+/** The authorize preflight for each redirect URI, once the authorize endpoint is known. */
+async function runPreflights(client: ProbeHttpClient, timeline: Timeline, signIn: PlannedSignIn, authServerP: Promise<AuthServerObservation> | undefined): Promise<PreflightResult[]> {
+  let endpoint = signIn.authorizeEndpoint;
+  if (!endpoint && authServerP) endpoint = (await authServerP).metadata?.authorization_endpoint;
+  if (!endpoint) {
+    timeline.skipped('authorize-preflight', 'no authorization endpoint known (no PRM authorization server, no --authority)');
+    return [];
+  }
+  const tokenEndpoint = signIn.tokenEndpoint ?? (authServerP ? (await authServerP).metadata?.token_endpoint : undefined);
+  const request = { authorizeEndpoint: endpoint, tokenEndpoint, clientId: signIn.clientId, scopes: signIn.scopes, resource: signIn.resource };
+  return Promise.all(signIn.redirectUris.map((redirectUri) => preflightAuthorize(client, { ...request, redirectUri })));
+}
+
+/**
+ * VS Code's Flow 2 and 3 (extHostMcp.ts createAuthMetadata): without a PRM authorization server, or when a
+ * cross-origin one has no metadata, the MCP origin's own metadata; failing that, the default /authorize on the origin.
+ */
+async function originFallback(
+  client: ProbeHttpClient,
+  url: URL,
+  configured: Credentials | undefined,
+  authorizationServer: string | undefined,
+  authServerP: Promise<AuthServerObservation> | undefined,
+): Promise<{ originAuthServer?: AuthServerObservation; fallbackProbes: HttpExchange[] }> {
+  if (authorizationServer && authServerP && ((await authServerP).metadata || sameOrigin(authorizationServer, url))) return { fallbackProbes: [] };
+  const originAuthServer = await fetchAuthServerMetadata(client, url.origin, 'fallback as-metadata', configured);
+  if (originAuthServer.metadata) return { originAuthServer, fallbackProbes: [] };
+  return { originAuthServer, fallbackProbes: [await client.send('fallback authorize', { url: `${url.origin}/authorize`, followRedirects: false })] };
+}
+
+/** After a 404: the sibling transport paths (`/mcp` ↔ `/sse`), with the configured credentials. */
+function siblingPathProbes(client: ProbeHttpClient, url: URL, configured: Credentials | undefined): Promise<HttpExchange[]> {
+  return Promise.all(
+    siblingPaths(url).map((sibling) => {
+      const sse = sibling.pathname.endsWith('/sse');
+      const headers: Record<string, string> = sse ? { accept: 'text/event-stream' } : { accept: 'application/json, text/event-stream', 'content-type': 'application/json' };
+      return client.send(`path check ${sibling.pathname}`, { method: sse ? 'GET' : 'POST', url: sibling.href, headers, body: sse ? undefined : INITIALIZE_BODY, credentials: configured });
+    }),
+  );
+}
+
+function challengeOf(client: ProbeHttpClient, attempt: McpAttempt | undefined): ParsedChallenges | undefined {
+  const fail = firstFailing(attemptExchanges(client, attempt));
+  return fail ? readChallenges(fail.headers['www-authenticate']) : undefined;
 }
 
 const INITIALIZE_BODY = JSON.stringify({
@@ -256,6 +271,14 @@ const INITIALIZE_BODY = JSON.stringify({
 
 function bearer(token: Secret): Secret {
   return Secret.of(`Bearer ${token.reveal().replace(/^Bearer\s+/i, '').trim()}`);
+}
+
+function sameOrigin(a: string, url: URL): boolean {
+  try {
+    return new URL(a).origin === url.origin;
+  } catch {
+    return false;
+  }
 }
 
 function isTokenChallengeBody(exchange: HttpExchange | undefined): boolean {

@@ -2,7 +2,7 @@ import { classifyGatewayResponse, type GatewayOutcome } from '../apim/gatewayRes
 import { authorityOf } from '../entra/authority';
 import { DEFAULT_KEY_HEADER, type AuthKind } from '../serverRecord';
 import type { FetchLike } from './nodeFetch';
-import { fetchPrm, isStringArray, pickPrm, prmCandidates } from './prm';
+import { fetchPrm, isStringArray, pickPrm, prmCandidates, sameResource } from './prm';
 import { ProbeHttpClient, type HttpExchange } from './probeHttpClient';
 import { Timeline } from './timeline';
 import { readChallenges } from './wwwAuthenticate';
@@ -48,17 +48,6 @@ const INITIALIZE_BODY = JSON.stringify({
   params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'apim-mcp-detect', version: '1' } },
 });
 
-function sameResource(a: string, b: string): boolean {
-  const norm = (s: string) => {
-    try {
-      return new URL(s).href.replace(/\/+$/, '');
-    } catch {
-      return s;
-    }
-  };
-  return norm(a) === norm(b);
-}
-
 /** The auth mode the answer points to; an open server needs none, an unexplained 401 most often wants an APIM key. */
 export function suggestAuth(outcome: GatewayOutcome, key: boolean, bearer: boolean): AuthKind {
   if (key && bearer) return 'subscriptionKeyAndEntra';
@@ -101,7 +90,7 @@ export async function detectAuth(fetchFn: FetchLike, mcpUrl: string, options: De
   let prmProblem: string | undefined;
   if (bearer) {
     const attempts = await fetchPrm(client, prmCandidates(mcpUrl, bearer.resourceMetadata).filter((c) => c.source !== 'apiBase'));
-    const found = pickPrm(attempts);
+    const found = pickPrm(attempts, mcpUrl);
     const doc = found?.document;
     if (found && doc && typeof doc.resource === 'string') {
       const servers = isStringArray(doc.authorization_servers) ? doc.authorization_servers : [];

@@ -1,4 +1,5 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { SSEClientTransport } from '@modelcontextprotocol/sdk/client/sse.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
@@ -44,6 +45,10 @@ export interface McpAttempt {
   /** The SDK's error, cut short; server text in it is data. */
   readonly error?: string;
   readonly stepPrefix: string;
+  /** The transport that worked; 'sse' when the POST got a 4xx and the legacy HTTP+SSE transport answered instead. */
+  readonly transport?: 'streamableHttp' | 'sse';
+  /** The legacy SSE transport was tried after the POST failed and did not work either. */
+  readonly sseTried?: boolean;
 }
 
 /**
@@ -107,30 +112,46 @@ function shortError(error: unknown): string {
   return message.length > 300 ? `${message.slice(0, 300)}…` : message;
 }
 
+type ProbeOptions = {
+  stepPrefix: string;
+  listTools: boolean;
+  timeoutMs: number;
+  /** Picks one tool to call after tools/list. Only tools that look read-only (`looksReadOnly`) are offered. */
+  pickReadOnlyTool?: (readOnlyTools: readonly ToolSummary[]) => string | undefined;
+};
+
 /**
  * `initialize` and, when that works and `listTools` is set, `tools/list`, through the MCP SDK's streamable HTTP
- * transport and the probe client's guarded fetch. Never calls a tool.
+ * transport and the probe client's guarded fetch. Never calls a tool other than the one read-only pick.
+ * Like VS Code (extHostMcp.ts), a 4xx other than 401/403 to that first POST means "try the legacy HTTP+SSE transport":
+ * GET with Accept: text/event-stream and wait for the `endpoint` event (MCP 2025-03-26 transports, backwards
+ * compatibility). Its exchanges carry the step prefix `<prefix> sse`.
  */
-export async function probeMcp(
-  client: ProbeHttpClient,
-  url: string,
-  credentials: Credentials,
-  options: {
-    stepPrefix: string;
-    listTools: boolean;
-    timeoutMs: number;
-    /** Picks one tool to call after tools/list. Only tools that look read-only (`looksReadOnly`) are offered. */
-    pickReadOnlyTool?: (readOnlyTools: readonly ToolSummary[]) => string | undefined;
-  },
-): Promise<McpAttempt> {
-  const transport = new PipelinedTransport(
-    new StreamableHTTPClientTransport(new URL(url), {
-      fetch: client.fetchFor(options.stepPrefix, credentials),
-      reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1 },
-    }),
-  );
+export async function probeMcp(client: ProbeHttpClient, url: string, credentials: Credentials, options: ProbeOptions): Promise<McpAttempt> {
+  const streamable = await runSession(client, url, credentials, options, 'streamableHttp');
+  if (streamable.initialized || !legacySseWorthTrying(client, options.stepPrefix)) return streamable;
+  const sse = await runSession(client, url, credentials, { ...options, stepPrefix: `${options.stepPrefix} sse` }, 'sse');
+  return sse.initialized ? sse : { ...streamable, sseTried: true };
+}
+
+function legacySseWorthTrying(client: ProbeHttpClient, stepPrefix: string): boolean {
+  const first = client.exchanges.find((e) => e.step.startsWith(`${stepPrefix} `) && e.method === 'POST');
+  const status = first?.status;
+  return status !== undefined && status >= 400 && status < 500 && status !== 401 && status !== 403;
+}
+
+async function runSession(client: ProbeHttpClient, url: string, credentials: Credentials, options: ProbeOptions, kind: 'streamableHttp' | 'sse'): Promise<McpAttempt> {
+  const fetch = client.fetchFor(options.stepPrefix, credentials);
+  const inner: Transport =
+    kind === 'sse'
+      ? new SSEClientTransport(new URL(url), { fetch })
+      : new StreamableHTTPClientTransport(new URL(url), {
+          fetch,
+          reconnectionOptions: { maxRetries: 0, initialReconnectionDelay: 1000, maxReconnectionDelay: 1000, reconnectionDelayGrowFactor: 1 },
+        });
+  const transport = new PipelinedTransport(inner);
   const mcp = new Client({ name: 'apim-mcp-diagnose', version: '0.1.0' }, { capabilities: {} });
-  const base = { label: credentials.label, credentialHeaders: Object.keys(credentials.headers), stepPrefix: options.stepPrefix };
+  const base = { label: credentials.label, credentialHeaders: Object.keys(credentials.headers), stepPrefix: options.stepPrefix, transport: kind };
   let initialized = false;
   try {
     await mcp.connect(transport, { timeout: options.timeoutMs });

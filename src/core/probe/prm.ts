@@ -1,4 +1,4 @@
-import type { HttpExchange, ProbeHttpClient } from './probeHttpClient';
+import type { Credentials, HttpExchange, ProbeHttpClient } from './probeHttpClient';
 
 /** RFC 9728 Protected Resource Metadata, as far as the diagnosis reads it. */
 export interface PrmDocument {
@@ -29,23 +29,37 @@ export interface PrmObservation {
   readonly found?: PrmAttempt;
 }
 
-/** Discovery order of VS Code and RFC 9728: the challenge's `resource_metadata`, then path-inserted, then root well-known. */
+/**
+ * Discovery order of VS Code (microsoft/vscode src/vs/base/common/oauth.ts fetchResourceMetadata) and the MCP
+ * 2025-11-25 authorization spec: when the challenge names `resource_metadata`, that URL and nothing else; without it,
+ * the path-inserted well-known URL (`/.well-known/oauth-protected-resource<path>`, the path as it is), then the root one.
+ * `apiBase` is added only as a speculative probe for the evidence when no URL was advertised.
+ */
 export function prmCandidates(mcpUrl: string, resourceMetadata?: string): PrmCandidate[] {
   const url = new URL(mcpUrl);
-  const path = url.pathname.replace(/\/+$/, '');
-  const out: PrmCandidate[] = [];
   if (resourceMetadata) {
     try {
-      out.push({ url: new URL(resourceMetadata, url).href, source: 'challenge' });
+      return [{ url: new URL(resourceMetadata, url).href, source: 'challenge' }];
     } catch {
       // An unusable resource_metadata value is reported by the rules from the challenge itself.
+      return [];
     }
   }
-  if (path) out.push({ url: `${url.origin}/.well-known/oauth-protected-resource${path}`, source: 'wellKnownPath' });
+  const out: PrmCandidate[] = [];
+  if (url.pathname !== '/') out.push({ url: `${url.origin}/.well-known/oauth-protected-resource${url.pathname}`, source: 'wellKnownPath' });
   out.push({ url: `${url.origin}/.well-known/oauth-protected-resource`, source: 'wellKnownRoot' });
-  const apiBase = path.replace(/\/(mcp|sse)$/, '');
-  if (apiBase && !resourceMetadata) out.push({ url: `${url.origin}${apiBase}/.well-known/oauth-protected-resource`, source: 'apiBase' });
+  const apiBase = url.pathname.replace(/\/+$/, '').replace(/\/(mcp|sse)$/, '');
+  if (apiBase) out.push({ url: `${url.origin}${apiBase}/.well-known/oauth-protected-resource`, source: 'apiBase' });
   return out.filter((c, i) => out.findIndex((o) => o.url === c.url) === i);
+}
+
+/** VS Code's check of the PRM `resource` against the server URL: equal after `new URL(…).toString()`, so a trailing slash counts. */
+export function sameResource(resource: string, mcpUrl: string): boolean {
+  try {
+    return new URL(resource).toString() === new URL(mcpUrl).toString();
+  } catch {
+    return false;
+  }
 }
 
 export function readPrm(exchange: HttpExchange): { document?: PrmDocument; problem?: string } {
@@ -72,20 +86,28 @@ export function isStringArray(value: unknown): value is string[] {
   return Array.isArray(value) && value.every((v) => typeof v === 'string');
 }
 
-export async function fetchPrm(client: ProbeHttpClient, candidates: readonly PrmCandidate[]): Promise<PrmAttempt[]> {
+/**
+ * Fetches the candidates as VS Code does: `Accept: application/json`, and the server's configured headers (the
+ * subscription key) only to URLs of the MCP URL's origin; the probe client never sends them anywhere else.
+ */
+export async function fetchPrm(client: ProbeHttpClient, candidates: readonly PrmCandidate[], credentials?: Credentials): Promise<PrmAttempt[]> {
   return Promise.all(
     candidates.map(async (candidate) => {
-      const exchange = await client.send(`prm ${candidate.source}`, { url: candidate.url, headers: { accept: 'application/json' } });
+      const exchange = await client.send(`prm ${candidate.source}`, { url: candidate.url, headers: { accept: 'application/json' }, credentials });
       return { ...candidate, exchange, ...readPrm(exchange) };
     }),
   );
 }
 
-/** The first usable document in discovery order, as a client would pick it. */
-export function pickPrm(attempts: readonly PrmAttempt[]): PrmAttempt | undefined {
-  const order: PrmSource[] = ['challenge', 'wellKnownPath', 'wellKnownRoot'];
-  return [...attempts]
-    .filter((a) => order.includes(a.source))
-    .sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source))
-    .find((a) => a.document && !a.problem);
+/**
+ * The document a client would use. When the challenge named a URL, only that one counts (no fallback). Otherwise the
+ * well-known URLs in order, preferring one whose `resource` matches the MCP URL (VS Code moves on from a mismatch).
+ */
+export function pickPrm(attempts: readonly PrmAttempt[], mcpUrl?: string): PrmAttempt | undefined {
+  const usable = (a: PrmAttempt) => Boolean(a.document && !a.problem);
+  const challenged = attempts.filter((a) => a.source === 'challenge');
+  if (challenged.length) return challenged.find(usable);
+  const order: PrmSource[] = ['wellKnownPath', 'wellKnownRoot'];
+  const wellKnown = attempts.filter((a) => order.includes(a.source) && usable(a)).sort((a, b) => order.indexOf(a.source) - order.indexOf(b.source));
+  return (mcpUrl && wellKnown.find((a) => typeof a.document?.resource === 'string' && sameResource(a.document.resource, mcpUrl))) || wellKnown[0];
 }

@@ -4,6 +4,7 @@ import type { Diagnosis, DiagnoseInput } from '../../core/diagnosis';
 import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFiles';
 import { createNodeFetch, type FetchLike } from '../../core/probe/nodeFetch';
 import { Secret } from '../../core/secret';
+import { VSCODE_ENTRA_REDIRECT_URIS } from '../../core/entra/redirectUris';
 import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
 import type { EntraTokenService } from '../auth/entraTokens';
 import type { PolicyExpectationStore } from '../policyExpectationStore';
@@ -23,8 +24,6 @@ function loadDiagnosisEngine(): DiagnosisEngine {
   return require(join(__dirname, 'diagnosis.js')) as DiagnosisEngine;
 }
 
-/** The redirect URIs VS Code signs in with when a server names its own client id (loopback and protocol handler). */
-const VSCODE_REDIRECT_URIS = ['http://127.0.0.1:33418', 'https://vscode.dev/redirect'];
 const REQUEST_TIMEOUT_MS = 10_000;
 const MAX_POLICY_FILES = 200;
 /** A silent token lookup that does not answer soon is treated as "not signed in" rather than holding up the run. */
@@ -194,7 +193,7 @@ export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: 
     signIn: clientId
       ? {
           clientId,
-          redirectUris: VSCODE_REDIRECT_URIS,
+          redirectUris: VSCODE_ENTRA_REDIRECT_URIS,
           scopes: entry.record?.scopes.length ? [...entry.record.scopes] : undefined,
           // No authority: the engine takes PRM's authorization server, which is what VS Code signs in with.
         }

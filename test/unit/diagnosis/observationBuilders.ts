@@ -68,7 +68,7 @@ export function authServer(
   answer: Partial<HttpExchange> = { status: 200 },
 ): AuthServerObservation {
   const url = `${server}/.well-known/openid-configuration`;
-  return { authorizationServer: server, metadata, attempts: [{ kind: 'oidcV2', url, metadata, exchange: exchange({ step: 'as metadata', url, ...answer }) }] };
+  return { authorizationServer: server, metadata, attempts: [{ kind: 'oidcAppend', url, metadata, exchange: exchange({ step: 'as metadata', url, ...answer }) }] };
 }
 
 /** What Entra's authorize endpoint answered when the engine started a sign-in that fails with `code`. */
@@ -84,6 +84,17 @@ export function aadstsPreflight(code: number, over: { clientId?: string; redirec
     request: { authorizeEndpoint, clientId, redirectUri, scopes: [API_SCOPE, 'openid'], resource: over.resource },
     exchange: exchange({ step: 'authorize-preflight', url: `${authorizeEndpoint}?client_id=${clientId}`, ...answer }),
     outcome: { kind: 'aadsts', parsed: parseAadstsText(page), via: 'page' },
+  };
+}
+
+/** Entra's sign-in page: what the authorize endpoint shows when nothing is wrong before sign-in (nobody signed in). */
+export function signInPagePreflight(clientId = VSCODE_CLIENT_ID, redirectUri = 'https://vscode.dev/redirect'): PreflightResult {
+  const authorizeEndpoint = `https://login.microsoftonline.com/${TENANT}/oauth2/v2.0/authorize`;
+  const page = '<html><script>$Config={"pgid":"ConvergedSignIn","urlPost":"/common/login","sCtx":"x"};\n//]]></script></html>';
+  return {
+    request: { authorizeEndpoint, clientId, redirectUri, scopes: [API_SCOPE, 'openid'], resource: MCP_URL },
+    exchange: exchange({ step: 'authorize-preflight', url: `${authorizeEndpoint}?client_id=${clientId}`, status: 200, headers: { 'content-type': 'text/html' }, bodyText: page }),
+    outcome: { kind: 'passes', via: 'signInPage' },
   };
 }
 
@@ -109,6 +120,7 @@ export interface Setup {
   readonly prmAttempts?: readonly PrmAttempt[];
   readonly authServer?: AuthServerObservation;
   readonly fallbackProbes?: readonly HttpExchange[];
+  readonly originAuthServer?: AuthServerObservation;
   readonly preflights?: readonly PreflightResult[];
   readonly pathProbes?: readonly HttpExchange[];
 }
@@ -147,9 +159,10 @@ export function observations(setup: Setup = {}): Observations {
     challenge: challengeOf(unauthAnswer),
     authChallenge: authAnswer ? challengeOf(authAnswer) : undefined,
     prmAttempts,
-    prm: pickPrm(prmAttempts),
+    prm: pickPrm(prmAttempts, setup.input?.url ?? MCP_URL),
     authServer: setup.authServer,
     fallbackProbes: setup.fallbackProbes ?? [],
+    originAuthServer: setup.originAuthServer,
     preflights: setup.preflights ?? [],
     token,
     pathProbes: setup.pathProbes ?? [],

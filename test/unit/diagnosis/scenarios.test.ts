@@ -23,6 +23,8 @@ for (const name of scenarios) {
       const diagnosis = await diagnose(input, { fetch: net.fetch, timeoutMs: 5000 });
       const errors = diagnosis.findings.filter((f) => f.severity === 'error').map((f) => f.id).sort();
       assert.deepEqual(errors, [...sb.scenario.expect.findings].sort(), JSON.stringify(diagnosis.findings, null, 1));
+      const others = new Set(diagnosis.findings.filter((f) => f.severity !== 'error').map((f) => f.id));
+      for (const id of sb.scenario.expect.infoFindings) assert.ok(others.has(id), `${name}: no ${id} finding in ${JSON.stringify(diagnosis.findings.map((f) => f.id))}`);
       const observedStatuses = new Set(sb.requests().map((r) => r.status));
       for (const f of diagnosis.findings.filter((x) => x.severity === 'error')) {
         assert.ok(f.evidence.length > 0, `${f.id} has no evidence`);

@@ -54,6 +54,24 @@ describe('detectAuth: one unauthenticated initialize tells the wizard what the s
     assert.equal(found.prm?.resourceMatches, false);
   });
 
+  test('15.5 a trailing slash in the PRM resource does not match: VS Code refuses it, so the wizard must not write it as valid', async () => {
+    const sandbox = await start('prm-resource-trailing-slash');
+    const found = await detectAuth(fetch, sandbox.endpoints.mcpUrl, { timeoutMs: 5000 });
+    assert.ok(found.reached);
+    assert.equal(found.prm?.resource, `${sandbox.endpoints.mcpUrl}/`);
+    assert.equal(found.prm?.resourceMatches, false);
+  });
+
+  test('15.5 the challenge names resource_metadata: only that URL is fetched, no well-known fallback', async () => {
+    const sandbox = await start('prm-challenge-elsewhere');
+    const found = await detectAuth(fetch, sandbox.endpoints.mcpUrl, { timeoutMs: 5000 });
+    assert.ok(found.reached);
+    assert.equal(found.prm, undefined, 'a document at the well-known path was used although the challenge named another URL');
+    assert.ok(found.prmProblem);
+    const prmRequests = sandbox.requests().filter((r) => r.path.includes('protected-resource'));
+    assert.deepEqual(prmRequests.map((r) => r.path), ['/products/oauth/protected-resource']);
+  });
+
   test('an unreachable server is reported, not thrown', async () => {
     const found = await detectAuth(fetch, 'http://127.0.0.1:9/mcp', { timeoutMs: 2000 });
     assert.equal(found.reached, false);

@@ -7,7 +7,8 @@
 import { FIX_COMMANDS } from '../fixCommands';
 import { APIM_MESSAGES, apimMessage } from '../../apim/gatewayResponse';
 import { authorityOf, scopeResource } from '../../entra/authority';
-import { isStringArray, type PrmDocument } from '../../probe/prm';
+import { isStringArray, sameResource, type PrmAttempt, type PrmDocument } from '../../probe/prm';
+import type { AuthServerObservation } from '../../probe/authServer';
 import { quote } from '../finding';
 import { bearerChallengePolicy, prmOperationPolicy } from '../fixes';
 import { attemptExchanges, firstFailing, type Observations } from '../observe';
@@ -83,10 +84,22 @@ const TEXT = {
     title: 'The authorization server metadata cannot be fetched',
     fix: {
       summary:
-        `Clients fetch ${authorizationServer}/.well-known/openid-configuration to find the authorize and token endpoints. ` +
-        'Check the authority in the PRM (tenant id, /v2.0, no trailing slash).',
+        `Clients look for the metadata of ${authorizationServer} at the RFC 8414 URL (/.well-known/oauth-authorization-server inserted before the path), ` +
+        'then the OpenID configuration inserted before and appended after the path (VS Code and the MCP spec, in that order); none answered. ' +
+        'Check the authority in the PRM (tenant id, /v2.0, no trailing slash), or publish the metadata when the gateway is the authorization server.',
     },
   }),
+  originAuthorizationServer: {
+    id: 'mcp.auth.originAuthorizationServer',
+    severity: 'info',
+    title: "Sign-in goes to the MCP origin's own authorization server",
+    fix: {
+      summary:
+        "No protected resource metadata names an authorization server, so clients fall back to the metadata the MCP origin publishes itself (the " +
+        'APIM-as-authorization-server samples), as VS Code does. That works; PRM with a resource_metadata challenge is the current MCP way and lets ' +
+        'clients check the resource.',
+    },
+  },
   noClientRegistration: (mcpUrl: string): FindingText => ({
     id: 'mcp.auth.noClientRegistration',
     severity: 'error',
@@ -156,7 +169,8 @@ export function discoveryRules(ctx: RuleContext): void {
   }
   const doc = obs.prm.document!;
   const resource = doc.resource as string;
-  if (resource !== obs.url.href) {
+  // VS Code compares new URL(resource).toString() with the server URL: case of the host aside, a trailing slash counts.
+  if (!sameResource(resource, obs.url.href)) {
     const evidence = [`PRM at ${obs.prm.url}: "resource": "${quote(resource, 200)}"`, `MCP URL: "${obs.url.href}"`, describeExchange(obs.prm.exchange)];
     report(ctx, TEXT.resourceMismatch(obs.url.href, doc), evidence);
   }
@@ -170,12 +184,25 @@ export function discoveryRules(ctx: RuleContext): void {
   signInRequiredRule(ctx, servers[0]!);
 }
 
+/** The resource_metadata URL a client is sent to: from the 401 without credentials, or (behind a key) with them. */
+export function advertisedPrm(obs: Observations): string | undefined {
+  return obs.challenge?.bearer?.resourceMetadata ?? obs.authChallenge?.bearer?.resourceMetadata;
+}
+
+/** The PRM fetches a client makes: only the named URL when the challenge names one, else the well-known ones. */
+function discoveryAttempts(obs: Observations): PrmAttempt[] {
+  const named = obs.prmAttempts.filter((a) => a.source === 'challenge');
+  return named.length ? named : obs.prmAttempts.filter((a) => a.source === 'wellKnownPath' || a.source === 'wellKnownRoot');
+}
+
 /** No PRM was found: say whether it is broken, not advertised, or not published at all. */
 function noUsablePrmRules(ctx: RuleContext): void {
   const { obs } = ctx;
+  // A key refusal comes before any Bearer challenge: the key finding explains it, and discovery cannot be judged.
+  if (ctx.out.some((f) => f.id.startsWith('apim.key.') && f.severity === 'error')) return;
   const prmUrl = prmUrlFor(obs.url);
-  const advertised = obs.challenge?.bearer?.resourceMetadata;
-  const discovery = obs.prmAttempts.filter((a) => a.source !== 'apiBase');
+  const advertised = advertisedPrm(obs);
+  const discovery = discoveryAttempts(obs);
   const attempts = discovery.map((a) => `PRM ${a.source}: ${describeExchange(a.exchange)}${a.problem ? ` (${a.problem})` : ''}`);
   const authority = obs.input.signIn?.authority ?? 'https://login.microsoftonline.com/<tenant-id>/v2.0';
   const unauthFail = firstFailing(attemptExchanges(obs, obs.unauthenticated));
@@ -186,13 +213,39 @@ function noUsablePrmRules(ctx: RuleContext): void {
     report(ctx, TEXT.prmInvalid(obs.url.href, authority), [describeExchange(invalid.exchange), `problem: ${invalid.problem}`]);
     return;
   }
-  if (obs.challenge?.bearer && !advertised) {
-    const fallbacks = obs.fallbackProbes.map((p) => `client fallback: ${describeExchange(p)}`);
+  const bearer = obs.challenge?.bearer ?? obs.authChallenge?.bearer;
+  if (bearer && !advertised) {
+    if (obs.originAuthServer?.metadata) {
+      originAuthorizationServerRules(ctx, obs.originAuthServer, [...refusal, ...attempts]);
+      return;
+    }
+    const fallbacks = [...(obs.originAuthServer?.attempts ?? []), ...obs.fallbackProbes.map((exchange) => ({ exchange }))].map((p) => `client fallback: ${describeExchange(p.exchange)}`);
     report(ctx, TEXT.noResourceMetadata(obs.url, prmUrl, authority), [...refusal, ...attempts, ...fallbacks]);
     return;
   }
-  const challengeLine = advertised ? `challenge resource_metadata="${quote(advertised, 200)}"` : 'no Bearer challenge with resource_metadata';
-  report(ctx, TEXT.prmMissing(obs.url, prmUrl, authority), [...refusal, challengeLine, ...attempts]);
+  const challengeLine = advertised ? `challenge resource_metadata="${quote(advertised, 200)}" (clients fetch only this URL: no well-known fallback)` : 'no Bearer challenge with resource_metadata';
+  report(ctx, TEXT.prmMissing(obs.url, prmUrl, authority), [...refusal, challengeLine, ...attempts, ...prmElsewhere(obs, discovery)]);
+}
+
+/** PRM documents the probe found where clients do not look (not named by the challenge, or behind the key). */
+function prmElsewhere(obs: Observations, discovery: readonly PrmAttempt[]): string[] {
+  const lines = obs.prmAttempts
+    .filter((a) => !discovery.includes(a) && a.document && !a.problem)
+    .map((a) => `a PRM document exists at ${a.url}, but clients do not fetch it here`);
+  const keyed = discovery.find((a) => a.exchange.status === 401 && /AzureApiManagementKey/i.test(a.exchange.headers['www-authenticate'] ?? ''));
+  if (keyed && !obs.input.subscriptionKey) lines.push(`the PRM URL is inside the key-protected API (${keyed.url} asks for the subscription key): configure the key, VS Code sends it to same-origin metadata URLs`);
+  return lines;
+}
+
+/** No PRM, but the origin serves its own authorization-server metadata (VS Code's Flow 2): works if clients can register. */
+function originAuthorizationServerRules(ctx: RuleContext, origin: AuthServerObservation, evidence: string[]): void {
+  const found = origin.attempts.find((a) => a.metadata);
+  const lines = [...evidence, ...(found ? [`client fallback: ${describeExchange(found.exchange)}`] : [])];
+  if (!origin.metadata?.registration_endpoint && !ctx.obs.input.signIn) {
+    report(ctx, TEXT.noClientRegistration(ctx.obs.url.href), [...lines, `${origin.authorizationServer}: no registration_endpoint in its metadata`]);
+    return;
+  }
+  report(ctx, TEXT.originAuthorizationServer, lines);
 }
 
 /** The PRM's first authorization server: its version, and whether clients can fetch its metadata and register. */
@@ -203,10 +256,12 @@ function authorizationServerRules(ctx: RuleContext, server: string): void {
   if (as && as.version === 1) report(ctx, TEXT.authServerVersion(as.base, as.tenant), [`authorization_servers[0] = "${quote(server, 200)}"`]);
   const meta = obs.authServer;
   if (meta && !meta.metadata) {
-    const tried = meta.attempts.filter((a) => a.kind === 'oidcV2').map((a) => describeExchange(a.exchange));
+    const tried = meta.attempts.filter((a) => a.kind !== 'oidcV1').map((a) => describeExchange(a.exchange));
     // A TLS failure is the network family's finding (net.tls on that host); this one would only repeat it.
     const tls = meta.attempts.some((a) => a.exchange.failure?.kind === 'tls');
-    if (!tls) report(ctx, TEXT.metadataUnreachable(server), tried);
+    // VS Code then falls back to the MCP origin's own metadata (Flow 2): when that exists, sign-in still works.
+    if (obs.originAuthServer?.metadata) originAuthorizationServerRules(ctx, obs.originAuthServer, tried);
+    else if (!tls) report(ctx, TEXT.metadataUnreachable(server), tried);
   } else if (meta?.metadata && !entraShaped && !meta.metadata.registration_endpoint && !obs.input.signIn) {
     report(ctx, TEXT.noClientRegistration(obs.url.href), [`${server}: no registration_endpoint in its metadata`]);
   }
@@ -230,9 +285,9 @@ function scopeRules(ctx: RuleContext, doc: PrmDocument, resource: string): void 
 /** Before sign-in, a Bearer challenge is expected: say so when nothing else is wrong, so the user knows to sign in. */
 function signInRequiredRule(ctx: RuleContext, server: string): void {
   const { obs } = ctx;
-  if (obs.input.accessToken || obs.preflights.some((p) => p.outcome.kind === 'aadsts') || !obs.challenge?.bearer) return;
+  if (obs.input.accessToken || obs.preflights.some((p) => p.outcome.kind === 'aadsts') || !(obs.challenge?.bearer ?? obs.authChallenge?.bearer)) return;
   if (ctx.out.some((f) => f.severity === 'error')) return;
-  const unauthFail = firstFailing(attemptExchanges(obs, obs.unauthenticated));
-  const challenge = unauthFail ? describeExchange(unauthFail) : 'Bearer challenge';
+  const fail = [obs.unauthenticated, obs.authenticated].map((a) => firstFailing(attemptExchanges(obs, a))).find((e) => /Bearer/i.test(e?.headers['www-authenticate'] ?? ''));
+  const challenge = fail ? describeExchange(fail) : 'Bearer challenge';
   report(ctx, TEXT.signInRequired, [challenge, `PRM at ${obs.prm!.url}`, `authorization server: ${server}`]);
 }

@@ -13,6 +13,7 @@ import { roleRules } from './role';
 import { toolCallRules } from './serverError';
 import type { RuleContext } from './ruleContext';
 import { tokenRules } from './token';
+import { transportRules } from './transport';
 
 export { describeExchange } from './ruleContext';
 
@@ -33,6 +34,7 @@ export function evaluate(obs: Observations): Finding[] {
   } else if (!primaryAttempt.initialized || (primaryAttempt.error && !primaryAttempt.tools)) {
     invalidResponseRule(ctx, primaryExchanges, primaryAttempt.error);
   }
+  transportRules(ctx);
   discoveryRules(ctx);
   tokenRules(ctx, primaryFail);
   roleRules(ctx);

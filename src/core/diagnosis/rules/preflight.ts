@@ -7,7 +7,7 @@
 import { aadstsErrorUrl, lookupAadsts, type AadstsEntry } from '../../entra/aadstsCatalogue';
 import { VSCODE_CLIENT_ID } from '../../entra/authority';
 import { identifyRedirectUri, PLATFORM_LABEL, type RedirectUriEntry } from '../../entra/redirectUris';
-import type { PreflightResult } from '../../probe/authorizePreflight';
+import { PREFLIGHT_REACH, type PreflightResult } from '../../probe/authorizePreflight';
 import { PORTAL, quote, type Fix } from '../finding';
 import { FIX_COMMANDS } from '../fixCommands';
 import { redirectUriFix } from '../fixes';
@@ -39,8 +39,9 @@ const TEXT = {
     ...base,
     summary:
       `${known ? `${redirectUri} is ${known.client}'s redirect URI (${known.when}). ` : ''}${base.summary}` +
-      `${code === PUBLIC_CLIENT_ONLY_CODE ? ' It must not be under "Web": a Web redirect URI makes the app a confidential client.' : ''}`,
-    links: [...(base.links ?? []), codeLink(code)],
+      `${known?.why ? ` ${known.why}` : ''}` +
+      `${code === PUBLIC_CLIENT_ONLY_CODE && !known?.why ? ' It must not be under "Web": a Web redirect URI makes the app a confidential client.' : ''}`,
+    links: [...(base.links ?? []), codeLink(code), ...(known?.sources ?? [])],
   }),
   consentFix: (entry: AadstsEntry, code: number, clientId: string, apiAppId: string): Fix => ({
     summary: `${entry.fix}${clientId === VSCODE_CLIENT_ID ? ` VS Code signs in as ${VSCODE_CLIENT_ID} and shows no consent prompt, so pre-authorize it.` : ''}`,
@@ -52,6 +53,18 @@ const TEXT = {
     commands: [FIX_COMMANDS.showAssignmentRequired(apiAppId), FIX_COMMANDS.turnOffAssignmentRequired(apiAppId)],
     links: [{ label: 'Enterprise applications → Users and groups', url: PORTAL.enterpriseApps }, codeLink(code)],
   }),
+  beforeSignIn: {
+    id: 'entra.preflight.beforeSignIn',
+    severity: 'info',
+    title: 'Entra accepts the sign-in request up to its sign-in page; what it checks after sign-in was not tested',
+    fix: {
+      summary:
+        'The preflight starts the sign-in a client makes without signing anyone in, so Entra shows its sign-in page and stops there. ' +
+        `It checks only before sign-in: ${PREFLIGHT_REACH.checked.map((c) => `${c.what} (AADSTS${c.code})`).join(', ')}. ` +
+        `Only after sign-in does it check ${PREFLIGHT_REACH.afterSignIn.map((c) => `${c.what} (AADSTS${c.code})`).join(', ')}. ` +
+        'Sign in from the client once; if Entra refuses, paste its error into the panel\'s paste box or run: apim-mcp explain "<error text>".',
+    },
+  } satisfies FindingText,
   resourceFix: (base: Fix, apiAppId: string, resource: string): Fix => ({
     ...base,
     commands: [FIX_COMMANDS.addIdentifierUri(apiAppId, resource)],
@@ -60,9 +73,20 @@ const TEXT = {
 
 export function preflightRules(ctx: RuleContext): void {
   for (const p of ctx.obs.preflights) {
+    if (p.outcome.kind === 'passes' && p.outcome.via === 'signInPage') beforeSignInRule(ctx, p);
     if (p.outcome.kind !== 'aadsts') continue;
     for (const code of p.outcome.parsed.codes) codeRule(ctx, p, p.outcome, code);
   }
+}
+
+/** The preflight met the sign-in page: say what that proved and what only a real sign-in will show (real Entra's order). */
+function beforeSignInRule(ctx: RuleContext, p: PreflightResult): void {
+  const request = `client_id=${p.request.clientId}, redirect_uri=${p.request.redirectUri}${p.request.resource ? `, resource=${p.request.resource}` : ''}`;
+  report(ctx, TEXT.beforeSignIn, [
+    `GET ${p.exchange.url.split('?')[0]} (${request}) → HTTP ${p.exchange.status} Entra sign-in page (nobody signed in)`,
+    `checked: ${PREFLIGHT_REACH.checked.map((c) => c.what).join('; ')}`,
+    `not checked until someone signs in: ${PREFLIGHT_REACH.afterSignIn.map((c) => `${c.what} (AADSTS${c.code})`).join('; ')}`,
+  ]);
 }
 
 type AadstsOutcome = Extract<PreflightResult['outcome'], { kind: 'aadsts' }>;

@@ -6,7 +6,34 @@ const NOT_FOUND = { url: PRM_URL, ...apimError(404, 'Resource not found') };
 const OTHER_AS = 'https://auth.contoso.example';
 const WRONG_RESOURCE = 'https://contoso.azure-api.net/products';
 
+const GATEWAY = 'https://contoso.azure-api.net';
+
 export const DISCOVERY_CASES: readonly FindingCase[] = [
+  {
+    id: 'mcp.auth.originAuthorizationServer',
+    name: 'no PRM, but the MCP origin is its own authorization server (APIM as AS)',
+    setup: {
+      unauth: { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } },
+      prmAttempts: [{ ...prmAttempt({}), document: undefined, exchange: exchange(NOT_FOUND) }],
+      originAuthServer: authServer({ issuer: GATEWAY, authorization_endpoint: `${GATEWAY}/authorize`, registration_endpoint: `${GATEWAY}/register` }, GATEWAY),
+    },
+    severity: 'info',
+    evidence: [/^client fallback: GET https:\/\/contoso\.azure-api\.net\/\.well-known\/openid-configuration → HTTP 200/],
+    not: ['mcp.auth.noResourceMetadata'],
+  },
+  {
+    id: 'mcp.prm.missing',
+    name: 'the challenge names a missing PRM while a document sits at the well-known path: no fallback',
+    setup: {
+      unauth: BEARER_401,
+      prmAttempts: [
+        { ...prmAttempt({}), source: 'challenge', url: `${GATEWAY}/products/prm`, document: undefined, exchange: exchange({ ...NOT_FOUND, url: `${GATEWAY}/products/prm` }) },
+        prmAttempt(healthyPrm()),
+      ],
+    },
+    severity: 'error',
+    evidence: [/clients fetch only this URL: no well-known fallback/, /^a PRM document exists at https:\/\/contoso\.azure-api\.net\/\.well-known\/oauth-protected-resource\/products\/mcp, but clients do not fetch it here$/],
+  },
   {
     id: 'mcp.prm.invalid',
     name: 'PRM is an HTML page',

@@ -9,8 +9,9 @@ import { NETWORK_CASES } from './network';
 import { PREFLIGHT_CASES } from './preflight';
 import { RESPONSE_CASES } from './response';
 import { TOKEN_CASES } from './token';
+import { TRANSPORT_CASES } from './transport';
 
 export { ARM_CASES, type ArmFindingCase } from './arm';
 export type { FindingCase } from './findingCase';
 
-export const FINDING_CASES: readonly FindingCase[] = [...NETWORK_CASES, ...RESPONSE_CASES, ...DISCOVERY_CASES, ...TOKEN_CASES, ...PREFLIGHT_CASES];
+export const FINDING_CASES: readonly FindingCase[] = [...NETWORK_CASES, ...RESPONSE_CASES, ...DISCOVERY_CASES, ...TOKEN_CASES, ...PREFLIGHT_CASES, ...TRANSPORT_CASES];

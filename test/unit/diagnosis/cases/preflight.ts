@@ -2,12 +2,20 @@
  * Cases for the preflight family whose fix is sharpened by what the request showed. Every catalogued AADSTS code
  * also gets a generated case in evaluate.test.ts.
  */
-import { aadstsPreflight, healthyPrm, MCP_URL } from '../observationBuilders';
+import { aadstsPreflight, healthyPrm, MCP_URL, signInPagePreflight } from '../observationBuilders';
 import { BEARER_401, type FindingCase } from './findingCase';
 
 const CUSTOM_CLIENT = '0a0b0c0d-1111-4222-8333-444455556666';
 
 export const PREFLIGHT_CASES: readonly FindingCase[] = [
+  {
+    id: 'entra.preflight.beforeSignIn',
+    name: 'the preflight meets Entra\'s sign-in page (nobody signed in)',
+    setup: { unauth: BEARER_401, prm: healthyPrm(), preflights: [signInPagePreflight()] },
+    severity: 'info',
+    evidence: [/→ HTTP 200 Entra sign-in page \(nobody signed in\)$/, /^not checked until someone signs in: .*\(AADSTS65001\)/],
+    says: /after sign-in/,
+  },
   {
     id: 'entra.redirectUri.mismatch',
     name: 'VS Code\'s redirect URI not registered on a custom client',
