@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { request as httpsRequest } from 'node:https';
+import { fetchTrusting, SandboxBrowser } from '../sandbox/browserSignIn';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../sandbox';
@@ -178,7 +178,7 @@ describe('Claude Code: Entra server (healthy-entra-cli-clients)', () => {
 
 /**
  * `claude mcp login` wants a terminal: run it under `script` (a pseudo-terminal), read the authorize URL it prints,
- * and play the browser: the Entra emulator signs the default user in and redirects to Claude Code's callback.
+ * and play the browser: sign in on the Entra emulator's sign-in page, which redirects to Claude Code's callback.
  */
 async function loginThroughEmulator(ws: { home: string; project: string }, sandbox: Sandbox): Promise<{ authorize: URL; callbackStatus: number }> {
   const env = clientEnv(ws.home, { CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', NODE_EXTRA_CA_CERTS: sandbox.endpoints.caCertPath });
@@ -191,16 +191,10 @@ async function loginThroughEmulator(ws: { home: string; project: string }, sandb
       return /(https:\/\/127\.0\.0\.1:\d+\/\S+\/oauth2\/v2\.0\/authorize\?\S+)/.exec(plain)?.[1];
     });
     const authorize = new URL(href);
-    const ca = readFileSync(sandbox.endpoints.caCertPath);
-    const location = await new Promise<string>((resolve, reject) =>
-      httpsRequest(authorize, { ca }, (res) => {
-        res.resume();
-        if (res.statusCode === 302 && res.headers.location) resolve(res.headers.location);
-        else reject(new Error(`authorize answered ${res.statusCode}`));
-      })
-        .on('error', reject)
-        .end(),
-    );
+    // Nobody is signed in: Entra shows its sign-in page, where the person signs in as the scenario's user.
+    const browser = new SandboxBrowser(fetchTrusting(readFileSync(sandbox.endpoints.caCertPath)));
+    const { location, status } = await browser.authorize(authorize.href, sandbox.scenario.entra.defaultUser ?? sandbox.scenario.entra.users[0]!.upn);
+    if (!location) throw new Error(`authorize answered ${status} without a redirect`);
     const callback = await fetch(location);
     await callback.text();
     return { authorize, callbackStatus: callback.status };

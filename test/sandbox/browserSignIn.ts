@@ -3,6 +3,8 @@
  * page (posting the user name to the page's $Config.urlPost with its ctx) and keeping the session cookie, but never
  * following the final redirect to the client. Tests use it where a real person would type their account.
  */
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { readEntraPage } from '../../src/core/entra/entraPage';
 
 export interface BrowserResult {
@@ -48,4 +50,26 @@ export class SandboxBrowser {
     if (location) await res.body?.cancel();
     return { status: res.status, location, page };
   }
+}
+
+/** A fetch that trusts the sandbox CA (the Entra emulator's HTTPS) and follows no redirect, for SandboxBrowser. */
+export function fetchTrusting(ca: string | Buffer): FetchFn {
+  return (url, init) =>
+    new Promise((resolve, reject) => {
+      const u = new URL(url);
+      const headers = Object.fromEntries(new Headers(init?.headers).entries());
+      const send = u.protocol === 'https:' ? httpsRequest : httpRequest;
+      const req = send(u, { method: init?.method ?? 'GET', headers, ca }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const out = new Headers();
+          for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v);
+          resolve(new Response(Buffer.concat(chunks), { status: res.statusCode ?? 0, headers: out }));
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(typeof init?.body === 'string' ? init.body : undefined);
+    });
 }

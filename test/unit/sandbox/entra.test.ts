@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { htmlToText } from '../../../src/core/probe/authorizePreflight';
 import { readEntraPage } from '../../../src/core/entra/entraPage';
-import { SandboxBrowser } from '../../sandbox/browserSignIn';
-import { decodeJwt, raw, rawFetch } from './helpers';
+import { fetchTrusting as rawFetch, SandboxBrowser } from '../../sandbox/browserSignIn';
+import { decodeJwt, raw } from './helpers';
 
 const CLIENT = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
 

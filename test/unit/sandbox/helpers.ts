@@ -29,17 +29,6 @@ export function raw(url: string, opts: { method?: string; headers?: Record<strin
   });
 }
 
-/** `raw` as a fetch (no redirects followed), for SandboxBrowser against the HTTPS Entra emulator. */
-export function rawFetch(ca: string): (url: string, init?: RequestInit) => Promise<Response> {
-  return async (url, init) => {
-    const headers = Object.fromEntries(new Headers(init?.headers).entries());
-    const res = await raw(url, { method: init?.method, headers, body: typeof init?.body === 'string' ? init.body : undefined, ca });
-    const out = new Headers();
-    for (const [k, v] of Object.entries(res.headers)) if (v !== undefined) out.set(k, Array.isArray(v) ? v.join(', ') : v);
-    return new Response(res.text, { status: res.status, headers: out });
-  };
-}
-
 export const INIT_BODY = JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
