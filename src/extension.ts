@@ -67,7 +67,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
   // One feature that fails to register is logged and skipped; the others still start.
   const features: [string, () => vscode.Disposable][] = [
     ['the MCP server provider', () => vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider)],
-    ['the server commands', () => registerServerCommands({ extensionId, registry, keys, provider, log })],
+    ['the server commands', () => registerServerCommands({ extensionId, registry, keys, provider, status, log })],
     ['the Entra ID commands', () => registerAuthCommands(registry, tokens, log)],
     ['the Servers view', () => registerServersView(tree)],
     ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, policyExpectations, log })],

@@ -89,6 +89,8 @@ export interface DiagnosisView {
   readonly notes: readonly string[];
   /** The redacted Markdown report, for export (also after a reload). */
   readonly report: string;
+  /** How many tools the server listed, when it listed them: the healthy verdict says it. */
+  readonly toolCount?: number;
 }
 
 export interface PasteResultView {
@@ -225,6 +227,7 @@ function isFinding(value: unknown): value is FindingView {
 
 function isDiagnosis(value: unknown): value is DiagnosisView {
   if (!isObject(value) || typeof value.finishedAt !== 'string' || !isStringArray(value.notes) || typeof value.report !== 'string') return false;
+  if (value.toolCount !== undefined && !isIndex(value.toolCount)) return false;
   if (!Array.isArray(value.findings) || !value.findings.every(isFinding)) return false;
   if (
     !Array.isArray(value.timeline) ||

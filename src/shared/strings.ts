@@ -13,6 +13,9 @@ export interface PanelStrings {
   readonly notRun: string;
   readonly runNow: string;
   readonly healthy: string;
+  /** The healthy verdict when the server listed its tools: `{0}` is how many. */
+  readonly healthyTools: string;
+  readonly healthyOneTool: string;
   readonly findings: string;
   readonly errors: string;
   readonly warnings: string;

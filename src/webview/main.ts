@@ -157,9 +157,15 @@ function renderFinding(f: FindingView): HTMLElement {
   );
 }
 
+/** "Healthy", with the number of tools the server listed when it listed them. */
+function healthyVerdict(toolCount: number | undefined): string {
+  if (toolCount === undefined) return t('healthy');
+  return toolCount === 1 ? t('healthyOneTool') : t('healthyTools').replace('{0}', String(toolCount));
+}
+
 function renderFindings(d: DiagnosisView): HTMLElement {
   const section = h('section', { class: 'findings', 'aria-labelledby': 'findings-h' }, h('h2', { id: 'findings-h' }, t('findings')));
-  if (d.findings.length === 0) section.append(h('p', { class: 'healthy' }, icon('pass'), t('healthy')));
+  if (d.findings.length === 0) section.append(h('p', { class: 'healthy', role: 'status' }, icon('pass'), healthyVerdict(d.toolCount)));
   for (const severity of ['error', 'warning', 'info'] as const) {
     const group = d.findings.filter((f) => f.severity === severity);
     if (!group.length) continue;

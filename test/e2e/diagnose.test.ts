@@ -16,6 +16,7 @@ const KEY_SERVER = 'Products (key)';
 const ROLES_SERVER = 'Products (roles)';
 const CLIENT_SERVER = 'Products (custom client)';
 const HOSTILE_SERVER = 'Hostile gateway';
+const ENTRA_ON_KEY_SERVER = 'Products (Entra on a key gateway)';
 const WRONG_KEY = `canary-wrong-${randomUUID()}`;
 const VALID_KEY = `canary-valid-${randomUUID()}`;
 const CUSTOM_CLIENT_ID = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
@@ -139,6 +140,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
         { name: ROLES_SERVER, url: roleMissing.endpoints.mcpUrl, auth: 'entra', tenant: roleMissing.endpoints.tenantId, scopes: [`${roleMissing.endpoints.mcpUrl}/user_impersonate`] },
         { name: CLIENT_SERVER, url: redirect.endpoints.mcpUrl, auth: 'entra', tenant: redirect.endpoints.tenantId, clientId: CUSTOM_CLIENT_ID },
         { name: HOSTILE_SERVER, url: hostile.url, auth: 'none' },
+        { name: ENTRA_ON_KEY_SERVER, url: keyInvalid.endpoints.mcpUrl, auth: 'entra', tenant: roleMissing.endpoints.tenantId, scopes: [`api://${roleMissing.endpoints.apiAppId}/user_impersonate`] },
       ],
     };
     server = await startCodeServer({
@@ -191,8 +193,18 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     await keyBox.fill(VALID_KEY);
     await page.keyboard.press('Enter');
     await frame.locator('p.healthy').waitFor({ state: 'visible', timeout: 60_000 });
+    // 18.8: the healthy verdict says how many tools the server listed (the sandbox's six).
+    assert.equal(await frame.locator('p.healthy').innerText(), 'Healthy: no findings. The server listed 6 tools.');
     await serverRow(page, KEY_SERVER).locator('.codicon-pass').waitFor({ state: 'visible', timeout: 15_000 });
     await workbench.screenshot('e2e-diagnose-key-fixed');
+    // 18.8: Save Report offers a clean file name.
+    await frame.getByRole('button', { name: 'Save Report…' }).click();
+    const saveAs = page.locator('.quick-input-widget .quick-input-box input');
+    await saveAs.waitFor({ state: 'visible', timeout: 15_000 });
+    await waitFor('the suggested file name', 10_000, async () => ((await saveAs.inputValue()).endsWith('.md') ? true : undefined));
+    assert.match(await saveAs.inputValue(), /\/apim-mcp-diagnosis-products-key\.md$/);
+    await workbench.screenshot('e2e-diagnose-save-report-name');
+    await page.keyboard.press('Escape');
     await assertNoSecretsOnScreen([WRONG_KEY, VALID_KEY]);
 
     // A slow gateway: the run shows progress and Cancel stops it at once.
@@ -270,6 +282,19 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     await workbench.screenshot('e2e-diagnose-paste-an-error');
     await finding.scrollIntoViewIfNeeded();
     await screenshotsInAllThemes('redirect-uri-not-registered');
+  });
+
+  it('18.5 an Entra ID server on a gateway that wants a key: the fix is the auth kind, never "Set Subscription Key"', async () => {
+    const frame = await diagnoseFromTree(workbench, ENTRA_ON_KEY_SERVER);
+    const finding = frame.locator('article.finding[data-finding="apim.key.missing"]');
+    await finding.waitFor({ state: 'visible', timeout: 30_000 });
+    const text = await finding.innerText();
+    assert.match(text, /which this Entra ID server does not send/);
+    assert.doesNotMatch(text, /Set Subscription Key/);
+    await finding.getByRole('button', { name: 'Apply fix: send a key and the token' }).waitFor({ state: 'visible' });
+    assert.equal(await frame.getByRole('button', { name: 'Set/Rotate Key' }).count(), 0, 'an Entra ID server offers no key to set');
+    await finding.scrollIntoViewIfNeeded();
+    await workbench.screenshot('e2e-diagnose-entra-on-key-gateway');
   });
 
   it('hostile text: markup in a gateway\'s error body is shown as text and runs nothing', async () => {

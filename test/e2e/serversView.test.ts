@@ -6,7 +6,7 @@ import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { clickServerAction, notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
+import { clickServerAction, findNotification, notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
 
 const SERVER = 'Products (sandbox)';
 const CANARY_KEY = `canary-e2e-${randomUUID()}`;
@@ -42,6 +42,19 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
     await workbench.screenshot('e2e-servers-view');
   });
 
+  it('18.8 shows the key header in the row tooltip as it is spelled, not as escaped Markdown', async () => {
+    const { page } = workbench;
+    const row = serverRow(page, SERVER);
+    await row.hover();
+    const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'Auth' }).first();
+    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await hover.innerText();
+    await workbench.screenshot('e2e-servers-tooltip');
+    assert.match(text, /\(Ocp-Apim-Subscription-Key\)/);
+    assert.ok(!text.includes('\\'), `the tooltip shows a backslash: ${text}`);
+    await page.keyboard.press('Escape');
+  });
+
   it('15.2 takes the key in a password box, refuses a wrong key APIM answers with its key challenge, and keeps it out of the screen', async () => {
     const { page } = workbench;
     await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
@@ -67,6 +80,9 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
     await waitFor('tools/list at the gateway', 30_000, () =>
       sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid') ? true : undefined);
     await row.locator('.codicon-pass').waitFor({ state: 'visible', timeout: 15_000 });
+    // 18.8: Start says what happened.
+    await findNotification(page, `${SERVER} started. Its tools are available in Chat.`);
+    await workbench.screenshot('e2e-start-message');
     await runCommand(page, 'MCP: List Servers');
     const mcpRow = page.locator('.quick-input-list .monaco-list-row', { hasText: SERVER }).first();
     await mcpRow.waitFor({ state: 'visible', timeout: 15_000 });

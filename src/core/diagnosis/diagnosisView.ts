@@ -125,5 +125,6 @@ export function toDiagnosisView(diagnosis: Diagnosis, ctx: ViewContext): Diagnos
     matrix: matrixView(diagnosis, ctx.policyTools),
     notes: [...ctx.notes],
     report: renderMarkdownReport(diagnosis, { generatedAt: ctx.now }),
+    toolCount: diagnosis.tools?.length,
   };
 }

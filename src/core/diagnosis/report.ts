@@ -35,7 +35,8 @@ export function renderMarkdownReport(diagnosis: Diagnosis, options: { generatedA
   lines.push(`# APIM MCP diagnosis`, '');
   lines.push(`- Server: ${codeSpan(diagnosis.server.url)}`);
   lines.push(`- Generated: ${(options.generatedAt ?? new Date()).toISOString()}`);
-  lines.push(`- Result: ${errors ? `${errors} error finding${errors > 1 ? 's' : ''}` : 'healthy (no error findings)'}`);
+  const tools = diagnosis.tools ? `, ${diagnosis.tools.length} tool${diagnosis.tools.length === 1 ? '' : 's'} listed` : '';
+  lines.push(`- Result: ${errors ? `${errors} error finding${errors > 1 ? 's' : ''}` : `healthy (no error findings)${tools}`}`);
   lines.push('- Subscription keys and tokens are redacted; token claims are shown, the signature is not.', '');
   lines.push('## Findings', '');
   if (!diagnosis.findings.length) lines.push('No findings.', '');

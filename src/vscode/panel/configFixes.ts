@@ -34,8 +34,12 @@ export function fixFor(finding: Finding, entry: ServerEntry): PanelFix | undefin
     }
     case 'apim.key.alsoRequired':
       return entry.record ? { kind: 'config', label: vscode.l10n.t('Apply fix: send a key and the token'), field: 'auth', value: 'subscriptionKeyAndEntra' } : undefined;
-    case 'apim.key.invalid':
     case 'apim.key.missing':
+      // A server set up without a key has none to set: the fix is to send one (issue 18.5).
+      if (entry.record && entry.auth === 'entra') return { kind: 'config', label: vscode.l10n.t('Apply fix: send a key and the token'), field: 'auth', value: 'subscriptionKeyAndEntra' };
+      if (entry.record && entry.auth === 'none') return { kind: 'config', label: vscode.l10n.t('Apply fix: send a subscription key'), field: 'auth', value: 'subscriptionKey' };
+      return entry.record && usesSubscriptionKey(entry.auth) ? { kind: 'command', label: vscode.l10n.t('Apply fix: set the subscription key'), command: 'apimMcp.setSubscriptionKey' } : undefined;
+    case 'apim.key.invalid':
       return entry.record && usesSubscriptionKey(entry.auth) ? { kind: 'command', label: vscode.l10n.t('Apply fix: set the subscription key'), command: 'apimMcp.setSubscriptionKey' } : undefined;
     case 'entra.token.expired':
     case 'entra.token.tenant':

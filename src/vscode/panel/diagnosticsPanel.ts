@@ -6,6 +6,7 @@ import { hasErrors } from '../../core/diagnosis/finding';
 import { Secret } from '../../core/secret';
 import { usesEntra, usesSubscriptionKey } from '../../core/serverRecord';
 import { toDiagnosisView } from '../../core/diagnosis/diagnosisView';
+import { reportFileName } from '../../core/diagnosis/reportFileName';
 import { MAX_PASTE_LENGTH, parseWebviewMessage, type DiagnosisView, type HostMessage, type PanelState, type ServerAction, type ServerHeader, type WebviewMessage } from '../../shared/protocol';
 import { targetLabel } from '../config/targetLabels';
 import { reportFailure } from '../errorNotice';
@@ -226,10 +227,9 @@ export class DiagnosticsPanel implements vscode.Disposable {
       return;
     }
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
-    const safeName = this.state.server.name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || 'server';
     const target = await vscode.window.showSaveDialog({
       title: vscode.l10n.t('Save the redacted diagnosis report'),
-      defaultUri: folder ? vscode.Uri.joinPath(folder, `apim-mcp-diagnosis-${safeName}.md`) : undefined,
+      defaultUri: folder ? vscode.Uri.joinPath(folder, reportFileName(this.state.server.name)) : undefined,
       filters: { Markdown: ['md'] },
     });
     if (!target) return;

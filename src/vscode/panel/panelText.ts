@@ -15,6 +15,8 @@ export function panelStrings(): PanelStrings {
     notRun: vscode.l10n.t('No diagnosis yet. Run it to probe the server: nothing is sent until you do.'),
     runNow: vscode.l10n.t('Diagnose'),
     healthy: vscode.l10n.t('Healthy: no findings.'),
+    healthyTools: vscode.l10n.t({ message: 'Healthy: no findings. The server listed {0} tools.', comment: ['{0} is a number of MCP tools, 0 or more than 1; it is filled in by the panel.'] }),
+    healthyOneTool: vscode.l10n.t('Healthy: no findings. The server listed 1 tool.'),
     findings: vscode.l10n.t('Findings'),
     errors: vscode.l10n.t('Errors'),
     warnings: vscode.l10n.t('Warnings'),

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { entryForRecord, type ServerEntry } from '../../core/config/configEntries';
+import { codeSpan } from '../../core/diagnosis/report';
 import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
 import { targetLabel } from '../config/targetLabels';
 import type { ServerRegistry } from '../serverRegistry';
@@ -133,7 +134,8 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
     tooltip.appendMarkdown(`**${escapeMarkdown(entry.name)}**\n\n`);
     tooltip.appendMarkdown(`${escapeMarkdown(entry.url)}\n\n`);
     tooltip.appendMarkdown(`${vscode.l10n.t('Auth')}: ${auth}`);
-    if (usesSubscriptionKey(entry.auth)) tooltip.appendMarkdown(` (\`${escapeMarkdown(entry.keyHeaderName)}\`)`);
+    // A code span shows its text literally: escaping inside it would show the backslashes (issue 18.8).
+    if (usesSubscriptionKey(entry.auth)) tooltip.appendMarkdown(` (${codeSpan(entry.keyHeaderName)})`);
     if (entry.file) tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Defined in')}: ${escapeMarkdown(entry.file)}`);
     tooltip.appendMarkdown(`\n\n${vscode.l10n.t('Status')}: ${health}`);
     if (status.detail) tooltip.appendMarkdown(` — ${escapeMarkdown(status.detail)}`);

@@ -82,6 +82,17 @@ describe('diagnosis → panel view', () => {
     assert.deepEqual(several.findings[0]!.actions.map((a) => a.label), ['[copy 1]', '[copy 2]', '[snippet]']);
   });
 
+  it('18.8 carries how many tools the server listed, for the healthy verdict, in the view and the report', () => {
+    assert.equal(view.toolCount, 3);
+    const healthy = toDiagnosisView({ ...DIAGNOSIS, findings: [] }, { labels: LABELS, notes: [] });
+    assert.equal(healthy.toolCount, 3);
+    assert.match(healthy.report, /^- Result: healthy \(no error findings\), 3 tools listed$/m);
+    assert.equal(toDiagnosisView({ ...DIAGNOSIS, tools: undefined }, { labels: LABELS, notes: [] }).toolCount, undefined);
+    const state = (toolCount: unknown) => ({ version: 1, server: { id: 'x', name: 'x', url: 'u', auth: 'a', source: 's', actions: [] }, run: { kind: 'idle' }, diagnosis: { ...healthy, toolCount } });
+    assert.ok(isPanelState(state(3)));
+    assert.ok(!isPanelState(state('3')), 'a tool count that is not a number is refused');
+  });
+
   it('keeps server text as data and carries the redacted report, in a state the webview accepts', () => {
     assert.equal(view.findings[0]!.evidence[1], '<img src=x onerror=alert(1)>');
     assert.match(view.report, /^# APIM MCP diagnosis/);

@@ -57,6 +57,23 @@ const TEXT = {
       snippet: { language: 'json', code: mcpJsonKeySnippet(mcpUrl, headerName) },
     },
   }),
+  /**
+   * The same missing key for a server set up without one (Entra ID only, or no auth): it has no key to set, so the fix
+   * is the server's auth or the API's "Subscription required", never "Set Subscription Key" (issue 18.5).
+   */
+  keyMissingForKeylessServer: (headerName: string, auth: 'entra' | 'none'): FindingText => ({
+    id: 'apim.key.missing',
+    severity: 'error',
+    title: auth === 'entra' ? 'The gateway wants a subscription key, which this Entra ID server does not send' : 'The gateway wants a subscription key, which this server (no auth) does not send',
+    fix: {
+      summary:
+        `This server is set up ${auth === 'entra' ? 'to sign in with Entra ID only' : 'without credentials'}, so no key goes in "${headerName}". Either ` +
+        'turn "Subscription required" off for this API (token-only MCP APIs need no subscription), or set the server\'s auth to ' +
+        `${auth === 'entra' ? '"subscriptionKeyAndEntra"' : '"subscriptionKey"'} (in mcp.json, a password input in "${headerName}") so a key is sent.`,
+      commands: ['az apim api update --resource-group <rg> --service-name <apim> --api-id <api-id> --subscription-required false'],
+      links: [{ label: 'API Management services', url: PORTAL.apim }],
+    },
+  }),
   keyNotRecognised: (headerName: string): FindingText => ({
     id: 'apim.key.invalid',
     severity: 'error',
@@ -274,7 +291,10 @@ function missingKeyRules(ctx: RuleContext, e: HttpExchange, evidence: string[], 
     // APIM names the header it read and the key was in it: a malformed key is answered "missing" (FIDELITY.md).
     report(ctx, TEXT.keyNotRecognised(obs.keyHeaderName), [...evidence, `a key was sent in ${obs.keyHeaderName}, the header APIM names`]);
   } else {
-    report(ctx, TEXT.keyMissing(obs.url.href, expectedKeyName ?? obs.keyHeaderName), [...evidence, 'no subscription key was sent']);
+    const headerName = expectedKeyName ?? obs.keyHeaderName;
+    const auth = obs.input.auth;
+    const text = auth === 'entra' || auth === 'none' ? TEXT.keyMissingForKeylessServer(headerName, auth) : TEXT.keyMissing(obs.url.href, headerName);
+    report(ctx, text, [...evidence, 'no subscription key was sent']);
   }
 }
 

@@ -20,6 +20,14 @@ export const RESPONSE_CASES: readonly FindingCase[] = [
     says: /"Ocp-Apim-Subscription-Key" header/,
   },
   {
+    id: 'apim.key.missing',
+    name: '18.5 an Entra ID server on a gateway that wants a key: the fix is the auth kind, not Set Subscription Key',
+    setup: { input: { auth: 'entra' }, unauth: apimError(401, KEY_MISSING, KEY_CHALLENGE) },
+    severity: 'error',
+    evidence: [/^no subscription key was sent$/],
+    says: /this Entra ID server does not send[\s\S]*"subscriptionKeyAndEntra"/,
+  },
+  {
     id: 'apim.key.headerName',
     name: 'the key sent in another header than the API reads',
     setup: { input: { keyHeaderName: 'X-Api-Key' }, auth: { ...apimError(401, KEY_MISSING, KEY_CHALLENGE), sentSecretHeaders: ['X-Api-Key'] } },
