@@ -1,6 +1,6 @@
 export { readPolicy } from './policyReader';
 export type { PolicyAttribute, PolicyDocument, PolicyElement, PolicyExpression, PolicyNode, ReaderProblem } from './policyReader';
-export type { SourcePosition, SourceRange } from './sourceRange';
+export type { SourcePosition, SourceRange } from '../../text/sourceRange';
 export { extractBicepPolicies } from './bicepPolicies';
 export { applyEdits, lintPolicyFile, lintPolicyText, MALFORMED_RULE_ID, POLICY_RULES, policySegmentsOf } from './policyLinter';
 export type { HostFix, HostTextEdit, PolicyFinding } from './policyLinter';

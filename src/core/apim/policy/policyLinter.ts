@@ -10,7 +10,7 @@ import { readPolicy } from './policyReader';
 import { extractTerraformPolicies } from './terraformPolicies';
 import type { LintOptions, PolicyFix, PolicyRule, PolicyScope, PolicySeverity } from './policyRule';
 import { inferScope, readDirectives } from './policyScope';
-import { LineMap, type SourceRange } from './sourceRange';
+import { LineMap, type SourceRange } from '../../text/sourceRange';
 import { bodyWithoutPreserveContent, responseBodyInMcp } from './rules/bodyRules';
 import { cacheMissUnguarded, decodeWithoutTryCatch, globalCacheKeyForCallerData, pkcePlainAccepted, tokenInTrace } from './rules/carefulRules';
 import { joinedClaimCompare, requiredClaimNeverMatches, scopeClaimWithoutSeparator } from './rules/claimRules';

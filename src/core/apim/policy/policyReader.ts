@@ -6,7 +6,7 @@
  */
 import { scanExpression } from './expressionScanner';
 import { templateEnd } from './templateText';
-import { LineMap, type SourceRange } from './sourceRange';
+import { LineMap, type SourceRange } from '../../text/sourceRange';
 import type { PolicyAttribute, PolicyComment, PolicyDocument, PolicyElement, PolicyExpression, PolicyNode, ReaderProblem } from './policyTypes';
 
 export type { PolicyAttribute, PolicyCData, PolicyComment, PolicyDocument, PolicyElement, PolicyExpression, PolicyNode, PolicyText, ReaderProblem } from './policyTypes';

@@ -2,7 +2,7 @@
  * The tree the policy reader (./policyReader) builds. Every node keeps its exact source range; values are raw
  * (XML entities are not decoded), because APIM's `rawxml` is not XML and rules must point at what was written.
  */
-import type { LineMap, SourceRange } from './sourceRange';
+import type { LineMap, SourceRange } from '../../text/sourceRange';
 
 export interface PolicyExpression {
   /** `single` is `@(…)`, `multi` is `@{…}`. */

@@ -1,5 +1,5 @@
 import { scanExpression } from './expressionScanner';
-import { LineMap } from './sourceRange';
+import { LineMap } from '../../text/sourceRange';
 
 /**
  * Reads the tool → app roles map out of an APIM policy: for the diagnosis's permission matrix, and for the sandbox to
