@@ -102,7 +102,22 @@ export function textContent(element: PolicyElement): string {
 
 /** Every expression written inside `element`: in its own and its descendants' attributes, text and CDATA. */
 export function expressionsWithin(doc: PolicyDocument, element: PolicyElement): PolicyExpression[] {
-  return doc.expressions.filter((x) => x.range.start >= element.range.start && x.range.end <= element.range.end);
+  // The reader records expressions in document order and they never overlap, so those inside the element are one
+  // run found by binary search: O(log N + k) per element instead of a pass over every expression of the document.
+  const { expressions } = doc;
+  const { start, end } = element.range;
+  let low = 0;
+  let high = expressions.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (expressions[mid]!.range.start < start) low = mid + 1;
+    else high = mid;
+  }
+  const within: PolicyExpression[] = [];
+  for (let i = low; i < expressions.length && expressions[i]!.range.start < end; i++) {
+    if (expressions[i]!.range.end <= end) within.push(expressions[i]!);
+  }
+  return within;
 }
 
 /** The innermost element whose range holds `offset`. */
@@ -125,14 +140,24 @@ export function indentationAt(text: string, offset: number): string {
   return text.slice(lineStart, end);
 }
 
-/** One indentation step as used in the document (the smallest non-zero indent), defaulting to 4 spaces. */
-export function indentUnit(text: string): string {
-  let best: string | undefined;
-  for (const match of text.matchAll(/^([ \t]+)</gm)) {
-    const indent = match[1]!;
-    if (!best || indent.length < best.length) best = indent;
+const indentUnits = new WeakMap<PolicyDocument, string>();
+
+/**
+ * One indentation step as used in the document (the smallest non-zero indent), defaulting to 4 spaces. Worked out
+ * once per document: the fixes of every element ask for it.
+ */
+export function indentUnit(doc: PolicyDocument): string {
+  let unit = indentUnits.get(doc);
+  if (unit === undefined) {
+    let best: string | undefined;
+    for (const match of doc.text.matchAll(/^([ \t]+)</gm)) {
+      const indent = match[1]!;
+      if (!best || indent.length < best.length) best = indent;
+    }
+    unit = best ?? '    ';
+    indentUnits.set(doc, unit);
   }
-  return best ?? '    ';
+  return unit;
 }
 
 /** `"` or `&quot;`: expressions in strict-XML policies spell quotes as entities. */

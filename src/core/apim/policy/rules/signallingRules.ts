@@ -29,7 +29,7 @@ function challengeLines(prmUrl: string): string[] {
 
 function indentLines(ctx: RuleContext, at: number, lines: string[], extra = ''): string {
   const indent = indentationAt(ctx.doc.text, at) + extra;
-  const unit = indentUnit(ctx.doc.text);
+  const unit = indentUnit(ctx.doc);
   return lines.map((l) => `\n${indent}${l.replace('INDENT', unit)}`).join('');
 }
 
@@ -59,7 +59,7 @@ export const challengeWithoutResourceMetadata: PolicyRule = {
           'INDENT</when>',
           '</choose>',
         ];
-        const unit = indentUnit(doc.text);
+        const unit = indentUnit(doc);
         const expand = (lines: string[]): string[] => lines.map((l) => l.replace(/INDENT/g, unit));
         if (onError) {
           const base = childElements(onError, 'base')[0];
@@ -172,7 +172,7 @@ export const authorizationNotForwarded: PolicyRule = {
     const fixes: PolicyFix[] = [];
     if (deleting[0]) {
       const indent = indentationAt(doc.text, deleting[0].range.start);
-      const unit = indentUnit(doc.text);
+      const unit = indentUnit(doc);
       fixes.push({
         title: 'Forward the caller\'s Authorization header',
         edits: [{ start: deleting[0].range.start, end: deleting[0].range.end, newText: FORWARD_LINES.map((l) => l.replace('INDENT', unit)).join(`\n${indent}`) }],
@@ -181,7 +181,7 @@ export const authorizationNotForwarded: PolicyRule = {
       const lastChild = [...inbound.children].reverse().find((c) => c.kind === 'element');
       const at = lastChild ? lastChild.range.end : inbound.startTagRange.end;
       const anchor = lastChild ? lastChild.range.start : inbound.range.start;
-      fixes.push({ title: 'Forward the caller\'s Authorization header', edits: [{ start: at, end: at, newText: indentLines(ctx, anchor, FORWARD_LINES, lastChild ? '' : indentUnit(doc.text)) }] });
+      fixes.push({ title: 'Forward the caller\'s Authorization header', edits: [{ start: at, end: at, newText: indentLines(ctx, anchor, FORWARD_LINES, lastChild ? '' : indentUnit(doc)) }] });
     }
     ctx.report({
       message: deleting[0]

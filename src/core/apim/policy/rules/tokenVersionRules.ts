@@ -159,7 +159,7 @@ function issuerFixes(ctx: RuleContext, validator: PolicyElement, version: 1 | 2)
   const config = childElements(validator, 'openid-config')[0];
   const url = config ? OPENID_CONFIG.exec((attributeValue(config, 'url') ?? '').trim()) : null;
   if (!config || !url || !(GUID.test(url[2]!) || isPlaceholder(url[2]!))) return [];
-  const unit = indentUnit(ctx.doc.text);
+  const unit = indentUnit(ctx.doc);
   const [, host, tenant] = url;
   return [
     {
