@@ -17,6 +17,7 @@ import {
   type JsonSyntaxError,
   type Layout,
   type Node,
+  type ParsedJsonc,
 } from './jsoncText';
 import { ALL_TOOLS, buildMcpJsonEntry, buildMcpServersEntry, keyInputId, KEY_INPUT_PREFIX, type EntryOptions, type ServerDescription } from './serverEntries';
 import { keyEnvVarName } from '../secrets/envVars';
@@ -57,8 +58,11 @@ const INPUT_REF = /\$\{input:([^}]+)\}/g;
 /** `mcpServers` or `servers` at the root decides the format of a file found by the lint. */
 export function detectFileFormat(text: string): ConfigFileFormat | undefined {
   const parsed = parseJsonc(text);
-  if (!parsed.ok) return undefined;
-  const keys = propertyKeys(parsed.root);
+  return parsed.ok ? declaredFormat(parsed.root) : undefined;
+}
+
+function declaredFormat(root: Node | undefined): ConfigFileFormat | undefined {
+  const keys = propertyKeys(root);
   if (keys.includes('mcpServers')) return 'mcpServers';
   if (keys.includes('servers')) return 'vscodeMcpJson';
   return undefined;
@@ -66,14 +70,37 @@ export function detectFileFormat(text: string): ConfigFileFormat | undefined {
 
 export function readConfiguredServers(text: string, format: ConfigFileFormat): ReadServersResult {
   const doc = openDocument(text, format);
-  if (!doc.ok) return doc;
-  const servers: ConfiguredServer[] = [];
+  return doc.ok ? { ok: true, servers: locatedServers(doc).map((s) => s.server) } : doc;
+}
+
+/** A server entry and the offset of its property (`"name": {…}`) in the file. */
+export interface LocatedServer {
+  readonly server: ConfiguredServer;
+  readonly offset: number;
+}
+
+export type ReadConfigFileResult = { ok: true; format: ConfigFileFormat | undefined; servers: LocatedServer[] } | { ok: false; error: ConfigEditError };
+
+/**
+ * Reads a config file in one parse: its format is the one the root declares (`mcpServers` or `servers`), else
+ * `fallback` (from the file's name); with neither, the file holds no servers.
+ */
+export function readConfigFile(text: string, fallback: ConfigFileFormat | undefined): ReadConfigFileResult {
+  const parsed = parseJsonc(text);
+  const format = (parsed.ok ? declaredFormat(parsed.root) : undefined) ?? fallback;
+  if (!format) return { ok: true, format, servers: [] };
+  const doc = openParsed(parsed, format);
+  return doc.ok ? { ok: true, format, servers: locatedServers(doc) } : doc;
+}
+
+function locatedServers(doc: OpenDocument & { ok: true }): LocatedServer[] {
+  const servers: LocatedServer[] = [];
   for (const property of doc.servers?.children ?? []) {
     const [keyNode, valueNode] = property.children ?? [];
     if (typeof keyNode?.value !== 'string' || !valueNode) continue;
-    servers.push(describeServer(keyNode.value, getNodeValue(valueNode)));
+    servers.push({ server: describeServer(keyNode.value, getNodeValue(valueNode)), offset: property.offset });
   }
-  return { ok: true, servers };
+  return servers;
 }
 
 export function serverNames(text: string, format: ConfigFileFormat): string[] {
@@ -164,7 +191,10 @@ type OpenDocument =
   | { ok: false; error: ConfigEditError };
 
 function openDocument(text: string, format: ConfigFileFormat): OpenDocument {
-  const parsed = parseJsonc(text);
+  return openParsed(parseJsonc(text), format);
+}
+
+function openParsed(parsed: ParsedJsonc, format: ConfigFileFormat): OpenDocument {
   if (!parsed.ok) return { ok: false, error: { kind: 'malformed', ...parsed.error } };
   const key = serversKey(format);
   const servers = findProperty(parsed.root, key)?.value;

@@ -1,9 +1,9 @@
 import { parseEnvReference } from '../secrets/envVars';
 import { DEFAULT_KEY_HEADER, type AuthKind, type ServerRecord } from '../serverRecord';
 import { classifyHost } from '../url/serverUrl';
-import { readConfiguredServers, type ConfiguredServer } from './configEditor';
-import { findProperty, lineColumn, parseJsonc } from './jsoncText';
-import { serversKey, type ConfigFileFormat, type ConfigTargetKind } from './targets';
+import { readConfigFile, type ConfiguredServer } from './configEditor';
+import { findProperty, lineColumn, lineColumns, parseJsonc } from './jsoncText';
+import type { ConfigFileFormat, ConfigTargetKind } from './targets';
 
 /**
  * The Servers view's model of one APIM-fronted MCP server found in a config source, which the diagnostics panel and
@@ -63,39 +63,29 @@ function authOf(server: ConfiguredServer): { auth: AuthKind; keyHeaderName: stri
   return { auth, keyHeaderName: keyHeader ?? DEFAULT_KEY_HEADER, keySupply };
 }
 
-/** Zero-based line of each server's key in an MCP config file. */
-function serverLines(text: string, format: ConfigFileFormat): Map<string, number> {
-  const lines = new Map<string, number>();
-  const parsed = parseJsonc(text);
-  if (!parsed.ok) return lines;
-  const servers = findProperty(parsed.root, serversKey(format))?.value;
-  for (const property of servers?.children ?? []) {
-    const key = property.children?.[0];
-    if (typeof key?.value === 'string') lines.set(key.value, lineColumn(text, property.offset).line - 1);
-  }
-  return lines;
-}
-
 export type FileEntries = { ok: true; entries: ServerEntry[] } | { ok: false; error: string };
 
-/** The APIM-fronted servers in one MCP config file. */
-export function entriesInConfigFile(text: string, format: ConfigFileFormat, source: ConfigTargetKind, file: string): FileEntries {
-  const read = readConfiguredServers(text, format);
+/**
+ * The APIM-fronted servers in one MCP config file, read in one parse. The format the file's root declares
+ * (`mcpServers` or `servers`) wins; `format` (from the file's name) is used when it declares neither.
+ */
+export function entriesInConfigFile(text: string, format: ConfigFileFormat | undefined, source: ConfigTargetKind, file: string): FileEntries {
+  const read = readConfigFile(text, format);
   if (!read.ok) {
     const e = read.error;
     return { ok: false, error: e.kind === 'malformed' ? `${file}:${e.line}:${e.column}: ${e.message}` : e.kind === 'shape' ? e.message : e.kind };
   }
-  const lines = serverLines(text, format);
+  const lineColumn = lineColumns(text);
   const entries = read.servers
-    .filter(isApimFronted)
-    .map((server): ServerEntry => ({
+    .filter(({ server }) => isApimFronted(server))
+    .map(({ server, offset }): ServerEntry => ({
       id: entryId(source, server.name, file),
       name: server.name,
       url: server.url!,
       source,
       ...authOf(server),
       file,
-      line: lines.get(server.name),
+      line: lineColumn(offset).line - 1,
       oauthClientId: server.oauthClientId,
       envRefs: server.envRefs,
     }));

@@ -1,4 +1,5 @@
 import { applyEdits, parseTree, printParseErrorCode, type Edit, type Node, type ParseError } from 'jsonc-parser';
+import { LineMap } from '../text/sourceRange';
 
 /**
  * Minimal, layout-preserving edits on JSONC text, built on jsonc-parser's tree and `applyEdits`.
@@ -52,16 +53,22 @@ export function syntaxError(text: string, offset: number, message: string): Json
   return { message, line, column, offset };
 }
 
+/** 1-based line and column of one offset. For several offsets in the same text, use `lineColumns` once. */
 export function lineColumn(text: string, offset: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = 0; i < offset && i < text.length; i++) {
-    if (text.charCodeAt(i) === 10) {
-      line++;
-      lineStart = i + 1;
-    }
-  }
-  return { line, column: offset - lineStart + 1 };
+  return lineColumns(text)(offset);
+}
+
+/**
+ * 1-based line and column of offsets in one text, as an editor shows them. Line starts are found once and each
+ * lookup is a binary search, so a file with N servers costs O(N log N), not O(N × size). Line breaks are those VS
+ * Code counts: LF, CRLF and a lone CR.
+ */
+export function lineColumns(text: string): (offset: number) => { line: number; column: number } {
+  const lines = new LineMap(text);
+  return (offset) => {
+    const { line, column } = lines.positionAt(offset);
+    return { line: line + 1, column: column + 1 };
+  };
 }
 
 /** Reads the file's own indentation and line-ending style; `fallback` is used for what the text does not show. */

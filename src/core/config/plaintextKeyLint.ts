@@ -3,7 +3,7 @@ import { DEFAULT_KEY_HEADER } from '../serverRecord';
 import { envReference, keyEnvVarName, tokenEnvVarName } from '../secrets/envVars';
 import { uniqueName } from '../url/serverUrl';
 import { inputIds, upsertInput, type ConfigEditError } from './configEditor';
-import { applyEdits, detectLayout, findProperty, lineColumn, nodeEnd, parseJsonc, type Node } from './jsoncText';
+import { applyEdits, detectLayout, findProperty, lineColumns, nodeEnd, parseJsonc, type Node } from './jsoncText';
 import { inputReference, keyInputId, type PasswordInput } from './serverEntries';
 import { serversKey, type ConfigFileFormat } from './targets';
 
@@ -59,6 +59,7 @@ export function findPlaintextSecrets(text: string, format: ConfigFileFormat, opt
   if (!parsed.ok) return { ok: false, error: { kind: 'malformed', ...parsed.error } };
   const servers = findProperty(parsed.root, serversKey(format))?.value;
   const findings: PlaintextSecretFinding[] = [];
+  const lineColumn = lineColumns(text);
   for (const property of servers?.type === 'object' ? (servers.children ?? []) : []) {
     const [keyNode, entry] = property.children ?? [];
     if (typeof keyNode?.value !== 'string' || entry?.type !== 'object') continue;
@@ -75,8 +76,8 @@ export function findPlaintextSecrets(text: string, format: ConfigFileFormat, opt
         kind: found.kind,
         offset: valueNode.offset,
         length: valueNode.length,
-        start: lineColumn(text, valueNode.offset),
-        end: lineColumn(text, nodeEnd(valueNode)),
+        start: lineColumn(valueNode.offset),
+        end: lineColumn(nodeEnd(valueNode)),
         secret: Secret.of(found.value),
       });
     }

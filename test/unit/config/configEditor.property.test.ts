@@ -196,7 +196,7 @@ describe('config editor properties', () => {
         const edit = addServer(broken, spec.format, server({ name: 'fresh-one' }));
         assert.equal(edit.ok, false);
         assert.ok(!edit.ok && edit.error.kind === 'malformed');
-        const lines = broken.split('\n').length;
+        const lines = broken.split(/\r\n|\r|\n/).length; // the line breaks VS Code counts: LF, CRLF and a lone CR
         assert.ok(edit.error.line >= 1 && edit.error.line <= lines, `line ${edit.error.line} of ${lines}`);
         assert.ok(edit.error.column >= 1);
       }),
