@@ -6,17 +6,23 @@ import type { BoundSecretLookup } from '../../core/secrets/secretBinding';
 import { terminalEnvironment, terminalKeyBindings, type TerminalKeyBinding } from '../../core/secrets/envVars';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import type { TargetLocator } from './targetLocations';
+import { StaleFileReader } from '../../core/config/staleFileReader';
 import { errorMessage } from '../../core/basics';
+
+const REFRESH_DEBOUNCE_MS = 300;
 
 /**
  * Fills the `APIM_MCP_KEY_*` variables that root `.mcp.json` and Copilot CLI configs reference, in VS Code terminals,
  * from SecretStorage. The collection is not persistent, so the values never reach VS Code's storage on disk, and a
- * key is set only when every config naming the variable points at the origin the key was stored for.
+ * key is set only when every config naming the variable points at the origin the key was stored for. A watcher event
+ * re-reads only the file it names, after a short pause.
  */
 export class TerminalKeyEnvironment implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
-  private running: Promise<void> = Promise.resolve();
   private _variables: string[] = [];
+  /** Each config's key bindings as last read; a watcher event re-reads only the file it names. */
+  private readonly configs: StaleFileReader<TerminalKeyBinding[]>;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly collection: vscode.GlobalEnvironmentVariableCollection,
@@ -27,15 +33,24 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
   ) {
     collection.persistent = false;
     collection.description = vscode.l10n.t('APIM MCP: subscription keys for the servers in .mcp.json and the Copilot CLI config, from secret storage.');
-    const refresh = () => void this.refresh();
+    this.configs = new StaleFileReader<TerminalKeyBinding[]>({
+      list: () => this.configFiles(),
+      read: (file) => this.bindingsIn(file),
+      changed: (results, files) => this.apply(files.flatMap((f) => results.get(f) ?? [])),
+    });
+    const relist = () => void this.refresh();
     this.disposables.push(
-      keys.onDidChange(refresh),
-      vscode.workspace.onDidGrantWorkspaceTrust(refresh),
-      vscode.workspace.onDidChangeWorkspaceFolders(refresh),
+      // A stored key changed: the configs are as they were, only the values to set are not.
+      keys.onDidChange(() => {
+        this.configs.touch();
+        void this.flush();
+      }),
+      vscode.workspace.onDidGrantWorkspaceTrust(relist),
+      vscode.workspace.onDidChangeWorkspaceFolders(relist),
     );
     const copilot = locator.filePath('copilotCli');
-    if (copilot) this.watch(new vscode.RelativePattern(vscode.Uri.file(path.dirname(copilot)), path.basename(copilot)), refresh);
-    this.watch('**/.mcp.json', refresh);
+    if (copilot) this.watch(new vscode.RelativePattern(vscode.Uri.file(path.dirname(copilot)), path.basename(copilot)));
+    this.watch('**/.mcp.json');
   }
 
   /** The variable names currently set (never their values). */
@@ -43,27 +58,45 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
     return this._variables;
   }
 
-  /** Re-reads the configs and SecretStorage; calls are serialised so the last one wins. */
+  /** Re-reads the configs and SecretStorage now; resolves once a read that started after this call has finished. */
   refresh(): Promise<void> {
-    this.running = this.running.then(() => this.apply()).catch((error: unknown) => {
-      this.log.error(`[terminalEnv] ${errorMessage(error)}`);
-    });
-    return this.running;
+    this.configs.invalidate();
+    return this.flush();
   }
 
-  private async apply(): Promise<void> {
+  private flush(): Promise<void> {
+    return this.configs.flush().catch((error: unknown) => {
+      this.log.error(`[terminalEnv] ${errorMessage(error)}`);
+    });
+  }
+
+  /** Reads `file` again after a short pause: a burst of watcher events is one read. */
+  private schedule(file: string): void {
+    this.configs.invalidate(file);
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      void this.flush();
+    }, REFRESH_DEBOUNCE_MS);
+  }
+
+  private configFiles(): string[] {
     const files: string[] = [];
     // A workspace's .mcp.json names the URL the key would go to: only trusted folders get to do that.
     if (vscode.workspace.isTrusted) files.push(...this.locator.workspaceFiles().filter((f) => f.kind === 'rootDotMcpJson').map((f) => f.path));
     const copilot = this.locator.filePath('copilotCli');
     if (copilot) files.push(copilot);
-    const bindings: TerminalKeyBinding[] = [];
-    for (const file of files) {
-      const snapshot = await this.fs.read(file).catch(() => undefined);
-      if (!snapshot) continue;
-      const read = readConfiguredServers(new TextDecoder().decode(snapshot.bytes).replace(/^\uFEFF/, ''), 'mcpServers');
-      if (read.ok) bindings.push(...terminalKeyBindings(read.servers));
-    }
+    return files;
+  }
+
+  private async bindingsIn(file: string): Promise<TerminalKeyBinding[]> {
+    const snapshot = await this.fs.read(file).catch(() => undefined);
+    if (!snapshot) return [];
+    const read = readConfiguredServers(new TextDecoder().decode(snapshot.bytes).replace(/^\uFEFF/, ''), 'mcpServers');
+    return read.ok ? terminalKeyBindings(read.servers) : [];
+  }
+
+  private async apply(bindings: TerminalKeyBinding[]): Promise<void> {
     const lookups = new Map<string, BoundSecretLookup>();
     for (const b of bindings) {
       const id = `${b.serverName}\n${b.origin}`;
@@ -77,12 +110,14 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
     if (this._variables.length > 0) this.log.info(`[terminalEnv] set in terminals: ${this._variables.join(', ')}`);
   }
 
-  private watch(pattern: vscode.GlobPattern, onChange: () => void): void {
+  private watch(pattern: vscode.GlobPattern): void {
     const watcher = vscode.workspace.createFileSystemWatcher(pattern);
-    this.disposables.push(watcher, watcher.onDidChange(onChange), watcher.onDidCreate(onChange), watcher.onDidDelete(onChange));
+    const changed = (uri: vscode.Uri) => this.schedule(uri.fsPath);
+    this.disposables.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
   }
 
   dispose(): void {
+    if (this.timer) clearTimeout(this.timer);
     for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { detectFileFormat } from '../../core/config/configEditor';
 import { entriesInConfigFile, entryForRecord, type ServerEntry } from '../../core/config/configEntries';
+import { StaleFileReader } from '../../core/config/staleFileReader';
 import { formatForPath, TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
 import { targetLabel } from '../config/targetLabels';
 import type { TargetLocator } from '../config/targetLocations';
@@ -17,10 +17,16 @@ export interface SourceGroup {
 
 const REFRESH_DEBOUNCE_MS = 300;
 
+interface FileRead {
+  readonly kind: ConfigTargetKind;
+  readonly entries: readonly ServerEntry[];
+  readonly problems: readonly string[];
+}
+
 /**
  * Every config source an APIM-fronted MCP server can come from: the extension's setting, workspace and user
- * `mcp.json`, root `.mcp.json` and the Copilot CLI config. Files are watched; changes refresh after a short pause,
- * so an editor's save-and-format burst causes one re-read.
+ * `mcp.json`, root `.mcp.json` and the Copilot CLI config. Files are watched; a change re-reads that file alone
+ * after a short pause, so an editor's save-and-format burst causes one re-read.
  */
 export class ConfigSources implements vscode.Disposable {
   private readonly _onDidChange = new vscode.EventEmitter<void>();
@@ -29,8 +35,9 @@ export class ConfigSources implements vscode.Disposable {
   private watchers: vscode.Disposable[] = [];
   private current: SourceGroup[] = [];
   private fileGroups: SourceGroup[] = [];
+  /** Each config file's servers as last read; a watcher event re-reads only the file it names. */
+  private readonly files: StaleFileReader<FileRead | undefined>;
   private timer: NodeJS.Timeout | undefined;
-  private reading: Promise<void> | undefined;
   private readonly ready: Promise<void>;
 
   constructor(
@@ -39,6 +46,11 @@ export class ConfigSources implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.current = this.withManaged([]);
+    this.files = new StaleFileReader<FileRead | undefined>({
+      list: () => this.locator.allFiles().map((f) => f.path),
+      read: (file) => this.readFile(file),
+      changed: (results, files) => this.regroup(results, files),
+    });
     this.disposables.push(
       // The setting is already parsed by the registry: show its servers at once, without re-reading files.
       registry.onDidChange(() => {
@@ -71,17 +83,19 @@ export class ConfigSources implements vscode.Disposable {
     return this.entries.find((e) => e.id === id);
   }
 
-  /** Re-reads every source now; concurrent calls share one read. */
+  /** Re-reads every source; resolves once a read that started after this call has finished. */
   refresh(): Promise<void> {
-    this.reading ??= this.read().finally(() => (this.reading = undefined));
-    return this.reading;
+    this.files.invalidate();
+    return this.files.flush();
   }
 
-  scheduleRefresh(): void {
+  /** Re-reads `file` (no file: every source) after a short pause, so an editor's save-and-format burst is one read. */
+  scheduleRefresh(file?: string): void {
+    this.files.invalidate(file);
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.timer = undefined;
-      void this.refresh();
+      void this.files.flush();
     }, REFRESH_DEBOUNCE_MS);
   }
 
@@ -91,36 +105,22 @@ export class ConfigSources implements vscode.Disposable {
     const patterns: vscode.RelativePattern[] = [];
     for (const folder of vscode.workspace.workspaceFolders ?? []) patterns.push(new vscode.RelativePattern(folder, '{.vscode/mcp.json,.mcp.json}'));
     for (const file of this.locator.profileFiles()) patterns.push(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file.path)), path.basename(file.path)));
+    const changed = (uri: vscode.Uri) => this.scheduleRefresh(uri.fsPath);
     for (const pattern of patterns) {
       const watcher = vscode.workspace.createFileSystemWatcher(pattern);
-      this.watchers.push(
-        watcher,
-        watcher.onDidChange(() => this.scheduleRefresh()),
-        watcher.onDidCreate(() => this.scheduleRefresh()),
-        watcher.onDidDelete(() => this.scheduleRefresh()),
-      );
+      this.watchers.push(watcher, watcher.onDidChange(changed), watcher.onDidCreate(changed), watcher.onDidDelete(changed));
     }
   }
 
-  private async read(): Promise<void> {
+  private regroup(results: ReadonlyMap<string, FileRead | undefined>, files: readonly string[]): void {
     const byKind = new Map<ConfigTargetKind, { entries: ServerEntry[]; problems: string[] }>();
-    for (const file of this.locator.allFiles()) {
-      let text: string;
-      try {
-        text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file.path)));
-      } catch {
-        continue;
-      }
-      const group = byKind.get(file.kind) ?? { entries: [], problems: [] };
-      byKind.set(file.kind, group);
-      const format = detectFileFormat(text) ?? formatForPath(file.path);
-      if (!format) continue;
-      const read = entriesInConfigFile(text, format, file.kind, file.path);
-      if (read.ok) group.entries.push(...read.entries);
-      else {
-        group.problems.push(read.error);
-        this.log.warn(`[servers] ${file.path}: ${read.error}`);
-      }
+    for (const file of files) {
+      const read = results.get(file);
+      if (!read) continue;
+      const group = byKind.get(read.kind) ?? { entries: [], problems: [] };
+      byKind.set(read.kind, group);
+      group.entries.push(...read.entries);
+      group.problems.push(...read.problems);
     }
     this.fileGroups = TARGET_KINDS.filter((k) => k !== 'extension').map((kind): SourceGroup => ({
       kind,
@@ -130,6 +130,22 @@ export class ConfigSources implements vscode.Disposable {
     }));
     this.current = this.withManaged(this.fileGroups);
     this._onDidChange.fire();
+  }
+
+  /** One file's servers (parsed once), its problem if it is not MCP config, or undefined when it cannot be read. */
+  private async readFile(file: string): Promise<FileRead | undefined> {
+    const kind = this.locator.allFiles().find((f) => f.path === file)?.kind;
+    if (!kind) return undefined;
+    let text: string;
+    try {
+      text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.file(file)));
+    } catch {
+      return undefined;
+    }
+    const read = entriesInConfigFile(text, formatForPath(file), kind, file);
+    if (read.ok) return { kind, entries: read.entries, problems: [] };
+    this.log.warn(`[servers] ${file}: ${read.error}`);
+    return { kind, entries: [], problems: [read.error] };
   }
 
   private withManaged(fileGroups: SourceGroup[]): SourceGroup[] {
