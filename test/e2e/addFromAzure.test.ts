@@ -9,12 +9,14 @@ import { packagedDriver, packagedExtension } from '../harness/packages';
 import { startArm, type ArmEmulator } from '../sandbox/arm';
 import { armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture';
 import { startSandbox, type Sandbox } from '../sandbox/index';
+import { expectEntraSignIn } from './entraSignIn';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
 import { answer, choose, filesUnder, notification, runCommand, setTraceLogLevel, findNotification, toolsListed, QUICK_INPUT } from './workbench';
 
 const NAME = 'Products (from Azure e2e)';
 const CANARY_KEY = `canary-azure-e2e-${randomUUID()}`;
 const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
+const USER = 'alex@contoso.onmicrosoft.com';
 
 describe('Add from Azure: a person picks subscription → APIM service → MCP server → APIM subscription from lists', () => {
   let sandbox: Sandbox;
@@ -29,7 +31,7 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
         name: 'add-from-azure-e2e',
         entra: {
           apps: [armEntraApp([VSCODE_CLIENT_ID]), { appId: VSCODE_CLIENT_ID, displayName: 'Visual Studio Code', redirectUris: { publicClient: ['http://127.0.0.1', 'http://localhost'] }, allowPublicClient: true }],
-          users: [{ upn: 'alex@contoso.onmicrosoft.com', name: 'Alex Wilber' }],
+          users: [{ upn: USER, name: 'Alex Wilber' }],
         },
       } as never,
       { subscriptionKeys: [CANARY_KEY] },
@@ -64,7 +66,9 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     // VS Code asks before an extension signs in with a provider (the Resource Manager scope).
     const allow = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Allow$/ });
     await allow.waitFor({ state: 'visible', timeout: 30_000 });
+    const entraSignIn = expectEntraSignIn(workbench, sandbox.endpoints.entra, server.url, 'e2e-azure-sign-in-page');
     await allow.click();
+    await entraSignIn.signIn(USER);
     await choose(page, 'Azure subscription', /Contoso Production/);
     await choose(page, 'API Management service', /contoso-apim/);
     const mcpWidget = page.locator(QUICK_INPUT).filter({ has: page.locator('input[placeholder*="MCP server"]') });
@@ -103,6 +107,9 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
       await runCommand(page, 'APIM MCP: Add Secured MCP Server');
       const widget = page.locator(QUICK_INPUT, { hasText: 'Add Secured MCP Server' });
       await widget.waitFor({ state: 'visible', timeout: 15_000 });
+      // The mouse rests where the palette's row was, which is now the URL box: the hover with its placeholder can
+      // cover the title bar. A person moves the mouse away from the box on the way to the button, which closes it.
+      await page.mouse.move(0, 0);
       await widget.locator('.quick-input-titlebar a[aria-label="Add from Azure…"], .quick-input-titlebar a[title="Add from Azure…"]').first().click();
       await choose(page, 'Azure subscription', /Contoso Production/);
       await choose(page, 'API Management service', /contoso-apim/);

@@ -11,6 +11,7 @@ import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedDriver, packagedExtension } from '../harness/packages';
 import { listenOnLoopback, waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
+import { expectEntraSignIn } from './entraSignIn';
 import { choose, clickServerAction, diagnoseFromTree, editUserSettings, filesUnder, findNotification, notification, quickInputFor, readClipboard, runCommand, setTraceLogLevel } from './workbench';
 
 /**
@@ -26,6 +27,8 @@ const KEY_SERVER = 'Canary key';
 const ENTRA_SERVER = 'Canary Entra';
 const CONFIDENTIAL_SERVER = 'Canary confidential client';
 const CONFIDENTIAL_CLIENT_ID = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+/** The healthy-entra scenario's user, typed on the Entra emulator's sign-in page. */
+const USER = 'alex@contoso.onmicrosoft.com';
 /** What the diagnostics panel shows when done: the findings, or the healthy line. */
 const HEALTHY_OR_FINDINGS = 'section.findings, p.healthy';
 const POLICY = 'policies/canary.mcp.policy.xml';
@@ -197,7 +200,9 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     await choose(page, undefined, ENTRA_SERVER);
     const allow = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Allow$/ });
     await allow.waitFor({ state: 'visible', timeout: 30_000 });
+    const entraSignIn = expectEntraSignIn(workbench, entraSandbox.endpoints.entra, server.url, 'e2e-canary-entra-sign-in-page');
     await allow.click();
+    await entraSignIn.signIn(USER);
     await notification(page, `signed in to ${ENTRA_SERVER}`).waitFor({ state: 'visible', timeout: 30_000 });
     assert.ok(entraSandbox.issuedTokens().length > 0, 'the Entra emulator issued no token');
 
@@ -222,7 +227,9 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     const confirm = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^(Allow|Sign [Ii]n|Continue)$/ }).first();
     await confirm.waitFor({ state: 'visible', timeout: 30_000 });
     await workbench.screenshot('e2e-switch-account-confirm');
+    const entraSignIn = expectEntraSignIn(workbench, entraSandbox.endpoints.entra, server.url);
     await confirm.click();
+    await entraSignIn.signIn(USER);
     await findNotification(page, `${ENTRA_SERVER} now uses`);
     assert.ok(entraSandbox.issuedTokens().length > issuedBefore, 'no new token was issued');
     await waitFor('tools/list with the new token', 60_000, () =>

@@ -8,11 +8,14 @@ import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedDriver, packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
+import { expectEntraSignIn } from './entraSignIn';
 import { answer, choose, filesUnder, notification, quickInputFor, runCommand, setTraceLogLevel, toolsListed, QUICK_INPUT } from './workbench';
 
 const KEY_SERVER = 'Products (wizard key)';
 const ENTRA_SERVER = 'Products (wizard Entra)';
 const CANARY_KEY = `canary-wizard-${randomUUID()}`;
+/** The healthy-entra scenario's user, typed on the Entra emulator's sign-in page. */
+const USER = 'alex@contoso.onmicrosoft.com';
 
 describe('Add Secured MCP Server: a person adds a key server and an Entra server through the wizard', () => {
   let keySandbox: Sandbox;
@@ -97,7 +100,9 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     const allow = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Allow$/ });
     await allow.waitFor({ state: 'visible', timeout: 30_000 });
     await workbench.screenshot('e2e-wizard-entra-consent');
+    const entraSignIn = expectEntraSignIn(workbench, entraSandbox.endpoints.entra, server.url, 'e2e-wizard-entra-sign-in-page');
     await allow.click();
+    await entraSignIn.signIn(USER);
     await notification(page, `${ENTRA_SERVER} is connected`).waitFor({ state: 'visible', timeout: 60_000 });
     await workbench.screenshot('e2e-wizard-entra-connected');
     await waitFor('tools/list with a valid token', 30_000, () =>

@@ -22,10 +22,11 @@ exports.activate = function activate(context) {
     }),
   );
   const exports = { sandboxEntra: sandboxEntra.api, logUri: context.logUri, globalStorageUri: context.globalStorageUri, secrets: context.secrets };
-  // e2e runs cannot call the exports from the browser: they pass the emulator's origin and CA file in the environment.
+  // e2e runs cannot call the exports from the browser: they pass the emulator's origin and CA file in the environment,
+  // and the person signs in in the browser (the test fills the emulator's sign-in page).
   if (process.env.APIM_MCP_SANDBOX_ENTRA) {
     const given = JSON.parse(process.env.APIM_MCP_SANDBOX_ENTRA);
-    sandboxEntra.api.configure({ entra: given.entra, caPem: fs.readFileSync(given.caCertPath, 'utf8') });
+    sandboxEntra.api.configure({ entra: given.entra, caPem: fs.readFileSync(given.caCertPath, 'utf8'), browser: true });
   }
   const resultFile = process.env.APIM_MCP_TEST_RESULT;
   if (!resultFile) return exports;

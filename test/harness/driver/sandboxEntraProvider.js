@@ -1,8 +1,13 @@
 // Test-only AuthenticationProvider ("apimMcpTest.sandboxEntra") backed by the sandbox's Entra emulator. It reads
 // scopes the way VS Code's Microsoft provider does (VSCODE_TENANT:, VSCODE_CLIENT_ID:, the rest sent to Entra),
-// signs in with auth code + PKCE over HTTPS (as a person would: the emulator shows its sign-in page, this posts
-// the configured user name to it, as real Entra wants before it issues a code) and renews
-// tokens with the refresh token when they have under 30 s left, like MSAL's renewal window. Never ships.
+// signs in with auth code + PKCE and renews tokens with the refresh token when they have under 30 s left, like
+// MSAL's renewal window. Never ships. Two ways to get past the emulator's sign-in page (real Entra wants a person
+// signed in before it issues a code):
+// - configure({ user }): this posts the user name to the page itself (the vscode tier, which has no browser);
+// - configure({ browser: true }): the browser sign-in a person does. The authorize URL opens in the browser
+//   (vscode.env.openExternal) with a loopback redirect URI this listens on; the person (the e2e test, with
+//   Playwright) signs in on the page and the emulator redirects their browser back here with the code.
+const http = require('http');
 const https = require('https');
 const crypto = require('crypto');
 const vscode = require('vscode');
@@ -10,6 +15,8 @@ const vscode = require('vscode');
 const PROVIDER_ID = 'apimMcpTest.sandboxEntra';
 const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
 const RENEW_WINDOW_MS = 30000;
+/** How long a browser sign-in waits for the person before it fails. */
+const BROWSER_SIGN_IN_MS = 120000;
 
 function b64url(buffer) {
   return buffer.toString('base64url');
@@ -76,25 +83,72 @@ function createSandboxEntra() {
     return json;
   }
 
-  async function signIn(parsed) {
-    const verifier = b64url(crypto.randomBytes(32));
-    const challenge = b64url(crypto.createHash('sha256').update(verifier).digest());
-    const redirectUri = config.redirectUri || 'http://127.0.0.1:33418';
-    const scope = [...parsed.resource, 'openid', 'profile', 'offline_access'].join(' ');
+  function authorizeUrl(parsed, params) {
     const authorize = new URL(`${config.entra}/${parsed.tenant}/oauth2/v2.0/authorize`);
-    for (const [k, v] of Object.entries({ client_id: parsed.clientId, response_type: 'code', redirect_uri: redirectUri, scope, state: 'sandbox', code_challenge: challenge, code_challenge_method: 'S256' })) {
-      authorize.searchParams.set(k, v);
-    }
-    let res = await request('GET', authorize.toString());
+    for (const [k, v] of Object.entries(params)) authorize.searchParams.set(k, v);
+    return authorize.toString();
+  }
+
+  /**
+   * Listens on a loopback port for the browser coming back from the emulator with `state`; `opened(redirectUri)`
+   * opens the sign-in. Requests with another state are answered and ignored. Resolves with the redirect's query.
+   */
+  function loopbackRedirect(state, opened) {
+    return new Promise((resolve, reject) => {
+      const finish = (fn, value) => {
+        clearTimeout(timer);
+        server.close();
+        fn(value);
+      };
+      const server = http.createServer((req, res) => {
+        const query = new URL(req.url, 'http://127.0.0.1').searchParams;
+        if (query.get('state') !== state) {
+          res.writeHead(400, { 'content-type': 'text/plain' }).end('Not the sign-in this page waits for.');
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', connection: 'close' }).end('<!DOCTYPE html><title>Signed in</title><p id="sandbox-signed-in">Sign-in finished. You can close this tab.</p>');
+        finish(resolve, query);
+      });
+      const timer = setTimeout(() => finish(reject, new Error(`sandboxEntra: nobody finished the sign-in in the browser within ${BROWSER_SIGN_IN_MS / 1000} s`)), BROWSER_SIGN_IN_MS);
+      server.on('error', (error) => finish(reject, error));
+      server.listen(0, '127.0.0.1', () => {
+        Promise.resolve(opened(`http://127.0.0.1:${server.address().port}`)).catch((error) => finish(reject, error));
+      });
+    });
+  }
+
+  /** The browser sign-in: the page opens in the person's browser and they sign in there. */
+  function signInInBrowser(parsed, params) {
+    const state = b64url(crypto.randomBytes(16));
+    // select_account: every sign-in asks the person (the emulator has no account picker, so it shows its sign-in page).
+    return loopbackRedirect(state, async (redirectUri) => {
+      params.redirect_uri = redirectUri;
+      const url = authorizeUrl(parsed, { ...params, state, prompt: 'select_account' });
+      if (!(await vscode.env.openExternal(vscode.Uri.parse(url, true)))) throw new Error('sandboxEntra: the sign-in page was not opened');
+    });
+  }
+
+  /** Posts the configured user name to the sign-in page, without a browser; resolves with the redirect's query. */
+  async function signInWithoutBrowser(parsed, params) {
+    params.redirect_uri = config.redirectUri || 'http://127.0.0.1:33418';
+    let res = await request('GET', authorizeUrl(parsed, { ...params, state: 'sandbox' }));
     const signInPage = !res.headers.location && pageConfig(res.body);
     if (signInPage && signInPage.pgid === 'ConvergedSignIn') {
       if (!config.user) throw new Error('sandboxEntra: configure({ user }) names the account to sign in with on the sign-in page');
       res = await request('POST', new URL(signInPage.urlPost, config.entra).toString(), { login: config.user, ctx: signInPage.sCtx });
     }
     if (!res.headers.location) throw new Error(`the emulator did not redirect (${res.status}): ${res.body.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ').slice(0, 400)}`);
-    const back = new URL(res.headers.location).searchParams;
+    return new URL(res.headers.location).searchParams;
+  }
+
+  async function signIn(parsed) {
+    const verifier = b64url(crypto.randomBytes(32));
+    const challenge = b64url(crypto.createHash('sha256').update(verifier).digest());
+    const scope = [...parsed.resource, 'openid', 'profile', 'offline_access'].join(' ');
+    const params = { client_id: parsed.clientId, response_type: 'code', scope, code_challenge: challenge, code_challenge_method: 'S256' };
+    const back = config.browser ? await signInInBrowser(parsed, params) : await signInWithoutBrowser(parsed, params);
     if (back.get('error')) throw new Error(back.get('error_description') || back.get('error'));
-    return tokenRequest(parsed.tenant, { grant_type: 'authorization_code', client_id: parsed.clientId, code: back.get('code'), redirect_uri: redirectUri, code_verifier: verifier, scope });
+    return tokenRequest(parsed.tenant, { grant_type: 'authorization_code', client_id: parsed.clientId, code: back.get('code'), redirect_uri: params.redirect_uri, code_verifier: verifier, scope });
   }
 
   function toSession(s) {
@@ -144,7 +198,7 @@ function createSandboxEntra() {
 
   const api = {
     providerId: PROVIDER_ID,
-    /** { entra: emulator origin, caPem, redirectUri? } */
+    /** { entra: emulator origin, caPem, redirectUri?, user? (signs in without a browser), browser? (the person signs in in the browser) } */
     configure(c) {
       config = c;
     },
