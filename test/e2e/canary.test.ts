@@ -181,10 +181,10 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     const saveBox = await quickInputFor(page, /Save the redacted diagnosis report/);
     // The default: the workspace folder and a name from the server's. Typing over the browser's save dialog races
     // the completion it keeps doing while it loads, so the test accepts the default once the box shows it.
-    const path = join(server.workspace, 'apim-mcp-diagnosis-Canary-key.md');
+    const path = join(server.workspace, 'apim-mcp-diagnosis-canary-key.md');
     await waitFor('the saved report', 40_000, async () => {
       if (existsSync(path) && readFileSync(path, 'utf8').startsWith('# APIM MCP diagnosis')) return true;
-      if ((await saveBox.isVisible()) && (await saveBox.inputValue()).endsWith('/apim-mcp-diagnosis-Canary-key.md')) {
+      if ((await saveBox.isVisible()) && (await saveBox.inputValue()).endsWith('/apim-mcp-diagnosis-canary-key.md')) {
         await saveBox.focus();
         await page.keyboard.press('Enter');
       }
