@@ -5,6 +5,7 @@
  * it answers with text quoting the start of the last tool result. Streaming (SSE chunks) and plain JSON answers.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { errorMessage } from '../../src/core/basics';
 import { listenOnLoopback } from '../harness/processes';
 
 export interface FakeModelRequest {
@@ -88,7 +89,7 @@ function answer(res: ServerResponse, body: ChatBody, message: { content?: string
 export async function startFakeModel(options: FakeModelOptions): Promise<FakeModel> {
   const records: FakeModelRequest[] = [];
   const matches = (name: string) => name === options.tool || [`-${options.tool}`, `_${options.tool}`, `.${options.tool}`].some((s) => name.endsWith(s));
-  const server = createServer(async (req, res) => {
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const path = (req.url ?? '/').split('?')[0]!;
     if (req.method === 'GET' && path.endsWith('/models')) {
       res.writeHead(200, { 'content-type': 'application/json' });
@@ -113,6 +114,12 @@ export async function startFakeModel(options: FakeModelOptions): Promise<FakeMod
     records.push({ path, model: body.model, stream: Boolean(body.stream), toolsOffered, toolCalled: target, sawToolResult: results.length > 0 });
     const last = results[results.length - 1];
     answer(res, body, target ? { toolCall: target } : { content: last ? `Tool result: ${text(last.content).slice(0, 200)}` : 'No tool to call.' });
+  };
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: errorMessage(error) } }));
+    });
   });
   const port = await listenOnLoopback(server);
   return {

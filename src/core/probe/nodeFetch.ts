@@ -71,14 +71,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       });
       request.once('response', (incoming) => {
         const status = incoming.statusCode ?? 0;
-        const responseHeaders = new Headers();
-        for (let i = 0; i + 1 < incoming.rawHeaders.length; i += 2) {
-          try {
-            responseHeaders.append(incoming.rawHeaders[i]!, incoming.rawHeaders[i + 1]!);
-          } catch {
-            // A header value fetch would refuse (control characters): drop it rather than fail the probe.
-          }
-        }
+        const responseHeaders = headersOf(incoming.rawHeaders);
         incoming.once('close', () => signal?.removeEventListener('abort', onAbort));
         const nullBody = NULL_BODY_STATUS.has(status) || method === 'HEAD';
         if (nullBody) incoming.resume();
@@ -106,6 +99,19 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       httpsAgent.destroy();
     },
   };
+}
+
+/** Response headers as fetch holds them, from Node's raw name/value list. */
+function headersOf(rawHeaders: readonly string[]): Headers {
+  const headers = new Headers();
+  for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
+    try {
+      headers.append(rawHeaders[i]!, rawHeaders[i + 1]!);
+    } catch {
+      // A header value fetch would refuse (control characters): drop it rather than fail the probe.
+    }
+  }
+  return headers;
 }
 
 function requestBody(body: RequestInit['body']): string | Buffer | undefined {

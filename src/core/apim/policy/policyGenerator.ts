@@ -58,6 +58,35 @@ const roleList = (roles: readonly string[]): string => roles.map((r) => `'${r}'`
 export function generateMcpPolicy(input: GeneratePolicyInput): GeneratePolicyResult {
   const errors: string[] = [];
   const warnings: string[] = [];
+  const checked = checkInput(input, errors, warnings);
+  if (!checked) return { ok: false, errors };
+  const validator = input.validator ?? 'validate-jwt';
+  if (validator === 'validate-jwt' && checked.clientIds.length > 0) {
+    warnings.push('validate-jwt has no client application list; use validate-azure-ad-token to restrict client applications.');
+  }
+  const policy = serverPolicy(checked, validator);
+  const { mcpUrl } = checked;
+  if (!input.includePrmOperation || !mcpUrl) return { ok: true, policy, warnings };
+  const resource = mcpUrl.replace(/\/+$/, '');
+  if (resource !== mcpUrl) warnings.push('The trailing slash was removed from the MCP URL: an Application ID URI cannot end with one.');
+  return { ok: true, policy, prmPolicy: prmOperationPolicy(resource, checked), warnings };
+}
+
+/** The input, trimmed, de-duplicated and sorted; undefined when `errors` received any. */
+interface CheckedInput {
+  readonly tenant: string;
+  readonly apiId: string;
+  readonly appIdUri?: string;
+  readonly prmUrl: string;
+  readonly authorityHost: string;
+  readonly tools: readonly string[];
+  readonly roleMap: ReadonlyMap<string, readonly string[]>;
+  readonly clientIds: readonly string[];
+  readonly mcpUrl?: string;
+  readonly scopeName: string;
+}
+
+function checkInput(input: GeneratePolicyInput, errors: string[], warnings: string[]): CheckedInput | undefined {
   const tenant = input.tenantId.trim();
   if (!GUID.test(tenant) && !NAMED_VALUE.test(tenant)) {
     errors.push('The tenant must be the directory (tenant) ID GUID or a {{named value}}: token issuers carry the GUID, not the domain.');
@@ -73,7 +102,20 @@ export function generateMcpPolicy(input: GeneratePolicyInput): GeneratePolicyRes
   if (!/^https?:\/\/[^\s"]+$/i.test(prmUrl)) errors.push('The protected-resource metadata URL must be an http(s) URL.');
   const authorityHost = (input.authorityHost ?? 'login.microsoftonline.com').toLowerCase();
   if (!/^[a-z0-9.-]+$/.test(authorityHost)) errors.push('The authority host must be a host name.');
+  const { tools, roleMap } = checkTools(input, errors, warnings);
+  const clientIds = [...new Set((input.clientApplicationIds ?? []).map((c) => c.trim()).filter(Boolean))].sort(ordinal);
+  for (const id of clientIds) if (!GUID.test(id) && !NAMED_VALUE.test(id)) errors.push(`The client application ID ${JSON.stringify(id)} is not a GUID.`);
+  const mcpUrl = input.mcpUrl?.trim();
+  if (input.includePrmOperation) {
+    if (!mcpUrl || !/^https:\/\/[^\s"]+$/i.test(mcpUrl)) errors.push('The PRM operation needs the MCP server URL (https).');
+  }
+  const scopeName = (input.scopeName ?? 'user_impersonate').trim();
+  if (!/^[A-Za-z0-9_.\-]{1,120}$/.test(scopeName)) errors.push('The scope name may only hold letters, digits, _ . -.');
+  if (errors.length > 0 || !apiId) return undefined;
+  return { tenant, apiId, appIdUri, prmUrl, authorityHost, tools, roleMap, clientIds, mcpUrl, scopeName };
+}
 
+function checkTools(input: GeneratePolicyInput, errors: string[], warnings: string[]): { tools: string[]; roleMap: Map<string, string[]> } {
   const tools = [...new Set(input.tools.map((t) => (typeof t === 'string' ? t : t.name).trim()))].filter(Boolean).sort(ordinal);
   if (tools.length === 0) errors.push('No tools given: the policy would deny every tool call.');
   for (const tool of tools) if (!TOOL_NAME.test(tool)) errors.push(`The tool name ${JSON.stringify(tool)} has characters MCP tool names do not use.`);
@@ -91,24 +133,14 @@ export function generateMcpPolicy(input: GeneratePolicyInput): GeneratePolicyRes
   for (const tool of Object.keys(input.roles).sort(ordinal)) {
     if (!tools.includes(tool)) warnings.push(`The role map names ${tool}, which is not in the tool list; it is left out, so calls to it are denied.`);
   }
-  const clientIds = [...new Set((input.clientApplicationIds ?? []).map((c) => c.trim()).filter(Boolean))].sort(ordinal);
-  for (const id of clientIds) if (!GUID.test(id) && !NAMED_VALUE.test(id)) errors.push(`The client application ID ${JSON.stringify(id)} is not a GUID.`);
-  const mcpUrl = input.mcpUrl?.trim();
-  if (input.includePrmOperation) {
-    if (!mcpUrl || !/^https:\/\/[^\s"]+$/i.test(mcpUrl)) errors.push('The PRM operation needs the MCP server URL (https).');
-  }
-  const scopeName = (input.scopeName ?? 'user_impersonate').trim();
-  if (!/^[A-Za-z0-9_.\-]{1,120}$/.test(scopeName)) errors.push('The scope name may only hold letters, digits, _ . -.');
-  if (errors.length > 0) return { ok: false, errors };
+  return { tools, roleMap };
+}
 
-  const validator = input.validator ?? 'validate-jwt';
-  const audiences = [...new Set([`api://${apiId!}`, apiId!, ...(appIdUri ? [appIdUri] : [])])];
-  const v1Issuer = `https://${V1_HOST[authorityHost] ?? 'sts.windows.net'}/${tenant}/`;
-  const v2Issuer = `https://${authorityHost}/${tenant}/v2.0`;
-  const failure = 'failed-validation-httpcode="401" failed-validation-error-message="Unauthorized. Access token is missing or invalid." output-token-variable-name="mcpToken"';
+type AddLine = (depth: number, text: string) => void;
 
+function serverPolicy(c: CheckedInput, validator: TokenValidator): string {
   const lines: string[] = [];
-  const add = (depth: number, text: string): void => {
+  const add: AddLine = (depth, text) => {
     lines.push(`${I.repeat(depth)}${text}`);
   };
   add(0, '<!--');
@@ -119,6 +151,33 @@ export function generateMcpPolicy(input: GeneratePolicyInput): GeneratePolicyRes
   add(0, '<policies>');
   add(1, '<inbound>');
   add(2, '<base />');
+  addTokenValidation(add, c, validator);
+  addToolDenial(add, c);
+  add(1, '</inbound>');
+  add(1, '<backend>');
+  add(2, '<base />');
+  add(1, '</backend>');
+  add(1, '<outbound>');
+  add(2, '<base />');
+  add(1, '</outbound>');
+  add(1, '<on-error>');
+  add(2, '<base />');
+  add(2, '<choose>');
+  add(3, '<when condition="@(context.Response.StatusCode == 401)">');
+  add(4, '<set-header name="WWW-Authenticate" exists-action="override">');
+  add(5, `<value>Bearer error="invalid_token", resource_metadata="${xmlText(c.prmUrl)}"</value>`);
+  add(4, '</set-header>');
+  add(3, '</when>');
+  add(2, '</choose>');
+  add(1, '</on-error>');
+  add(0, '</policies>');
+  return `${lines.join('\n')}\n`;
+}
+
+function addTokenValidation(add: AddLine, c: CheckedInput, validator: TokenValidator): void {
+  const { tenant, authorityHost, clientIds } = c;
+  const audiences = [...new Set([`api://${c.apiId}`, c.apiId, ...(c.appIdUri ? [c.appIdUri] : [])])];
+  const failure = 'failed-validation-httpcode="401" failed-validation-error-message="Unauthorized. Access token is missing or invalid." output-token-variable-name="mcpToken"';
   if (validator === 'validate-jwt') {
     add(2, `<validate-jwt header-name="Authorization" require-scheme="Bearer" ${failure}>`);
     add(3, `<openid-config url="https://${authorityHost}/${xmlAttr(tenant)}/v2.0/.well-known/openid-configuration" />`);
@@ -126,26 +185,27 @@ export function generateMcpPolicy(input: GeneratePolicyInput): GeneratePolicyRes
     for (const audience of audiences) add(4, `<audience>${xmlText(audience)}</audience>`);
     add(3, '</audiences>');
     add(3, '<issuers>');
-    add(4, `<issuer>${xmlText(v1Issuer)}</issuer>`);
-    add(4, `<issuer>${xmlText(v2Issuer)}</issuer>`);
+    add(4, `<issuer>${xmlText(`https://${V1_HOST[authorityHost] ?? 'sts.windows.net'}/${tenant}/`)}</issuer>`);
+    add(4, `<issuer>${xmlText(`https://${authorityHost}/${tenant}/v2.0`)}</issuer>`);
     add(3, '</issuers>');
     add(2, '</validate-jwt>');
-  } else {
-    const endpoint = authorityHost === 'login.microsoftonline.com' ? '' : ` authentication-endpoint="https://${authorityHost}/"`;
-    add(2, `<validate-azure-ad-token tenant-id="${xmlAttr(tenant)}"${endpoint} header-name="Authorization" ${failure}>`);
-    if (clientIds.length > 0) {
-      add(3, '<client-application-ids>');
-      for (const id of clientIds) add(4, `<application-id>${xmlText(id)}</application-id>`);
-      add(3, '</client-application-ids>');
-    }
-    add(3, '<audiences>');
-    for (const audience of audiences) add(4, `<audience>${xmlText(audience)}</audience>`);
-    add(3, '</audiences>');
-    add(2, '</validate-azure-ad-token>');
+    return;
   }
-  if (validator === 'validate-jwt' && clientIds.length > 0) {
-    warnings.push('validate-jwt has no client application list; use validate-azure-ad-token to restrict client applications.');
+  const endpoint = authorityHost === 'login.microsoftonline.com' ? '' : ` authentication-endpoint="https://${authorityHost}/"`;
+  add(2, `<validate-azure-ad-token tenant-id="${xmlAttr(tenant)}"${endpoint} header-name="Authorization" ${failure}>`);
+  if (clientIds.length > 0) {
+    add(3, '<client-application-ids>');
+    for (const id of clientIds) add(4, `<application-id>${xmlText(id)}</application-id>`);
+    add(3, '</client-application-ids>');
   }
+  add(3, '<audiences>');
+  for (const audience of audiences) add(4, `<audience>${xmlText(audience)}</audience>`);
+  add(3, '</audiences>');
+  add(2, '</validate-azure-ad-token>');
+}
+
+/** The tools/call check: exact role matches on the parsed roles claim, unknown tools denied, a 403 that says why. */
+function addToolDenial(add: AddLine, c: CheckedInput): void {
   add(2, '<!-- Only tools/call names a tool. GET (the SSE stream) and DELETE (end of session) carry no JSON-RPC body. -->');
   add(2, '<set-variable name="mcpToolDenial" value="@{');
   add(3, 'if (context.Request.Method != "POST") { return ""; }');
@@ -162,8 +222,8 @@ export function generateMcpPolicy(input: GeneratePolicyInput): GeneratePolicyRes
   add(3, 'var token = context.Variables.GetValueOrDefault<Jwt>("mcpToken");');
   add(3, 'string[] roles = token == null ? new string[0] : token.Claims.GetValueOrDefault("roles", "").Split(\',\').Select(r => r.Trim()).ToArray();');
   add(3, 'switch (tool) {');
-  for (const tool of tools) {
-    const roles = roleMap.get(tool)!;
+  for (const tool of c.tools) {
+    const roles = c.roleMap.get(tool) ?? [];
     add(4, `case ${cs(tool)}:`);
     if (roles.length === 0) {
       add(5, 'return "";');
@@ -188,66 +248,44 @@ export function generateMcpPolicy(input: GeneratePolicyInput): GeneratePolicyRes
   add(4, '</return-response>');
   add(3, '</when>');
   add(2, '</choose>');
-  add(1, '</inbound>');
-  add(1, '<backend>');
-  add(2, '<base />');
-  add(1, '</backend>');
-  add(1, '<outbound>');
-  add(2, '<base />');
-  add(1, '</outbound>');
-  add(1, '<on-error>');
-  add(2, '<base />');
-  add(2, '<choose>');
-  add(3, '<when condition="@(context.Response.StatusCode == 401)">');
-  add(4, '<set-header name="WWW-Authenticate" exists-action="override">');
-  add(5, `<value>Bearer error="invalid_token", resource_metadata="${xmlText(prmUrl)}"</value>`);
-  add(4, '</set-header>');
-  add(3, '</when>');
-  add(2, '</choose>');
-  add(1, '</on-error>');
-  add(0, '</policies>');
-  const policy = `${lines.join('\n')}\n`;
+}
 
-  let prmPolicy: string | undefined;
-  if (input.includePrmOperation && mcpUrl) {
-    const resource = mcpUrl.replace(/\/+$/, '');
-    if (resource !== mcpUrl) warnings.push('The trailing slash was removed from the MCP URL: an Application ID URI cannot end with one.');
-    const metadata = JSON.stringify({
-      resource,
-      authorization_servers: [`https://${authorityHost}/${tenant}/v2.0`],
-      bearer_methods_supported: ['header'],
-      scopes_supported: [`${resource}/${scopeName}`],
-    });
-    prmPolicy = [
-      '<!--',
-      `${I}Protected-resource metadata (RFC 9728) for ${resource}, written by APIM MCP.`,
-      `${I}No <base /> in inbound: clients fetch this without a token, before they know how to get one.`,
-      `${I}Add ${resource} to the API app's identifierUris, or Entra rejects the resource (AADSTS9010010).`,
-      '-->',
-      '<policies>',
-      `${I}<inbound>`,
-      `${I.repeat(2)}<return-response>`,
-      `${I.repeat(3)}<set-status code="200" reason="OK" />`,
-      `${I.repeat(3)}<set-header name="Content-Type" exists-action="override">`,
-      `${I.repeat(4)}<value>application/json</value>`,
-      `${I.repeat(3)}</set-header>`,
-      `${I.repeat(3)}<set-body>${xmlText(metadata)}</set-body>`,
-      `${I.repeat(2)}</return-response>`,
-      `${I}</inbound>`,
-      `${I}<backend>`,
-      `${I.repeat(2)}<base />`,
-      `${I}</backend>`,
-      `${I}<outbound>`,
-      `${I.repeat(2)}<base />`,
-      `${I}</outbound>`,
-      `${I}<on-error>`,
-      `${I.repeat(2)}<base />`,
-      `${I}</on-error>`,
-      '</policies>',
-      '',
-    ].join('\n');
-  }
-  return prmPolicy === undefined ? { ok: true, policy, warnings } : { ok: true, policy, prmPolicy, warnings };
+/** The protected-resource metadata (RFC 9728) operation policy for `resource`. */
+function prmOperationPolicy(resource: string, c: CheckedInput): string {
+  const metadata = JSON.stringify({
+    resource,
+    authorization_servers: [`https://${c.authorityHost}/${c.tenant}/v2.0`],
+    bearer_methods_supported: ['header'],
+    scopes_supported: [`${resource}/${c.scopeName}`],
+  });
+  return [
+    '<!--',
+    `${I}Protected-resource metadata (RFC 9728) for ${resource}, written by APIM MCP.`,
+    `${I}No <base /> in inbound: clients fetch this without a token, before they know how to get one.`,
+    `${I}Add ${resource} to the API app's identifierUris, or Entra rejects the resource (AADSTS9010010).`,
+    '-->',
+    '<policies>',
+    `${I}<inbound>`,
+    `${I.repeat(2)}<return-response>`,
+    `${I.repeat(3)}<set-status code="200" reason="OK" />`,
+    `${I.repeat(3)}<set-header name="Content-Type" exists-action="override">`,
+    `${I.repeat(4)}<value>application/json</value>`,
+    `${I.repeat(3)}</set-header>`,
+    `${I.repeat(3)}<set-body>${xmlText(metadata)}</set-body>`,
+    `${I.repeat(2)}</return-response>`,
+    `${I}</inbound>`,
+    `${I}<backend>`,
+    `${I.repeat(2)}<base />`,
+    `${I}</backend>`,
+    `${I}<outbound>`,
+    `${I.repeat(2)}<base />`,
+    `${I}</outbound>`,
+    `${I}<on-error>`,
+    `${I.repeat(2)}<base />`,
+    `${I}</on-error>`,
+    '</policies>',
+    '',
+  ].join('\n');
 }
 
 function ordinal(a: string, b: string): number {
