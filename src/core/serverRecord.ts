@@ -37,7 +37,6 @@ export function usesEntra(auth: AuthKind): boolean {
  * characters, no `/`, no control characters. Names reach logs, notifications, tree labels and terminal variable names,
  * so a control character in one would be a terminal escape in the Output panel or a forged log line.
  */
-// eslint-disable-next-line no-control-regex
 export const SERVER_NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f/]/;
 
 export function serverNameProblem(value: string): string | undefined {

@@ -4,7 +4,6 @@
  * line break or a NUL would leak through that error text. So such values are refused where they are entered, and
  * checked again before a header is built.
  */
-// eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** Header values are bytes: anything past U+00FF cannot be sent at all. */
 const NOT_LATIN1 = /[^\u0000-\u00ff]/;
