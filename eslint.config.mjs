@@ -54,6 +54,25 @@ const layers = [
   },
 ].map(({ files, paths = [], patterns = [] }) => ({ files, rules: { 'no-restricted-imports': ['error', { paths, patterns }] } }));
 
+// User-visible text in the extension and the webview goes through vscode.l10n.t (literal) or a %key%; the l10n unit
+// test checks each l10n.t call. These selectors catch the other way round: text handed to the UI without l10n.t.
+// Notification text and buttons: anything with a word in it. UI properties (a title, a prompt, a tooltip, a
+// placeholder…): prose, that is two words, since an example URL or GUID placeholder is not translated.
+// showErrorWithLogs is errorNotice.ts's error notification with a "Show Logs" button.
+const NOTIFY = '/^(show(Information|Warning|Error)Message|showErrorWithLogs)$/';
+const WORD = '/[A-Za-z]{2,}/';
+const PROSE = '/[A-Za-z]{2,}.*\\s[A-Za-z]{2,}/';
+const UI_PROPERTY = '/^(title|prompt|placeHolder|placeholder|label|description|detail|tooltip|validationMessage|buttonLabel|textContent|ariaLabel|aria-label)$/';
+const UNTRANSLATED = 'User-visible text goes through vscode.l10n.t(\'literal\') (the webview gets it from the host): STYLE.md.';
+const untranslatedText = [
+  `CallExpression:matches([callee.property.name=${NOTIFY}], [callee.name=${NOTIFY}]) > :matches(Literal[value=${WORD}], TemplateLiteral).arguments`,
+  `NewExpression[callee.property.name=/^(TreeItem|MarkdownString)$/] > :matches(Literal[value=${WORD}], TemplateLiteral).arguments`,
+  `Property:matches([key.name=${UI_PROPERTY}], [key.value=${UI_PROPERTY}]) > Literal.value[value=${PROSE}]`,
+  `Property:matches([key.name=${UI_PROPERTY}], [key.value=${UI_PROPERTY}]) > TemplateLiteral.value:has(TemplateElement[value.raw=${PROSE}])`,
+  `AssignmentExpression[left.property.name=${UI_PROPERTY}] > Literal.right[value=${PROSE}]`,
+  `AssignmentExpression[left.property.name=${UI_PROPERTY}] > TemplateLiteral.right:has(TemplateElement[value.raw=${PROSE}])`,
+].map((selector) => ({ selector, message: UNTRANSLATED }));
+
 export default defineConfig(
   {
     // The .js files are the test driver extension and its suite index (CommonJS, no type information).
@@ -84,4 +103,5 @@ export default defineConfig(
     },
   },
   ...layers,
+  { files: ['src/vscode/**', 'src/extension.ts', 'src/webview/**'], rules: { 'no-restricted-syntax': ['error', ...untranslatedText] } },
 );
