@@ -1,5 +1,5 @@
 // npm test: installs what is missing (npm dependencies, then the real-VS-Code tools; see bootstrap.mjs), so it works
-// as the first command after `git clone`, type-checks and lints, then runs the unit, clients, vscode and e2e tiers in that order. The extension is built and packaged once and every real-VS-Code tier installs that same .vsix.
+// as the first command after `git clone`, type-checks, lints and checks sizes, then runs the unit, clients, vscode and e2e tiers in that order. The extension is built and packaged once and every real-VS-Code tier installs that same .vsix.
 // Each tier's counts are printed, then a total.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
@@ -48,6 +48,8 @@ const steps = [
   ['typecheck webview', process.execPath, [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'src/webview/tsconfig.json', '--noEmit']],
   // The layers as import rules, floating promises, type-only imports (eslint.config.mjs; npm run lint).
   ['lint', process.execPath, [join(root, 'node_modules/eslint/bin/eslint.js')]],
+  // No file in src over 400 lines, no function over 80 (scripts/check-size.ts; npm run check:size).
+  ['size', process.execPath, ['--import', 'tsx', 'scripts/check-size.ts']],
 ];
 for (const [name, command, args] of steps) {
   if (!step(name, command, args).ok) process.exit(1);
