@@ -227,6 +227,12 @@ function describeServer(name: string, value: unknown): ConfiguredServer {
   };
 }
 
+/** The ids of a VS Code mcp.json's `inputs`, in file order; none when the text is not a readable mcp.json. */
+export function mcpJsonInputIds(text: string): string[] {
+  const doc = openDocument(text, 'vscodeMcpJson');
+  return doc.ok ? inputIds(doc.inputs) : [];
+}
+
 export function inputIds(inputs: Node | undefined): string[] {
   return (inputs?.children ?? [])
     .map((n) => (n.type === 'object' ? findProperty(n, 'id')?.value.value : undefined))

@@ -92,11 +92,24 @@ export function userProfileFolderOf(globalStorage: { readonly scheme: string; re
   return globalStorage.scheme === 'file' ? pathApi.dirname(pathApi.dirname(globalStorage.fsPath)) : undefined;
 }
 
+/** Where the extension runs, which decides the collection VS Code lists a file's servers in. */
+export interface ServerIdContext {
+  /** Index of the workspace folder that holds the workspace files. */
+  readonly folderIndex: number;
+  /**
+   * The extension host runs on a remote (`vscode.env.remoteName` is set: SSH, WSL, code-server). The user mcp.json it
+   * writes is then the remote user's, which VS Code 1.139 lists as `mcp.config.usrremote.<name>` under the host's name
+   * (seen in code-server's MCP: List Servers); a local one is `mcp.config.usrlocal.<name>`.
+   */
+  readonly remoteExtensionHost: boolean;
+}
+
 /** VS Code's id for a server from a config file (research §2.5; `mcp.config.<configPathId>.<name>` in 1.139). */
-export function vsCodeServerId(target: ConfigTargetKind, name: string, folderIndex: number): string | undefined {
+export function vsCodeServerId(target: ConfigTargetKind, name: string, where: ServerIdContext): string | undefined {
+  const { folderIndex } = where;
   switch (target) {
     case 'userMcpJson':
-      return `mcp.config.usrlocal.${name}`;
+      return `mcp.config.${where.remoteExtensionHost ? 'usrremote' : 'usrlocal'}.${name}`;
     case 'workspaceMcpJson':
       return `mcp.config.ws${folderIndex}.${name}`;
     case 'rootDotMcpJson':

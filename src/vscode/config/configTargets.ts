@@ -1,13 +1,15 @@
 import * as vscode from 'vscode';
-import { addServer, readConfiguredServers, removeServer, type ConfigEditError } from '../../core/config/configEditor';
+import { addServer, mcpJsonInputIds, readConfiguredServers, removeServer, type ConfigEditError } from '../../core/config/configEditor';
 import { editConfigFile, type ConfigFileSystem, type SafeEditResult } from '../../core/config/safeWrite';
 import { buildMcpJsonEntry, buildSettingEntry, withoutSettingEntry, withSettingEntry, type EntryRefusal, type ServerDescription } from '../../core/config/serverEntries';
 import { CONFIG_TARGETS, TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
-import type { TargetLocator } from './targetLocations';
 import { errorMessage } from '../../core/basics';
+import type { TargetLocator } from './targetLocations';
+import { whenVsCodeHasRead } from './vscodeMcpJsonSync';
 
 export type TargetAvailability = { available: true; path?: string } | { available: false; reason: string };
-export type WriteResult = { ok: true; changed: boolean; path?: string } | { ok: false; message: string };
+/** `vscodeRead`: for the mcp.json files VS Code reads, whether its configuration holds the file as written. */
+export type WriteResult = { ok: true; changed: boolean; path?: string; vscodeRead?: boolean } | { ok: false; message: string };
 
 const SECTION = 'apimMcp';
 const KEY = 'servers';
@@ -105,8 +107,9 @@ export class ConfigTargets {
     const path = availability.path!;
     const target = CONFIG_TARGETS[kind];
     const options = { newFileIndent: target.newFileIndent, toolsAllowList: target.toolsAllowList };
-    const result = await editConfigFile(this.fs, path, (text) => addServer(text, target.format!, desc, options));
-    return this.report('add', desc.name, path, result);
+    let before = '';
+    const result = await editConfigFile(this.fs, path, (text) => addServer((before = text), target.format!, desc, options));
+    return this.afterWrite(kind, this.report('add', desc.name, path, result), before, result);
   }
 
   async remove(kind: ConfigTargetKind, name: string): Promise<WriteResult> {
@@ -133,8 +136,19 @@ export class ConfigTargets {
     const names = await this.namesIn(kind);
     const exact = names.find((n) => n.toLowerCase() === name.trim().toLowerCase());
     if (!exact) return { ok: true, changed: false };
-    const result = await editConfigFile(this.fs, path, (text) => removeServer(text, format, exact));
-    return this.report('remove', exact, path, result);
+    let before = '';
+    const result = await editConfigFile(this.fs, path, (text) => removeServer((before = text), format, exact));
+    return this.afterWrite(kind, this.report('remove', exact, path, result), before, result);
+  }
+
+  /** For the mcp.json files VS Code reads: waits until VS Code holds the inputs as written (see whenVsCodeHasRead). */
+  private async afterWrite(kind: ConfigTargetKind, written: WriteResult, before: string, result: SafeEditResult): Promise<WriteResult> {
+    if (!written.ok || !written.changed || !result.ok || (kind !== 'userMcpJson' && kind !== 'workspaceMcpJson')) return written;
+    const present = mcpJsonInputIds(result.text);
+    const removed = mcpJsonInputIds(before).filter((id) => !present.includes(id));
+    if (present.length === 0 && removed.length === 0) return written;
+    const folder = kind === 'workspaceMcpJson' ? this.locator.workspaceFolder : undefined;
+    return { ...written, vscodeRead: await whenVsCodeHasRead(kind, { present, removed }, this.log, folder) };
   }
 
   private readablePath(kind: ConfigTargetKind): string | undefined {

@@ -197,11 +197,14 @@ describe('targets', () => {
     assert.equal(userProfileFolderOf({ scheme: 'vscode-userdata', fsPath: storage }, path.posix), undefined);
   });
   it("VS Code's id for a server in each config file", () => {
-    assert.equal(vsCodeServerId('userMcpJson', 'p', 0), 'mcp.config.usrlocal.p');
-    assert.equal(vsCodeServerId('workspaceMcpJson', 'p', 2), 'mcp.config.ws2.p');
-    assert.equal(vsCodeServerId('rootDotMcpJson', 'p', 1), 'workspace-dot-mcp.1.p');
-    assert.equal(vsCodeServerId('copilotCli', 'p', 0), undefined);
-    assert.equal(vsCodeServerId('extension', 'p', 0), undefined);
+    const local = { folderIndex: 0, remoteExtensionHost: false };
+    assert.equal(vsCodeServerId('userMcpJson', 'p', local), 'mcp.config.usrlocal.p');
+    // An extension host on a remote (code-server, SSH, WSL) writes the remote user's mcp.json.
+    assert.equal(vsCodeServerId('userMcpJson', 'p', { ...local, remoteExtensionHost: true }), 'mcp.config.usrremote.p');
+    assert.equal(vsCodeServerId('workspaceMcpJson', 'p', { ...local, folderIndex: 2 }), 'mcp.config.ws2.p');
+    assert.equal(vsCodeServerId('rootDotMcpJson', 'p', { ...local, folderIndex: 1 }), 'workspace-dot-mcp.1.p');
+    assert.equal(vsCodeServerId('copilotCli', 'p', local), undefined);
+    assert.equal(vsCodeServerId('extension', 'p', local), undefined);
   });
   it('target kinds from outside are checked', () => {
     assert.equal(isConfigTargetKind('userMcpJson'), true);
