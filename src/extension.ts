@@ -72,7 +72,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
     ['the Servers view', () => registerServersView(tree)],
     ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, policyExpectations, log })],
     ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log }, policyExpectations)],
-    ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, locator, fs, targets, terminalEnv, log })],
+    ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, locator, fs, targets, terminalEnv, status, log })],
     ['the policy tools', () => registerPolicyTools(context, log)],
   ];
   const skipped = features.filter(([name, register]) => !safeRegister(context, log, name, register)).map(([name]) => name);

@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import type { ConfigFileSystem } from '../../core/config/safeWrite';
 import { TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
 import { reportFailure } from '../errorNotice';
+import { vsCodeIdOf } from '../mcp/fileServers';
 import { mcpServerId } from '../mcp/mcpProvider';
+import type { ServerStatusStore } from '../serverStatus';
 import type { ServerRegistry } from '../serverRegistry';
 import { serverNameOf, type ServerArg } from '../serverPicker';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
@@ -20,6 +22,7 @@ export interface ConfigFeatureDeps {
   readonly fs: ConfigFileSystem;
   readonly targets: ConfigTargets;
   readonly terminalEnv: TerminalKeyEnvironment;
+  readonly status: ServerStatusStore;
   readonly log: vscode.LogOutputChannel;
 }
 
@@ -96,8 +99,10 @@ async function removeServer(deps: ConfigFeatureDeps, arg: ServerArg): Promise<Co
     );
     if (answer !== remove) return [];
   }
-  if (where.includes('extension')) {
-    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(deps.extensionId, picked.name))).catch(() => undefined);
+  // VS Code stops what it runs before the entry goes, so no running server is left behind the removed entry.
+  const running = where.map((kind) => (kind === 'extension' ? mcpServerId(deps.extensionId, picked.name) : vsCodeIdOf(kind, picked.name, targets.workspaceFolder?.index ?? 0)));
+  for (const id of running.filter((i): i is string => i !== undefined)) {
+    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', id)).catch(() => undefined);
   }
   const removed: ConfigTargetKind[] = [];
   const problems: string[] = [];
@@ -107,6 +112,7 @@ async function removeServer(deps: ConfigFeatureDeps, arg: ServerArg): Promise<Co
     else if (!result.ok) problems.push(result.message);
   }
   await keys.delete(picked.name);
+  deps.status.forget(picked.name);
   await terminalEnv.refresh();
   log.info(`[removeServer] ${picked.name}: removed from ${removed.join(', ') || 'nothing'}; stored key deleted`);
   if (problems.length > 0) throw new Error(problems.join(' '));
@@ -121,6 +127,8 @@ async function forgetSecrets(deps: ConfigFeatureDeps, arg: ServerArg): Promise<b
   if (!picked) return false;
   const had = await keys.has(picked.name);
   await keys.delete(picked.name);
+  // What was seen with the forgotten key no longer says anything about the server.
+  deps.status.forget(picked.name);
   await terminalEnv.refresh();
   log.info(`[forgetSecrets] ${picked.name}: stored subscription key ${had ? 'deleted' : 'was not there'}`);
   void vscode.window.showInformationMessage(

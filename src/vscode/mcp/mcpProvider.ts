@@ -54,6 +54,8 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
       registry.onDidChange(() => this._onDidChangeMcpServerDefinitions.fire()),
       keys.onDidChange((name) => {
         this.keyGenerations.set(name, (this.keyGenerations.get(name) ?? 0) + 1);
+        // What the last start showed was with the previous key; VS Code resolves the server again before it uses a new one.
+        if (status.get(name).health !== 'unknown') status.set(name, 'unknown', vscode.l10n.t('The subscription key changed after the last start.'));
         this._onDidChangeMcpServerDefinitions.fire();
       }),
     );
@@ -62,6 +64,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
         entra.tokens.onDidRenewToken((name) => void this.restartWithNewToken(name)),
         entra.tokens.onDidSignOut((name) => {
           this.started.delete(name);
+          status.set(name, 'unknown', vscode.l10n.t('Signed out; VS Code was asked to stop it.'));
           void vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(entra.extensionId, name));
         }),
       );
@@ -128,6 +131,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
       const key = await this.subscriptionKeyFor(server);
       if (!key) {
         this.log.info(`[resolve] ${server.name}: no subscription key given, not starting`);
+        this.status.set(server.name, 'unknown', vscode.l10n.t('Not started: no subscription key was given.'));
         return undefined;
       }
       credentials[server.keyHeaderName] = key;

@@ -6,6 +6,7 @@ import type { ServerRegistry } from '../serverRegistry';
 import type { ServerHealth, ServerStatusStore } from '../serverStatus';
 import { pickServer, type ServerArg } from '../serverPicker';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
+import { fileEntryOf, startFileEntry } from './fileServers';
 import { mcpServerId, type ApimMcpServerProvider } from './mcpProvider';
 import { startUntilResolved } from './startServer';
 
@@ -72,6 +73,9 @@ export function registerServerCommands(deps: ServerCommandDeps): vscode.Disposab
       void vscode.window.showInformationMessage(vscode.l10n.t('APIM MCP: subscription key saved for {0}.', server.name));
     }),
     vscode.commands.registerCommand('apimMcp.startServer', async (arg: ServerArg) => {
+      // A row from a file VS Code reads: VS Code's own start.
+      const fileEntry = fileEntryOf(arg);
+      if (fileEntry) return (await startFileEntry(fileEntry, deps.status, log)) ? 'healthy' : 'unknown';
       const server = await pickServer(deps.registry, arg, () => true, noMatchingServer());
       if (!server) return undefined;
       const startedAt = Date.now();

@@ -303,7 +303,7 @@ export class DiagnosticsPanel implements vscode.Disposable {
             policyTools: new Set(result.policy.keys()),
           });
           const errors = result.diagnosis.findings.filter((f) => f.severity === 'error');
-          this.deps.tree.setDiagnosed(entry.id, hasErrors(result.diagnosis) ? 'failing' : 'healthy', errors[0]?.title);
+          this.deps.tree.setDiagnosed(entry, hasErrors(result.diagnosis) ? 'failing' : 'healthy', errors[0]?.title);
           this.setState({ ...this.state, run: { kind: 'idle' }, diagnosis });
         } catch (error: unknown) {
           if (this.running !== controller) return;

@@ -24,6 +24,8 @@ export function healthLabel(health: ServerHealth): string {
     case 'failing':
       return vscode.l10n.t({ message: 'failing', comment: ['Status of an MCP server: the last check failed.'] });
     case 'unknown':
-      return vscode.l10n.t({ message: 'unknown', comment: ['Status of an MCP server: not checked yet.'] });
+      return vscode.l10n.t({ message: 'not started in this window', comment: ['Status of an MCP server: VS Code has not started it (or it was not checked) since the window opened.'] });
+    case 'vscode':
+      return vscode.l10n.t({ message: 'managed by VS Code', comment: ['Status of an MCP server in an mcp.json: VS Code starts it and keeps its key; MCP: List Servers shows its state.'] });
   }
 }

@@ -25,7 +25,11 @@ const HEALTH_ICONS: Record<ServerHealth, vscode.ThemeIcon> = {
   healthy: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
   failing: new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed')),
   unknown: new vscode.ThemeIcon('circle-large-outline'),
+  vscode: new vscode.ThemeIcon('vscode'),
 };
+
+/** The config files VS Code itself starts servers from. */
+const VSCODE_SOURCES: ReadonlySet<string> = new Set(['userMcpJson', 'workspaceMcpJson', 'rootDotMcpJson']);
 
 /**
  * `;`-separated capability tokens, matched by the menus' `viewItem` regexes. It starts with the shape the first
@@ -36,6 +40,8 @@ export function contextValueOf(entry: ServerEntry): string {
   tokens.push(entry.source === 'extension' ? 'managed' : 'file');
   if (usesEntra(entry.auth)) tokens.push('entra');
   if (entry.file || entry.source === 'extension') tokens.push('config');
+  // Start: the provider's servers, and those VS Code starts from its own files.
+  if (entry.source === 'extension' || VSCODE_SOURCES.has(entry.source)) tokens.push('startable');
   return `${tokens.join(';')};`;
 }
 
@@ -44,8 +50,6 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
   private readonly _onDidChangeTreeData = new vscode.EventEmitter<void>();
   readonly onDidChangeTreeData = this._onDidChangeTreeData.event;
   private readonly disposables: vscode.Disposable[] = [this._onDidChangeTreeData];
-  /** Outcome of the last diagnosis run per entry id; newer than the status store's entry wins. */
-  private readonly diagnosed = new Map<string, ServerStatus>();
 
   constructor(
     private readonly registry: ServerRegistry,
@@ -65,17 +69,22 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
     else this._onDidChangeTreeData.fire();
   }
 
-  /** Records a diagnosis outcome so the row shows it. */
-  setDiagnosed(id: string, health: ServerHealth, detail?: string): void {
-    this.diagnosed.set(id, { health, detail, at: Date.now() });
-    this._onDidChangeTreeData.fire();
+  /**
+   * What this window knows: for an extension-managed server, VS Code's resolve calls; for a server in a file VS Code
+   * reads, "VS Code's" unless a start was seen in VS Code's tool list; a newer diagnosis with the credentials wins.
+   */
+  /** Records the outcome of a diagnosis that ran with the server's credentials, so the row shows it. */
+  setDiagnosed(entry: ServerEntry, health: 'healthy' | 'failing', detail?: string): void {
+    this.status.setDiagnosed(entry.id, entry.name, health, detail);
   }
 
   statusOf(entry: ServerEntry): ServerStatus {
-    const fromDiagnosis = this.diagnosed.get(entry.id);
-    const fromStore = entry.source === 'extension' ? this.status.get(entry.name) : undefined;
-    if (fromDiagnosis && (!fromStore || fromDiagnosis.at >= fromStore.at)) return fromDiagnosis;
-    return fromStore ?? { health: 'unknown', at: 0 };
+    const observed =
+      entry.source === 'extension'
+        ? this.status.get(entry.name)
+        : (this.status.fileStart(entry.id) ?? (VSCODE_SOURCES.has(entry.source) ? { health: 'vscode' as const, at: 0 } : { health: 'unknown' as const, at: 0 }));
+    const diagnosis = this.status.diagnosis(entry.id);
+    return diagnosis && diagnosis.at >= observed.at ? diagnosis : observed;
   }
 
   private groups(): readonly SourceGroup[] {
