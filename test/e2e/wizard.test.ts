@@ -59,18 +59,19 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     await answer(page, 'A name for the server', KEY_SERVER);
     const auth = await choose(page, 'How does the gateway authenticate', /Subscription key/);
     assert.match(auth, /Detected/);
+    // Where it goes comes first: this extension keeps the key only for its own target (an mcp.json's key is VS Code's).
+    await page.locator(`${QUICK_INPUT} input[placeholder*="Where should"]`).waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.screenshot('e2e-wizard-targets');
+    await choose(page, 'Where should', /managed by APIM MCP/);
     const key = await quickInputFor(page, `Subscription key for ${KEY_SERVER}`);
     assert.equal(await key.getAttribute('type'), 'password');
     await key.fill(`wrong-${CANARY_KEY}`);
     await page.keyboard.press('Enter');
     await page.locator('.quick-input-message', { hasText: 'APIM rejected this key' }).waitFor({ state: 'visible', timeout: 15_000 });
     await workbench.screenshot('e2e-wizard-key-rejected');
+    keySandbox.clearRequests();
     await page.locator(`${QUICK_INPUT} .quick-input-box input[type="password"]`).fill(CANARY_KEY);
     await page.keyboard.press('Enter');
-    await page.locator(`${QUICK_INPUT} input[placeholder*="Where should"]`).waitFor({ state: 'visible', timeout: 15_000 });
-    await workbench.screenshot('e2e-wizard-targets');
-    keySandbox.clearRequests();
-    await choose(page, 'Where should', /managed by APIM MCP/);
     await notification(page, `${KEY_SERVER} is connected`).waitFor({ state: 'visible', timeout: 60_000 });
     await workbench.screenshot('e2e-wizard-key-connected');
     assert.ok(keySandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid'));
@@ -86,6 +87,7 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     await answer(page, 'A name for the server', ENTRA_SERVER);
     const auth = await choose(page, 'How does the gateway authenticate', /Microsoft Entra ID/);
     assert.match(auth, /Detected/);
+    await choose(page, 'Where should', /managed by APIM MCP/);
     const tenant = await quickInputFor(page, 'Entra tenant (from the server');
     assert.equal(await tenant.inputValue(), entraSandbox.endpoints.tenantId);
     await workbench.screenshot('e2e-wizard-entra-tenant');
@@ -93,9 +95,8 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     const scope = await quickInputFor(page, 'API scope (from the protected-resource metadata)');
     assert.match(await scope.inputValue(), /user_impersonate$/);
     await page.keyboard.press('Enter');
-    await answer(page, 'your own app registration', '');
     entraSandbox.clearRequests();
-    await choose(page, 'Where should', /managed by APIM MCP/);
+    await answer(page, 'your own app registration', '');
     // VS Code asks before an extension signs in with a provider.
     const allow = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Allow$/ });
     await allow.waitFor({ state: 'visible', timeout: 30_000 });

@@ -11,6 +11,8 @@ export interface CodeServerOptions {
   readonly userSettings?: Record<string, unknown>;
   /** Files to create in the workspace folder, by relative path. */
   readonly workspaceFiles?: Record<string, string>;
+  /** Files to create in the profile folder (`<user-data>/User`) before VS Code starts, by relative path. */
+  readonly userFiles?: Record<string, string>;
   /** Extra environment for the server, which the extension host inherits. */
   readonly env?: Record<string, string>;
   /** Name of the temp folder prefix, to tell runs apart. */
@@ -52,8 +54,11 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
   const workspace = join(root, 'workspace');
   for (const dir of [join(userDataDir, 'User'), extensionsDir, workspace]) mkdirSync(dir, { recursive: true });
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...options.userSettings }, null, 2));
-  for (const [relative, content] of Object.entries(options.workspaceFiles ?? {})) {
-    const path = join(workspace, relative);
+  const files = [
+    ...Object.entries(options.userFiles ?? {}).map(([relative, content]) => [join(userDataDir, 'User', relative), content] as const),
+    ...Object.entries(options.workspaceFiles ?? {}).map(([relative, content]) => [join(workspace, relative), content] as const),
+  ];
+  for (const [path, content] of files) {
     mkdirSync(dirname(path), { recursive: true });
     writeFileSync(path, content);
   }

@@ -13,7 +13,7 @@ import {
   type AddServerPrefill,
   type PlanWithUrl,
 } from '../../core/config/addServerPlan';
-import { TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
+import { CONFIG_TARGETS, TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
 import type { AuthDetection } from '../../core/probe/detectAuth';
 import { Secret } from '../../core/secret';
 import { keyEnvVarName } from '../../core/secrets/envVars';
@@ -58,7 +58,8 @@ export class AddServerWizard {
     const { log } = this.deps;
     const plan = newPlan();
     const title = vscode.l10n.t('Add Secured MCP Server');
-    const keySteps = () => (plan.auth && usesSubscriptionKey(plan.auth) ? 1 : 0);
+    // The wizard asks for the key only where this extension keeps it; an mcp.json's key is VS Code's to ask for.
+    const keySteps = () => (plan.auth && usesSubscriptionKey(plan.auth) && plan.target && CONFIG_TARGETS[plan.target].keyHandling !== 'passwordInput' ? 1 : 0);
     const usesEntraNow = () => plan.auth !== undefined && usesEntra(plan.auth);
     const total = () => 4 + keySteps() + (usesEntraNow() ? 3 : 0);
     const at = (n: number): StepPosition => ({ title, step: n, totalSteps: Math.max(total(), n) });
@@ -67,9 +68,9 @@ export class AddServerWizard {
       completed = await MultiStepInput.run((input) => this.askUrl(input, plan, at(1)), plan, [
         afterUrl((input, p) => this.askName(input, p, at(2))),
         (input) => this.askAuth(input, plan, at(3)),
-        afterUrl(async (input, p) => (keySteps() ? this.askKey(input, p, at(4)) : 'skip')),
-        ...this.entraSteps(usesEntraNow, (i) => at(4 + keySteps() + i)),
-        afterUrl((input, p) => this.askTarget(input, p, at(total()))),
+        afterUrl((input, p) => this.askTarget(input, p, at(4))),
+        afterUrl(async (input, p) => (keySteps() ? this.askKey(input, p, at(5)) : 'skip')),
+        ...this.entraSteps(usesEntraNow, (i) => at(5 + keySteps() + i)),
       ]);
     } catch (error: unknown) {
       if (!(error instanceof ButtonSignal) || error.button !== this.fromAzureButton) throw error;
@@ -288,6 +289,8 @@ export class AddServerWizard {
       const picked = await input.showQuickPick({ ...position, items, activeItem: items.find((i) => i.target === (plan.target ?? 'extension')), placeholder });
       if (!picked.problem) {
         plan.target = picked.target;
+        // VS Code asks for an mcp.json's key itself; a key typed for another target is not carried over.
+        if (CONFIG_TARGETS[picked.target].keyHandling === 'passwordInput') plan.key = undefined;
         return;
       }
       placeholder = picked.problem;
@@ -329,7 +332,7 @@ function targetDetail(kind: ConfigTargetKind, withKey: boolean, envVar: string, 
         : vscode.l10n.t('The extension signs in for the server; only non-secret fields go to your user settings.');
     case 'workspaceMcpJson':
     case 'userMcpJson':
-      return (withKey ? vscode.l10n.t('The key becomes a password input: VS Code asks once and keeps it encrypted.') : vscode.l10n.t('VS Code connects and signs in by itself.')) + suffix;
+      return (withKey ? vscode.l10n.t('VS Code asks for the key when it starts the server and keeps it in its own secret storage.') : vscode.l10n.t('VS Code connects and signs in by itself.')) + suffix;
     case 'rootDotMcpJson':
     case 'copilotCli':
       return (withKey ? vscode.l10n.t('The header references the environment variable {0}; VS Code terminals get it from secret storage.', envVar) : vscode.l10n.t('No secret in the file.')) + suffix;

@@ -12,7 +12,8 @@ import {
   type PlanWithUrl,
 } from '../../core/config/addServerPlan';
 import type { ServerDescription } from '../../core/config/serverEntries';
-import { CONFIG_TARGETS, TARGET_KINDS, vsCodeServerId, type ConfigTargetKind } from '../../core/config/targets';
+import { entryId } from '../../core/config/configEntries';
+import { CONFIG_TARGETS, TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
 import { detectAuth, type AuthDetection } from '../../core/probe/detectAuth';
 import type { FetchLike } from '../../core/probe/nodeFetch';
 import type { Secret } from '../../core/secret';
@@ -23,6 +24,7 @@ import type { ConfigTargets } from '../config/configTargets';
 import type { TerminalKeyEnvironment } from '../config/terminalKeyEnvironment';
 import { showErrorWithLogs } from '../errorNotice';
 import { waitForEvent } from '../events';
+import { startInVsCodeAndObserve, vsCodeIdOf } from '../mcp/fileServers';
 import type { ServerRegistry } from '../serverRegistry';
 import type { ServerStatusStore } from '../serverStatus';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
@@ -46,6 +48,8 @@ export interface AddServerOutcome {
   readonly name: string;
   readonly target: ConfigTargetKind;
   readonly path?: string;
+  /** For the mcp.json files VS Code reads: whether VS Code holds the file as written (see whenVsCodeHasRead). */
+  readonly vscodeRead?: boolean;
 }
 
 export type AddServerResult = ({ ok: true } & AddServerOutcome) | { ok: false; message: string };
@@ -177,7 +181,7 @@ export class ServerSetup {
     }
     if (keyHandling === 'envVar') await this.deps.terminalEnv.refresh();
     log.info(`[addServer] ${desc.name}: added (${kind}, auth ${desc.auth})`);
-    return { ok: true, name: desc.name, target: kind, path: written.path };
+    return { ok: true, name: desc.name, target: kind, path: written.path, vscodeRead: written.vscodeRead };
   }
 
   private async start(plan: PlanWithUrl, outcome: AddServerOutcome): Promise<void> {
@@ -210,32 +214,49 @@ export class ServerSetup {
     );
   }
 
-  /** mcp.json and `.mcp.json` servers are VS Code's own: check the gateway answers, ask VS Code to start it, show the file. */
+  /**
+   * A server in a file: VS Code starts the ones it reads (an mcp.json asks for the key itself, in its own prompt);
+   * the Copilot CLI config is only saved.
+   */
   private async startFromFile(key: Secret | undefined, desc: ServerDescription, outcome: AddServerOutcome): Promise<void> {
-    const credentials = key && usesSubscriptionKey(desc.auth) ? { [desc.keyHeaderName]: key } : {};
-    const check = usesEntra(desc.auth) ? undefined : await checkGatewayAccess(this.fetch(), desc.url, credentials, KEY_CHECK_TIMEOUT_MS);
-    if (check && (!check.reached || check.outcome.kind !== 'ok')) {
-      const why = !check.reached ? check.error : `${check.status}${check.message ? ` "${check.message}"` : ''}`;
-      await this.offerDiagnose(desc, vscode.l10n.t('APIM MCP: {0} was saved to {1}, but the gateway refused the check ({2}).', desc.name, outcome.path ?? '', why), outcome);
+    const keyHandling = CONFIG_TARGETS[outcome.target].keyHandling;
+    if (outcome.target === 'copilotCli') {
+      void this.showAdded(vscode.l10n.t('APIM MCP: {0} was added to the Copilot CLI config. VS Code terminals get its key as {1}.', desc.name, keyEnvVarName(desc.name)), outcome);
       return;
     }
-    const id = vsCodeServerId(outcome.target, desc.name, this.deps.targets.workspaceFolder?.index ?? 0);
-    if (id) {
-      this.deps.log.info(`[addServer] ${desc.name}: asking VS Code to start ${id}`);
-      await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.startServer', id, { waitForLiveTools: true })).catch((error: unknown) => {
-        this.deps.log.warn(`[addServer] ${desc.name}: VS Code did not start ${id}: ${errorMessage(error)}`);
-      });
+    if (keyHandling === 'envVar' && !(await this.gatewayAccepts(key, desc, outcome))) return;
+    if (outcome.vscodeRead === false) {
+      await this.offerDiagnose(desc, vscode.l10n.t('APIM MCP: {0} was saved to {1}, but VS Code has not read the file yet, so it cannot start it. Run "Developer: Reload Window", then start it from MCP: List Servers.', desc.name, outcome.path ?? ''), outcome);
+      return;
     }
+    const id = vsCodeIdOf(outcome.target, desc.name, this.deps.targets.workspaceFolder?.index ?? 0)!;
+    const asksForKey = keyHandling === 'passwordInput' && usesSubscriptionKey(desc.auth);
+    const title = asksForKey
+      ? vscode.l10n.t('VS Code keeps the key of {0} in its own secret storage and asks for it now.', desc.name)
+      : vscode.l10n.t('Starting {0} in VS Code…', desc.name);
+    const started = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title }, () => startInVsCodeAndObserve(id, this.deps.log));
+    if (started.toolsAdded === 0) {
+      await this.offerDiagnose(desc, vscode.l10n.t('APIM MCP: {0} was added to {1}, but VS Code did not list its tools. MCP: List Servers shows its state.', desc.name, outcome.path ?? ''), outcome);
+      return;
+    }
+    this.deps.status.setFileStarted(entryId(outcome.target, desc.name, outcome.path), desc.name, started.toolsAdded);
+    void this.showAdded(vscode.l10n.t('APIM MCP: {0} is running in VS Code with {1} tool(s), available in Chat. It is saved in {2}.', desc.name, started.toolsAdded, outcome.path ?? ''), outcome);
+  }
+
+  /** `.mcp.json` reads its key from an environment variable: one request with the key first, so a refusal is explained. */
+  private async gatewayAccepts(key: Secret | undefined, desc: ServerDescription, outcome: AddServerOutcome): Promise<boolean> {
+    const credentials = key && usesSubscriptionKey(desc.auth) ? { [desc.keyHeaderName]: key } : {};
+    const check = usesEntra(desc.auth) ? undefined : await checkGatewayAccess(this.fetch(), desc.url, credentials, KEY_CHECK_TIMEOUT_MS);
+    if (!check || (check.reached && check.outcome.kind === 'ok')) return true;
+    const why = !check.reached ? check.error : `${check.status}${check.message ? ` "${check.message}"` : ''}`;
+    await this.offerDiagnose(desc, vscode.l10n.t('APIM MCP: {0} was saved to {1}, but the gateway refused the check ({2}).', desc.name, outcome.path ?? '', why), outcome);
+    return false;
+  }
+
+  private async showAdded(message: string, outcome: AddServerOutcome): Promise<void> {
     const open = vscode.l10n.t('Open File');
-    const message =
-      outcome.target === 'copilotCli'
-        ? vscode.l10n.t('APIM MCP: {0} was added to the Copilot CLI config. VS Code terminals get its key as {1}.', desc.name, keyEnvVarName(desc.name))
-        : CONFIG_TARGETS[outcome.target].keyHandling === 'passwordInput' && usesSubscriptionKey(desc.auth)
-          ? vscode.l10n.t('APIM MCP: {0} was added to {1}. VS Code asks for the key once when it starts the server and keeps it encrypted.', desc.name, outcome.path ?? '')
-          : vscode.l10n.t('APIM MCP: {0} was added to {1}.', desc.name, outcome.path ?? '');
-    void vscode.window.showInformationMessage(message, open).then((c) => {
-      if (c === open && outcome.path) void vscode.window.showTextDocument(vscode.Uri.file(outcome.path));
-    });
+    const choice = await vscode.window.showInformationMessage(message, open);
+    if (choice === open && outcome.path) await vscode.window.showTextDocument(vscode.Uri.file(outcome.path));
   }
 
   /** Failure: the diagnostics panel when that feature is running, else the logs. */

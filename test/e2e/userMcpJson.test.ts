@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { openWorkbench, type Workbench } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { packagedExtension } from '../harness/packages';
+import { waitFor } from '../harness/processes';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import { answer, choose, editUserSettings, filesUnder, findNotification, notification, quickInputFor, runCommand, serverRow, toolsListed, QUICK_INPUT } from './workbench';
+
+const SERVER = 'Products (user mcp.json)';
+const CANARY_KEY = `canary-user-mcp-${randomUUID()}`;
+/** A user mcp.json someone already has: another server with its own input, and a comment. */
+const EXISTING = '{\n\t// my own servers\n\t"servers": {\n\t\t"docs": { "type": "http", "url": "http://127.0.0.1:9/mcp", "headers": { "X-Token": "${input:docs-token}" } }\n\t},\n\t"inputs": [\n\t\t{ "type": "promptString", "id": "docs-token", "description": "docs token", "password": true }\n\t]\n}\n';
+
+/** The rows of MCP: List Servers, as a person reads them; the picker is closed again. */
+async function mcpListServers(workbench: Workbench, shot: string): Promise<string[]> {
+  const { page } = workbench;
+  await runCommand(page, 'MCP: List Servers');
+  const rows = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`);
+  await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+  await workbench.screenshot(shot);
+  const texts = await rows.allInnerTexts();
+  await page.keyboard.press('Escape');
+  return texts.map((t) => t.replace(/\s+/g, ' '));
+}
+
+describe('User mcp.json: a person adds a server there, VS Code starts it at once, and Remove takes it out of VS Code', () => {
+  let sandbox: Sandbox;
+  let server: CodeServer;
+  let workbench: Workbench;
+  let userMcpJson: string;
+
+  before(async () => {
+    sandbox = await startSandbox('healthy-key', { subscriptionKeys: [CANARY_KEY] });
+    server = await startCodeServer({ label: 'e2e-user-mcp', extensions: [await packagedExtension()], userFiles: { 'mcp.json': EXISTING } });
+    userMcpJson = join(server.userDataDir, 'User', 'mcp.json');
+    workbench = await openWorkbench(server.url);
+    // A settings change made in VS Code: VS Code has read its whole user configuration by now, as in a session in use.
+    await editUserSettings(workbench.page, server.userDataDir, { 'editor.minimap.enabled': false });
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await server?.stop();
+    await sandbox?.stop();
+  });
+
+  it('the wizard asks for no key, says once that VS Code asks for it, and VS Code starts the server and lists its tools without a reload', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Add Secured MCP Server');
+    await answer(page, 'The MCP endpoint', sandbox.endpoints.mcpUrl);
+    await answer(page, 'A name for the server', SERVER);
+    assert.match(await choose(page, 'How does the gateway authenticate', /Subscription key/), /Detected/);
+    const target = await choose(page, 'Where should', /User mcp\.json/);
+    assert.match(target, /VS Code asks for the key when it starts the server/);
+    sandbox.clearRequests();
+    // No key step in the wizard: the next password box is VS Code's own, announced once by the extension.
+    await notification(page, `VS Code keeps the key of ${SERVER} in its own secret storage and asks for it now`).waitFor({ state: 'visible', timeout: 30_000 });
+    const prompt = await quickInputFor(page, `APIM subscription key for ${SERVER}`);
+    assert.equal(await prompt.getAttribute('type'), 'password');
+    await workbench.screenshot('e2e-user-mcp-vscode-asks-key');
+    await prompt.fill(CANARY_KEY);
+    await page.keyboard.press('Enter');
+    await (await findNotification(page, `${SERVER} is running in VS Code with 6 tool(s)`, 60_000)).waitFor({ state: 'visible' });
+    await workbench.screenshot('e2e-user-mcp-running');
+    assert.ok(sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid'), 'VS Code listed the tools with the key');
+
+    const listed = await mcpListServers(workbench, 'e2e-user-mcp-list-running');
+    assert.ok(listed.some((row) => row.includes(SERVER) && /Running/.test(row)), listed.join(' | '));
+    const tools = await toolsListed(workbench, SERVER, 'e2e-user-mcp-tools');
+    for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(tools, new RegExp(tool));
+
+    await runCommand(page, 'APIM MCP: Focus on Servers View');
+    await serverRow(page, SERVER).locator('.codicon-pass').waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.screenshot('e2e-user-mcp-servers-view');
+    const file = readFileSync(userMcpJson, 'utf8');
+    assert.ok(file.startsWith('{\n\t// my own servers'), 'the existing content is kept');
+    assert.ok(!filesUnder(server.userDataDir).some((f) => readFileSync(f).includes(CANARY_KEY)), 'the key is in no file under the user data');
+  });
+
+  it('Remove Server takes the server out of VS Code: MCP: List Servers no longer shows it, and the file is as it was', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Remove Server');
+    await choose(page, undefined, SERVER);
+    const remove = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Remove$/ });
+    await remove.waitFor({ state: 'visible', timeout: 15_000 });
+    await remove.click();
+    await (await findNotification(page, `${SERVER} removed from User mcp.json`)).waitFor({ state: 'visible' });
+    assert.equal(readFileSync(userMcpJson, 'utf8'), EXISTING);
+    const rows = await waitFor('MCP: List Servers without the removed server', 30_000, async () => {
+      const listed = await mcpListServers(workbench, 'e2e-user-mcp-list-removed');
+      return listed.some((row) => row.includes(SERVER)) ? undefined : listed;
+    });
+    assert.ok(rows.some((row) => row.includes('docs')), `the other server stays: ${rows.join(' | ')}`);
+  });
+});
