@@ -124,10 +124,10 @@ export type WebviewMessage =
   | { readonly type: 'parseError'; readonly text: string }
   | { readonly type: 'serverAction'; readonly action: ServerAction };
 
-export type ServerAction = 'openConfig' | 'setKey' | 'signIn' | 'diagnoseWithToken';
+export type ServerAction = 'openConfig' | 'setKey' | 'signIn' | 'diagnoseWithToken' | 'diagnoseWithKey';
 
 const ACTION_KINDS: readonly FindingActionKind[] = ['copyCommand', 'openLink', 'applyFix', 'openPolicy', 'copySnippet'];
-const SERVER_ACTIONS: readonly ServerAction[] = ['openConfig', 'setKey', 'signIn', 'diagnoseWithToken'];
+const SERVER_ACTIONS: readonly ServerAction[] = ['openConfig', 'setKey', 'signIn', 'diagnoseWithToken', 'diagnoseWithKey'];
 /** Pasted error text is capped: Entra error pages are a few KiB, and the parser caps its own input too. */
 export const MAX_PASTE_LENGTH = 100_000;
 const MAX_ID_LENGTH = 200;

@@ -52,6 +52,7 @@ export interface PanelStrings {
   readonly setKey: string;
   readonly signIn: string;
   readonly withToken: string;
+  readonly withKey: string;
   readonly notes: string;
   readonly finishedAt: string;
 }

@@ -80,6 +80,7 @@ const SERVER_ACTIONS: Record<ServerAction, { label: PanelStringKey; icon: string
   setKey: { label: 'setKey', icon: 'key' },
   signIn: { label: 'signIn', icon: 'sign-in' },
   diagnoseWithToken: { label: 'withToken', icon: 'shield' },
+  diagnoseWithKey: { label: 'withKey', icon: 'key' },
 };
 
 function renderHeader(s: PanelState): HTMLElement {

@@ -8,24 +8,12 @@ import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { answer, choose, editUserSettings, filesUnder, findNotification, notification, quickInputFor, runCommand, serverRow, toolsListed, QUICK_INPUT } from './workbench';
+import { answer, choose, diagnoseFromTree, editUserSettings, filesUnder, findNotification, mcpListServers, notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
 
 const SERVER = 'Products (user mcp.json)';
 const CANARY_KEY = `canary-user-mcp-${randomUUID()}`;
 /** A user mcp.json someone already has: another server with its own input, and a comment. */
 const EXISTING = '{\n\t// my own servers\n\t"servers": {\n\t\t"docs": { "type": "http", "url": "http://127.0.0.1:9/mcp", "headers": { "X-Token": "${input:docs-token}" } }\n\t},\n\t"inputs": [\n\t\t{ "type": "promptString", "id": "docs-token", "description": "docs token", "password": true }\n\t]\n}\n';
-
-/** The rows of MCP: List Servers, as a person reads them; the picker is closed again. */
-async function mcpListServers(workbench: Workbench, shot: string): Promise<string[]> {
-  const { page } = workbench;
-  await runCommand(page, 'MCP: List Servers');
-  const rows = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`);
-  await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
-  await workbench.screenshot(shot);
-  const texts = await rows.allInnerTexts();
-  await page.keyboard.press('Escape');
-  return texts.map((t) => t.replace(/\s+/g, ' '));
-}
 
 describe('User mcp.json: a person adds a server there, VS Code starts it at once, and Remove takes it out of VS Code', () => {
   let sandbox: Sandbox;
@@ -79,6 +67,30 @@ describe('User mcp.json: a person adds a server there, VS Code starts it at once
     const file = readFileSync(userMcpJson, 'utf8');
     assert.ok(file.startsWith('{\n\t// my own servers'), 'the existing content is kept');
     assert.ok(!filesUnder(server.userDataDir).some((f) => readFileSync(f).includes(CANARY_KEY)), 'the key is in no file under the user data');
+  });
+
+  it('Diagnose on the running server: no error verdict without the key VS Code keeps; with the key typed once, the full diagnosis', async () => {
+    const { page } = workbench;
+    const frame = await diagnoseFromTree(workbench, SERVER);
+    await frame.locator('section.notes', { hasText: 'which VS Code keeps to itself' }).waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await frame.locator('article.finding.severity-error').count(), 0, 'no error verdict from a probe without the key');
+    await frame.locator('article.finding.severity-info[data-finding="apim.key.missing"]').waitFor({ state: 'visible' });
+    await workbench.screenshot('e2e-user-mcp-diagnose-keyless');
+    await runCommand(page, 'APIM MCP: Focus on Servers View');
+    await serverRow(page, SERVER).locator('.codicon-pass').waitFor({ state: 'visible', timeout: 15_000 });
+
+    sandbox.clearRequests();
+    await frame.getByRole('button', { name: 'Diagnose with the Key…' }).click();
+    const box = await quickInputFor(page, `Subscription key for ${SERVER}`);
+    assert.equal(await box.getAttribute('type'), 'password');
+    await box.fill(CANARY_KEY);
+    await page.keyboard.press('Enter');
+    await frame.locator('p.healthy').waitFor({ state: 'visible', timeout: 60_000 });
+    await frame.locator('section.notes', { hasText: 'This run used the key typed for it; it was not stored.' }).waitFor({ state: 'visible' });
+    await workbench.screenshot('e2e-user-mcp-diagnose-with-key');
+    assert.ok(sandbox.requests().some((r) => r.status === 200 && r.keyStatus === 'valid'), 'the typed key reached the gateway');
+    assert.ok(!filesUnder(server.userDataDir).some((f) => readFileSync(f).includes(CANARY_KEY)), 'the typed key was stored nowhere');
+    await runCommand(page, 'View: Close All Editors');
   });
 
   it('Remove Server takes the server out of VS Code: MCP: List Servers no longer shows it, and the file is as it was', async () => {

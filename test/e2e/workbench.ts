@@ -97,6 +97,18 @@ export function readClipboard(page: Page): Promise<string> {
   return page.evaluate('navigator.clipboard.readText()') as Promise<string>;
 }
 
+/** The rows of MCP: List Servers, as a person reads them; the picker is closed again. */
+export async function mcpListServers(workbench: Workbench, shot: string): Promise<string[]> {
+  const { page } = workbench;
+  await runCommand(page, 'MCP: List Servers');
+  const rows = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`);
+  await rows.first().waitFor({ state: 'visible', timeout: 15_000 });
+  await workbench.screenshot(shot);
+  const texts = await rows.allInnerTexts();
+  await page.keyboard.press('Escape');
+  return texts.map((t) => t.replace(/\s+/g, ' '));
+}
+
 export { filesUnder };
 
 /** Types into the wizard's current step (found by its prompt or title) and presses Enter. */

@@ -13,6 +13,7 @@ import type { ServerEntry } from '../../core/config/configEntries';
 import { toolRoleRecord, toolRolesFromPolicy } from '../../core/apim/policy/toolRoles';
 import { policyForServer, readPolicyExpectations } from '../../core/apim/policy/tokenValidation';
 import { expectFromPolicy } from '../../core/diagnosis/policyExpect';
+import { keylessVerdict } from '../../core/diagnosis/heldCredentials';
 
 type DiagnosisEngine = typeof import('../../core/diagnosis/diagnose');
 
@@ -45,6 +46,8 @@ export interface PolicyLocation {
 export interface RunOptions {
   /** A token the user pasted into a password box for this run only; it is never stored. */
   readonly pastedToken?: Secret;
+  /** A subscription key typed for this run only (the one VS Code keeps for an mcp.json server); it is never stored. */
+  readonly oneTimeKey?: Secret;
   readonly signal: AbortSignal;
   readonly progress?: (message: string) => void;
 }
@@ -54,6 +57,8 @@ export interface RunResult {
   readonly notes: string[];
   /** Where each tool's rule is in the workspace policies. */
   readonly policy: Map<string, PolicyLocation>;
+  /** The run lacked the key VS Code keeps for this server: what the key decides was not judged (see keylessVerdict). */
+  readonly keyless: boolean;
 }
 
 export class DiagnosisCancelledError extends Error {
@@ -101,8 +106,12 @@ async function policyToolRoles(log: vscode.LogOutputChannel): Promise<WorkspaceP
   return { roles, where, files, texts };
 }
 
-async function subscriptionKey(entry: ServerEntry, deps: RunnerDeps, notes: string[]): Promise<Secret | undefined> {
+async function subscriptionKey(entry: ServerEntry, deps: RunnerDeps, oneTimeKey: Secret | undefined, notes: string[]): Promise<Secret | undefined> {
   if (!usesSubscriptionKey(entry.auth)) return undefined;
+  if (oneTimeKey) {
+    notes.push(vscode.l10n.t('This run used the key typed for it; it was not stored.'));
+    return oneTimeKey;
+  }
   let origin: string;
   try {
     origin = new URL(entry.url).origin;
@@ -126,7 +135,7 @@ async function subscriptionKey(entry: ServerEntry, deps: RunnerDeps, notes: stri
   }
   notes.push(
     entry.keySupply === 'input'
-      ? vscode.l10n.t('The key is in an mcp.json password input, which VS Code keeps to itself: the diagnosis ran without a key.')
+      ? vscode.l10n.t('The key is in an mcp.json password input, which VS Code keeps to itself: these checks ran without it, so what the key decides is not judged. Use "Diagnose with the Key…" for the full diagnosis.')
       : vscode.l10n.t('No subscription key is stored for this server: the diagnosis ran without one. Use Set/Rotate Key, then re-run.'),
   );
   return undefined;
@@ -159,7 +168,7 @@ async function accessToken(entry: ServerEntry, deps: RunnerDeps, options: RunOpt
 
 export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: RunOptions): Promise<{ input: DiagnoseInput; notes: string[]; policy: Map<string, PolicyLocation> }> {
   const notes: string[] = [];
-  const key = await subscriptionKey(entry, deps, notes);
+  const key = await subscriptionKey(entry, deps, options.oneTimeKey, notes);
   const token = await accessToken(entry, deps, options, notes);
   let policy = new Map<string, PolicyLocation>();
   let toolRoles: Record<string, string> | undefined;
@@ -204,6 +213,11 @@ export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: 
   return { input, notes, policy };
 }
 
+/** An mcp.json server whose key is a password input: VS Code keeps the value and this extension cannot read it. */
+export function keyHeldByVsCode(entry: ServerEntry): boolean {
+  return usesSubscriptionKey(entry.auth) && entry.keySupply === 'input';
+}
+
 /** Runs the engine for one server. Every request is aborted when `signal` fires, and the run rejects at once. */
 export async function runDiagnosis(entry: ServerEntry, deps: RunnerDeps, options: RunOptions): Promise<RunResult> {
   const { input, notes, policy } = await buildInput(entry, deps, options);
@@ -219,9 +233,12 @@ export async function runDiagnosis(entry: ServerEntry, deps: RunnerDeps, options
   aborted.catch(() => undefined);
   try {
     const { diagnose } = loadDiagnosisEngine();
-    const diagnosis = await Promise.race([diagnose(input, { fetch, timeoutMs: REQUEST_TIMEOUT_MS }), aborted]);
-    deps.log.info(`[diagnose] ${entry.name}: ${diagnosis.findings.length} finding(s): ${diagnosis.findings.map((f) => f.id).join(', ') || 'none'}`);
-    return { diagnosis, notes, policy };
+    const raw = await Promise.race([diagnose(input, { fetch, timeoutMs: REQUEST_TIMEOUT_MS }), aborted]);
+    // Without the key only VS Code holds, the gateway answered a keyless client: no error verdict on what the key decides.
+    const keyless = keyHeldByVsCode(entry) && input.subscriptionKey === undefined;
+    const diagnosis = keyless ? keylessVerdict(raw) : raw;
+    deps.log.info(`[diagnose] ${entry.name}: ${diagnosis.findings.length} finding(s)${keyless ? ' (without the key VS Code keeps)' : ''}: ${diagnosis.findings.map((f) => f.id).join(', ') || 'none'}`);
+    return { diagnosis, notes, policy, keyless };
   } finally {
     if (onAbort) options.signal.removeEventListener('abort', onAbort);
     net.close();

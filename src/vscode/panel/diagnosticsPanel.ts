@@ -14,7 +14,7 @@ import type { ConfigSources } from '../servers/configSources';
 import { authLabel } from '../servers/serverLabels';
 import type { ServersTreeDataProvider } from '../servers/serversView';
 import { applyConfigFix, fixFor } from './configFixes';
-import { DiagnosisCancelledError, runDiagnosis, type PolicyLocation, type RunnerDeps } from './diagnosisRunner';
+import { DiagnosisCancelledError, keyHeldByVsCode, runDiagnosis, type PolicyLocation, type RunnerDeps } from './diagnosisRunner';
 import { panelHtml, webviewOptions } from './panelPage';
 import { viewLabels } from './panelText';
 import { explainPastedError } from './pastedError';
@@ -31,6 +31,7 @@ export function headerFor(entry: ServerEntry): ServerHeader {
   if (entry.record && usesSubscriptionKey(entry.auth)) actions.push('setKey');
   if (entry.record && usesEntra(entry.auth)) actions.push('signIn');
   if (usesEntra(entry.auth)) actions.push('diagnoseWithToken');
+  if (keyHeldByVsCode(entry)) actions.push('diagnoseWithKey');
   const source = targetLabel(entry.source).name;
   return {
     id: entry.id,
@@ -262,14 +263,26 @@ export class DiagnosticsPanel implements vscode.Disposable {
           ignoreFocusOut: true,
         });
         const token = pasted?.trim().replace(/^Bearer\s+/i, '');
-        if (token) await this.run(Secret.of(token));
+        if (token) await this.run({ pastedToken: Secret.of(token) });
+        return;
+      }
+      case 'diagnoseWithKey': {
+        // The key VS Code keeps for an mcp.json server cannot be read by an extension: typed here, used for this run, never stored.
+        const typed = await vscode.window.showInputBox({
+          title: vscode.l10n.t('Subscription key for {0}', entry.name),
+          prompt: vscode.l10n.t('Type the key VS Code keeps for this server. It is used for this run only and never stored or shown.'),
+          password: true,
+          ignoreFocusOut: true,
+        });
+        const key = typed?.trim();
+        if (key) await this.run({ oneTimeKey: Secret.of(key) });
         return;
       }
     }
   }
 
   /** Runs the diagnosis with progress in the panel and a cancellable notification. */
-  async run(pastedToken?: Secret): Promise<void> {
+  async run(oneTime: { pastedToken?: Secret; oneTimeKey?: Secret } = {}): Promise<void> {
     const entry = this.entry();
     if (!entry) {
       this.setState({ ...this.state, run: { kind: 'failed', message: vscode.l10n.t('{0} is no longer in any config source.', this.state.server.name) } });
@@ -287,7 +300,7 @@ export class DiagnosticsPanel implements vscode.Disposable {
         try {
           const result = await runDiagnosis(entry, this.deps, {
             signal: controller.signal,
-            pastedToken,
+            ...oneTime,
             progress: (message) => {
               progress.report({ message });
               if (this.running === controller) this.setState({ ...this.state, run: { kind: 'running', message } });
@@ -303,7 +316,8 @@ export class DiagnosticsPanel implements vscode.Disposable {
             policyTools: new Set(result.policy.keys()),
           });
           const errors = result.diagnosis.findings.filter((f) => f.severity === 'error');
-          this.deps.tree.setDiagnosed(entry, hasErrors(result.diagnosis) ? 'failing' : 'healthy', errors[0]?.title);
+          // A run without the key VS Code keeps says nothing about the server's state: the row keeps what VS Code showed.
+          if (!result.keyless) this.deps.tree.setDiagnosed(entry, hasErrors(result.diagnosis) ? 'failing' : 'healthy', errors[0]?.title);
           this.setState({ ...this.state, run: { kind: 'idle' }, diagnosis });
         } catch (error: unknown) {
           if (this.running !== controller) return;

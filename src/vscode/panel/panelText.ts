@@ -53,6 +53,7 @@ export function panelStrings(): PanelStrings {
     setKey: vscode.l10n.t('Set/Rotate Key'),
     signIn: vscode.l10n.t('Sign In'),
     withToken: vscode.l10n.t('Diagnose with a Pasted Token…'),
+    withKey: vscode.l10n.t('Diagnose with the Key…'),
     notes: vscode.l10n.t('Notes'),
     finishedAt: vscode.l10n.t('Finished at'),
   };
