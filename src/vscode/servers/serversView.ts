@@ -69,15 +69,15 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
     else this._onDidChangeTreeData.fire();
   }
 
-  /**
-   * What this window knows: for an extension-managed server, VS Code's resolve calls; for a server in a file VS Code
-   * reads, "VS Code's" unless a start was seen in VS Code's tool list; a newer diagnosis with the credentials wins.
-   */
   /** Records the outcome of a diagnosis that ran with the server's credentials, so the row shows it. */
   setDiagnosed(entry: ServerEntry, health: 'healthy' | 'failing', detail?: string): void {
     this.status.setDiagnosed(entry.id, entry.name, health, detail);
   }
 
+  /**
+   * What this window knows: for an extension-managed server, VS Code's resolve calls; for a server in a file VS Code
+   * reads, "VS Code's" unless a start was seen in VS Code's tool list; a newer diagnosis with the credentials wins.
+   */
   statusOf(entry: ServerEntry): ServerStatus {
     const observed =
       entry.source === 'extension'
