@@ -6,7 +6,8 @@
  *   (bench/activation.ts);
  * - addServer on a 5 MB mcp.json against jsonc-parser's parseTree, and policy lint throughput against the reader
  *   alone, on generated policies (bench/micro.ts) and on the real-pattern corpus (bench/lint.ts).
- * Figures go to bench/results.json. Run: node --import tsx bench/run.ts [diagnosis|activation|edit|lint ...]
+ * - how each operation's cost grows with N (bench/scaling.ts).
+ * Figures go to bench/results.json. Run: node --import tsx bench/run.ts [diagnosis|activation|edit|lint|scaling ...]
  * (no argument: all). BENCH_RUNS (default 7) sets the diagnosis runs, BENCH_ACTIVATION_RUNS (default 3) the
  * code-server starts.
  */
@@ -23,11 +24,12 @@ import { createNodeFetch } from '../src/core/probe/nodeFetch';
 import { benchActivation, type ActivationResult } from './activation';
 import { benchCorpusLint, type CorpusLintResult } from './lint';
 import { benchMcpJsonEdit, benchPolicyLint, type McpJsonEditResult, type PolicyLintResult } from './micro';
+import { benchScaling, type ScalingResult } from './scaling';
 
 const LATENCY_MS = 50;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const ACTIVATION_RUNS = Number(process.env.BENCH_ACTIVATION_RUNS ?? 3);
-const PARTS = ['diagnosis', 'activation', 'edit', 'lint'] as const;
+const PARTS = ['diagnosis', 'activation', 'edit', 'lint', 'scaling'] as const;
 const root = join(__dirname, '..');
 const inspectorCli = join(root, 'node_modules/@modelcontextprotocol/inspector-cli/build/cli.js');
 // inspector-cli 1.0.3 looks for "../package.json" relative to the working directory but imports it relative to
@@ -221,7 +223,7 @@ async function benchDiagnosis(): Promise<Record<string, unknown>> {
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 /** One line per figure: what, measured, baseline, ratio. Also what the README's Benchmarks table is made from. */
-function summary(r: { scenarios?: Record<string, Record<string, number>>; activation?: ActivationResult; mcpJsonEdit?: McpJsonEditResult; policyLint?: PolicyLintResult; corpusLint?: CorpusLintResult }): string[][] {
+function summary(r: { scenarios?: Record<string, Record<string, number>>; activation?: ActivationResult; mcpJsonEdit?: McpJsonEditResult; policyLint?: PolicyLintResult; corpusLint?: CorpusLintResult; scaling?: ScalingResult }): string[][] {
   const rows: string[][] = [['figure', 'measured', 'baseline (same run)', 'ratio']];
   for (const [name, s] of Object.entries(r.scenarios ?? {})) {
     rows.push([`diagnosis ${name}`, `${s.engineMedianMs} ms`, `critical-path lower bound ${s.lowerBoundMs} ms`, `${s.engineRatioToLowerBound}×`]);
@@ -248,6 +250,14 @@ function summary(r: { scenarios?: Record<string, Record<string, number>>; activa
   const c = r.corpusLint;
   if (c) {
     rows.push([`policy lint, real-pattern corpus (${c.files} files, ${c.filesPerPass} per pass)`, `${c.filesPerSecond} files/s`, `policy reader alone ${c.readerFilesPerSecond} files/s`, `${c.ratioToReader}× the time`]);
+  }
+  for (const s of r.scaling?.rows ?? []) {
+    const large = s.timings.find((t) => t.n === 10_000);
+    const mid = s.timings.find((t) => t.n === 1_000);
+    rows.push([`scaling: ${s.operation}`, large ? `N=10k ${large.cpuMedianMs} ms CPU [load ${large.loadAverage}]` : (s.note ?? ''), `N=1k ${mid?.cpuMedianMs} ms CPU (×10 = same work)`, `slope ${s.slope ?? '—'}`]);
+  }
+  for (const a of r.scaling?.absolute ?? []) {
+    rows.push([`${a.figure} (target ${a.target})`, `${a.cpuMedianMs} ms CPU [load ${a.loadAverage}]`, `${a.baseline} ${a.baselineCpuMedianMs} ms`, `${a.ratioToBaseline}×`]);
   }
   return rows;
 }
@@ -284,6 +294,10 @@ async function main(): Promise<void> {
     out.policyLint = benchPolicyLint();
     console.log('policy lint: the real-pattern corpus of test/fixtures/policy-corpus (target: at least 5,000 files/s)');
     out.corpusLint = benchCorpusLint();
+  }
+  if (parts.has('scaling')) {
+    console.log('scaling: each operation at N = 100, 1,000 and 10,000 (slope 1.0 is linear, 2.0 quadratic), and the absolute targets');
+    out.scaling = benchScaling();
   }
   if (parts.has('activation')) {
     console.log(`activation: ${ACTIVATION_RUNS} fresh code-server start(s), Developer: Show Running Extensions`);

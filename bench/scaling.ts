@@ -11,7 +11,7 @@ import { loadavg } from 'node:os';
 import { parseTree } from 'jsonc-parser';
 import { lintPolicyFile, readPolicy } from '../src/core/apim/policy/index';
 import { toolRolesFromPolicy } from '../src/core/apim/policy/toolRoles';
-import { addServer, detectFileFormat } from '../src/core/config/configEditor';
+import { addServer } from '../src/core/config/configEditor';
 import { entriesInConfigFile } from '../src/core/config/configEntries';
 import { findPlaintextSecrets, migratePlaintextSecret } from '../src/core/config/plaintextKeyLint';
 import { parseServerRecord } from '../src/core/serverRecord';
@@ -107,9 +107,9 @@ const added = parseServerRecord({ name: 'bench-added', url: 'https://contoso.azu
 
 const OPERATIONS: Operation<string>[] = [
   {
-    name: 'tree listing of one mcp.json (detectFileFormat + entriesInConfigFile)',
+    name: 'tree listing of one mcp.json (entriesInConfigFile: format, servers and lines in one parse)',
     input: mcpJsonWithServers,
-    run: (text) => entriesInConfigFile(text, detectFileFormat(text) ?? 'vscodeMcpJson', 'workspaceMcpJson', '/w/.vscode/mcp.json'),
+    run: (text) => entriesInConfigFile(text, 'vscodeMcpJson', 'workspaceMcpJson', '/w/.vscode/mcp.json'),
     check: (r, n) => expectCount('entries', (r as ReturnType<typeof entriesInConfigFile> & { ok: true }).entries.filter((e) => e.line !== undefined).length, n),
   },
   {
@@ -238,7 +238,7 @@ export function benchScaling(only?: string): ScalingResult {
   const policy = policyOfSize(1024 * 1024);
   const parse = () => parseTree(mcpJson, [], { allowTrailingComma: true });
   const absoluteRows = [
-    absolute('list a 5,000-server mcp.json', '≤ 200 ms', () => entriesInConfigFile(mcpJson, detectFileFormat(mcpJson) ?? 'vscodeMcpJson', 'workspaceMcpJson', '/w/mcp.json'), 'jsonc-parser parseTree', parse),
+    absolute('list a 5,000-server mcp.json', '≤ 200 ms', () => entriesInConfigFile(mcpJson, 'vscodeMcpJson', 'workspaceMcpJson', '/w/mcp.json'), 'jsonc-parser parseTree', parse),
     absolute('lint a 5,000-server mcp.json (plaintext keys)', '≤ 200 ms', () => findPlaintextSecrets(mcpJson, 'vscodeMcpJson'), 'jsonc-parser parseTree', parse),
     absolute(`lint a ${(policy.length / 1024 / 1024).toFixed(2)} MB policy`, '≤ 200 ms', () => lintPolicyFile('big.policy.xml', policy), 'policy reader alone', () => readPolicy(policy)),
   ];
