@@ -11,7 +11,7 @@ import { armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { expectEntraSignIn } from './entraSignIn';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
-import { answer, choose, filesUnder, notification, runCommand, setTraceLogLevel, findNotification, toolsListed, QUICK_INPUT } from './workbench';
+import { answer, choose, filesUnder, notification, moveMouseAway, runCommand, setTraceLogLevel, findNotification, toolsListed, QUICK_INPUT } from './workbench';
 
 const NAME = 'Products (from Azure e2e)';
 const CANARY_KEY = `canary-azure-e2e-${randomUUID()}`;
@@ -107,9 +107,8 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
       await runCommand(page, 'APIM MCP: Add Secured MCP Server');
       const widget = page.locator(QUICK_INPUT, { hasText: 'Add Secured MCP Server' });
       await widget.waitFor({ state: 'visible', timeout: 15_000 });
-      // The mouse rests where the palette's row was, which is now the URL box: the hover with its placeholder can
-      // cover the title bar. A person moves the mouse away from the box on the way to the button, which closes it.
-      await page.mouse.move(0, 0);
+      // The mouse rests where the palette's row was, now the URL box, whose placeholder hover can cover the title bar.
+      await moveMouseAway(page);
       await widget.locator('.quick-input-titlebar a[aria-label="Add from Azure…"], .quick-input-titlebar a[title="Add from Azure…"]').first().click();
       await choose(page, 'Azure subscription', /Contoso Production/);
       await choose(page, 'API Management service', /contoso-apim/);

@@ -118,6 +118,15 @@ export async function answer(page: Page, prompt: string | RegExp, value: string)
   await page.keyboard.press('Enter');
 }
 
+/**
+ * Moves the mouse off the quick input, as a person's hand leaves where it last clicked on its way to the next thing.
+ * Left there, the pointer is over whatever the widget shows now (another step's row, the input box), and that
+ * element's hover (a row's badge, the box's placeholder) can cover what is clicked next.
+ */
+export async function moveMouseAway(page: Page): Promise<void> {
+  await page.mouse.move(0, 0);
+}
+
 /** Accepts the row of the current quick pick (found by its placeholder, when given) whose text matches. */
 export async function choose(page: Page, placeholder: string | undefined, row: string | RegExp): Promise<string> {
   const widget = placeholder
@@ -127,6 +136,7 @@ export async function choose(page: Page, placeholder: string | undefined, row: s
   const item = widget.locator('.quick-input-list .monaco-list-row', { hasText: row }).first();
   await item.waitFor({ state: 'visible', timeout: 10_000 });
   const text = await item.innerText();
+  await moveMouseAway(page);
   await item.click();
   return text;
 }
