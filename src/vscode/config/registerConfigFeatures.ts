@@ -127,10 +127,6 @@ async function forgetSecrets(deps: ConfigFeatureDeps, arg: ServerArg): Promise<b
   if (!picked) return false;
   const had = await keys.has(picked.name);
   await keys.delete(picked.name);
-  // A running connection would keep the forgotten key: VS Code stops it, so its list and the view both say "not running".
-  if (had && deps.registry.servers.some((s) => s.name === picked.name)) {
-    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(deps.extensionId, picked.name))).catch(() => undefined);
-  }
   // What was seen with the forgotten key no longer says anything about the server.
   deps.status.forget(picked.name);
   await terminalEnv.refresh();
