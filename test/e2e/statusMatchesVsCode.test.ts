@@ -57,7 +57,7 @@ describe("Servers view status matches VS Code's own list: after Forget Secrets a
     await sandbox?.stop();
   });
 
-  it('a started server is green and Running; Forget Secrets stops it, and the view and VS Code both say it is not running', async () => {
+  it('a started server is green and Running; after Forget Secrets the view and VS Code both say it is not running', async () => {
     const { page } = workbench;
     await setKeyAndStart(workbench);
     await listRow(workbench, SERVER, /Running/, 'e2e-status-list-running');

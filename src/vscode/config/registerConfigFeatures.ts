@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import type { ConfigFileSystem } from '../../core/config/safeWrite';
 import { TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
 import { reportFailure } from '../errorNotice';
-import { vsCodeIdOf } from '../mcp/fileServers';
 import { mcpServerId } from '../mcp/mcpProvider';
 import type { ServerStatusStore } from '../serverStatus';
 import type { ServerRegistry } from '../serverRegistry';
@@ -99,10 +98,8 @@ async function removeServer(deps: ConfigFeatureDeps, arg: ServerArg): Promise<Co
     );
     if (answer !== remove) return [];
   }
-  // VS Code stops what it runs before the entry goes, so no running server is left behind the removed entry.
-  const running = where.map((kind) => (kind === 'extension' ? mcpServerId(deps.extensionId, picked.name) : vsCodeIdOf(kind, picked.name, targets.workspaceFolder?.index ?? 0)));
-  for (const id of running.filter((i): i is string => i !== undefined)) {
-    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', id)).catch(() => undefined);
+  if (where.includes('extension')) {
+    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(deps.extensionId, picked.name))).catch(() => undefined);
   }
   const removed: ConfigTargetKind[] = [];
   const problems: string[] = [];
