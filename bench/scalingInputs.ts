@@ -63,13 +63,16 @@ export function policyWithToolRules(n: number): string {
   ].join('\n');
 }
 
+const appId = (i: number): string => `11111111-2222-3333-4444-${String(i).padStart(12, '0')}`;
+
 /** One `<when>` branch per API version, each with its own token validation (the issue's N validate-jwt blocks). */
 function validateJwtBranch(i: number): string[] {
   return [
     `            <when condition="@(context.Request.Headers.GetValueOrDefault("api-version", "") == "v${i}")">`,
     '                <validate-jwt header-name="Authorization" failed-validation-httpcode="401" require-scheme="Bearer">',
     `                    <openid-config url="https://login.microsoftonline.com/00000000-0000-0000-0000-${String(i).padStart(12, '0')}/v2.0/.well-known/openid-configuration" />`,
-    `                    <audiences><audience>api://bench-${i}</audience></audiences>`,
+    // Both forms of one app's ID under a v2-only openid-config: the single-issuer finding and its fix, per block.
+    `                    <audiences><audience>${appId(i)}</audience><audience>api://${appId(i)}</audience></audiences>`,
     '                </validate-jwt>',
     '            </when>',
   ];
