@@ -23,6 +23,11 @@ export interface DiagnoseInput {
   readonly subscriptionKey?: Secret;
   /** The header the client sends the key in. Default `Ocp-Apim-Subscription-Key`. */
   readonly keyHeaderName?: string;
+  /**
+   * When the key comes from an environment variable (a `${NAME}` header in `.mcp.json` or the Copilot CLI config):
+   * whether the extension sets that variable in VS Code terminals. Only words the fix; the key sent decides.
+   */
+  readonly keyVariableInVsCodeTerminals?: boolean;
   readonly accessToken?: Secret;
   /** The Entra sign-in a client would attempt, for the authorize-endpoint preflight. */
   readonly signIn?: {

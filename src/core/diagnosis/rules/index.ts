@@ -5,6 +5,7 @@
  */
 import type { Finding } from '../finding';
 import { attemptExchanges, firstFailing, type Observations } from '../observe';
+import { unsetVariableRules } from './clients';
 import { discoveryRules } from './discovery';
 import { otherHostTlsRules, redirectRules, sizeRules, unreachableRules } from './network';
 import { preflightRules } from './preflight';
@@ -34,6 +35,7 @@ export function evaluate(obs: Observations): Finding[] {
   } else if (!primaryAttempt.initialized || (primaryAttempt.error && !primaryAttempt.tools)) {
     invalidResponseRule(ctx, primaryExchanges, primaryAttempt.error);
   }
+  unsetVariableRules(ctx);
   transportRules(ctx);
   discoveryRules(ctx);
   tokenRules(ctx, primaryFail);

@@ -1,6 +1,7 @@
 /** Cases for the response family: APIM's own refusals of `initialize` (keys, missing token, 403, 404, 429, policy errors). */
 import { apimError, BEARER_CHALLENGE, exchange, goodClaims, healthyPrm, KEY_HEADER, MCP_URL, toolCallAnswer } from '../observationBuilders';
 import { TOKEN_ACCEPTED, type FindingCase } from './findingCase';
+import { Secret } from '../../../../src/core/secret';
 
 const KEY_MISSING = 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.';
 const KEY_INVALID = 'Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription.';
@@ -81,6 +82,24 @@ export const RESPONSE_CASES: readonly FindingCase[] = [
     evidence: [/^the request without credentials and the one with the token got the same answer/, /^no subscription key was sent$/],
     says: /most likely missing[\s\S]*SubscriptionKeyNotFound/,
     not: ['entra.token.rejected'],
+  },
+  {
+    id: 'apim.key.variableUnset',
+    name: 'the unexpanded ${APIM_MCP_KEY_PRODUCTS} sent as the key, answered "invalid"',
+    setup: { input: { subscriptionKey: Secret.of('${APIM_MCP_KEY_PRODUCTS}'), keyVariableInVsCodeTerminals: true }, auth: { ...apimError(401, KEY_INVALID, KEY_CHALLENGE), sentSecretHeaders: [KEY_HEADER] } },
+    severity: 'error',
+    evidence: [/^the key sent in Ocp-Apim-Subscription-Key was the unexpanded text \$\{APIM_MCP_KEY_PRODUCTS\}$/, /invalid subscription key/],
+    says: /^Environment variable APIM_MCP_KEY_PRODUCTS is not set where this client runs$|VS Code terminals already have it/,
+    not: ['apim.key.invalid', 'apim.key.missing'],
+  },
+  {
+    id: 'apim.key.variableUnset',
+    name: 'the unexpanded reference answered "missing" (APIM reads a malformed key as none)',
+    setup: { input: { subscriptionKey: Secret.of('${APIM_MCP_KEY_PRODUCTS}') }, auth: { ...apimError(401, KEY_MISSING, KEY_CHALLENGE), sentSecretHeaders: [KEY_HEADER] } },
+    severity: 'error',
+    evidence: [/unexpanded text/],
+    says: /is not set where this client runs/,
+    not: ['apim.key.invalid', 'apim.key.missing'],
   },
   {
     id: 'entra.token.missing',
