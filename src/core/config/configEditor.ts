@@ -44,6 +44,10 @@ export interface ConfiguredServer {
   readonly url?: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly oauthClientId?: string;
+  /** The client id exactly where it is written: `oauth.clientId` (VS Code, Claude Code), `oauthClientId` (Copilot CLI). */
+  readonly oauthFields: { readonly nested?: string; readonly flat?: string };
+  /** The entry's raw `tools` value, when it has one. */
+  readonly tools?: unknown;
   /** `${input:id}` ids used anywhere in the entry. */
   readonly inputRefs: readonly string[];
   /** Environment variables its header values are exactly a reference to. */
@@ -213,7 +217,8 @@ function describeServer(name: string, value: unknown): ConfiguredServer {
     for (const [k, v] of Object.entries(entry.headers as Record<string, unknown>)) if (typeof v === 'string') headers[k] = v;
   }
   const oauth = entry.oauth as { clientId?: unknown } | undefined;
-  const oauthClientId = typeof entry.oauthClientId === 'string' ? entry.oauthClientId : typeof oauth?.clientId === 'string' ? oauth.clientId : undefined;
+  const oauthFields = { nested: typeof oauth?.clientId === 'string' ? oauth.clientId : undefined, flat: typeof entry.oauthClientId === 'string' ? entry.oauthClientId : undefined };
+  const oauthClientId = oauthFields.flat ?? oauthFields.nested;
   const inputRefs = [...new Set([...JSON.stringify(value ?? null).matchAll(INPUT_REF)].map((m) => m[1]!))];
   const envRefs = [...new Set(Object.values(headers).map(parseEnvReference).filter((v): v is string => v !== undefined))];
   return {
@@ -222,6 +227,8 @@ function describeServer(name: string, value: unknown): ConfiguredServer {
     url: typeof entry.url === 'string' ? entry.url : undefined,
     headers,
     oauthClientId,
+    oauthFields,
+    tools: entry.tools,
     inputRefs,
     envRefs,
   };

@@ -4,7 +4,8 @@ import { secretValueProblem } from '../secrets/secretValue';
 import { redactUrl } from '../secrets/urlRedaction';
 import type { TimelineEntry } from '../probe/timeline';
 import { sortFindings, type Finding } from './finding';
-import { observe, type DiagnoseInput, type DiagnoseOptions } from './observe';
+import { observe, type DiagnoseInput, type DiagnoseOptions, type Observations } from './observe';
+import { findingTraits, type ServerTraits } from '../clients/verdicts';
 import { evaluate } from './rules';
 
 export interface RoleMatrixRow {
@@ -21,6 +22,35 @@ export interface Diagnosis {
   readonly tokenClaims?: Readonly<Record<string, unknown>>;
   readonly tools?: readonly string[];
   readonly roleMatrix?: readonly RoleMatrixRow[];
+  /** What each client's own discovery rules will meet at this server (for the per-client verdicts). */
+  readonly traits?: ServerTraits;
+}
+
+/** login.microsoftonline.com: VS Code hands these authorities to its Microsoft sign-in (its authorizationServerGlobs). */
+const ENTRA_HOSTS = new Set(['login.microsoftonline.com']);
+
+function serverTraits(obs: Observations, findings: readonly Finding[]): ServerTraits {
+  const resource = obs.prm?.document?.resource;
+  let resourceExact = false;
+  try {
+    resourceExact = typeof resource === 'string' && new URL(resource).toString() === obs.url.toString();
+  } catch {
+    resourceExact = false;
+  }
+  let entraAuthority: boolean | undefined;
+  try {
+    entraAuthority = obs.authServer ? ENTRA_HOSTS.has(new URL(obs.authServer.authorizationServer).hostname) : undefined;
+  } catch {
+    entraAuthority = false;
+  }
+  return {
+    keyHeader: obs.challenge?.apimKey?.name ?? obs.authChallenge?.apimKey?.name,
+    resourceMetadata: Boolean(obs.challenge?.bearer?.resourceMetadata),
+    prm: obs.prm?.document ? { resourceExact } : undefined,
+    dynamicRegistration: obs.authServer?.metadata ? typeof obs.authServer.metadata.registration_endpoint === 'string' : undefined,
+    entraAuthority,
+    ...findingTraits(findings),
+  };
 }
 
 /** The entry points refuse such secrets already; this keeps any other caller from building a header out of one. */
@@ -62,6 +92,7 @@ export async function diagnose(input: DiagnoseInput, options: DiagnoseOptions): 
     tokenClaims: claims,
     tools,
     roleMatrix,
+    traits: serverTraits(obs, findings),
   };
 }
 

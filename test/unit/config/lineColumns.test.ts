@@ -77,7 +77,7 @@ describe('one parse per file: every server keeps its own line', () => {
 
   it('takes the format the file declares, and the one its name gives only when it declares none', () => {
     const mcpServers = '{ "mcpServers": { "p": { "url": "https://c.azure-api.net/p/mcp" } } }';
-    assert.deepEqual(readConfigFile(mcpServers, 'vscodeMcpJson'), { ok: true, format: 'mcpServers', servers: [{ server: { name: 'p', type: undefined, url: 'https://c.azure-api.net/p/mcp', headers: {}, oauthClientId: undefined, inputRefs: [], envRefs: [] }, offset: 18 }] });
+    assert.deepEqual(readConfigFile(mcpServers, 'vscodeMcpJson'), { ok: true, format: 'mcpServers', servers: [{ server: { name: 'p', type: undefined, url: 'https://c.azure-api.net/p/mcp', headers: {}, oauthClientId: undefined, oauthFields: { nested: undefined, flat: undefined }, tools: undefined, inputRefs: [], envRefs: [] }, offset: 18 }] });
     assert.deepEqual(readConfigFile('{}', 'mcpServers'), { ok: true, format: 'mcpServers', servers: [] });
     assert.deepEqual(readConfigFile('{}', undefined), { ok: true, format: undefined, servers: [] });
     const broken = readConfigFile('{ "servers": { "a": } }', 'vscodeMcpJson');
