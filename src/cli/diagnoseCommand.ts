@@ -16,6 +16,8 @@ import { AUTH_KINDS, parseServerUrl, type AuthKind } from '../core/serverRecord'
 import { inertText } from '../core/basics';
 import { colourWanted, paint, parseFormat, parseThreshold, reaches, terminalJson, UsageError, type CliIo } from './io';
 import { renderSarif, sarifLevel } from './sarif';
+import { clientVerdicts, type ClientVerdict } from '../core/clients/verdicts';
+import { keyFromSightings, readSightings, renderVerdicts } from './clients';
 
 export const DIAGNOSE_USAGE = `  apim-mcp diagnose <mcp-url> [options]
 
@@ -34,8 +36,10 @@ Options for diagnose:
                        settings and a 500 against its forward-request timeout, quoting the policy's lines
   --ca-cert FILE       trust this extra CA certificate (PEM)
   --timeout MS         per-request time limit (default 10000)
+  --config FILE        a client config that holds this server (.mcp.json, mcp-config.json, mcp.json; repeatable):
+                       each client's verdict, and a \${VAR} key sent as that client would send it
   --report FILE        also write the redacted Markdown report to FILE
-  --format FORMAT      text (default), json ({"server","findings","timeline"}), sarif, or markdown
+  --format FORMAT      text (default), json ({"server","findings","timeline","clients"}), sarif, or markdown
   --json               the same as --format json
   --fail-on LEVEL      exit 1 when a finding is at least error (default), warning or info
   --no-color           no colour even on a terminal`;
@@ -54,6 +58,7 @@ const DIAGNOSE_OPTIONS = {
   'ca-cert': { type: 'string' },
   timeout: { type: 'string' },
   report: { type: 'string' },
+  config: { type: 'string', multiple: true },
   format: { type: 'string' },
   json: { type: 'boolean' },
   'fail-on': { type: 'string' },
@@ -94,10 +99,11 @@ function readToolRoles(path: string): Record<string, string> {
 }
 
 /** The terminal report. Everything that came from the server is passed through `inertText` before colour is added. */
-export function renderHuman(diagnosis: Diagnosis, colour: boolean): string {
+export function renderHuman(diagnosis: Diagnosis, colour: boolean, clients: readonly ClientVerdict[] = []): string {
   const c = paint(colour);
   const s = inertText;
   const lines: string[] = [c('bold', `APIM MCP diagnosis of ${s(diagnosis.server.url)}`), ''];
+  lines.push(...renderVerdicts(clients).map(s));
   if (!diagnosis.findings.length) lines.push(c('info', 'Healthy: no findings.'));
   for (const f of diagnosis.findings) {
     lines.push(`${c(f.severity, f.severity.toUpperCase())} ${s(f.title)} ${c('dim', `[${s(f.id)}]`)}`);
@@ -119,8 +125,8 @@ export function renderHuman(diagnosis: Diagnosis, colour: boolean): string {
 }
 
 /** `--format json`: `{ server, findings, timeline }`, safe to print (see `terminalJson`). */
-export function renderJson(diagnosis: Diagnosis): string {
-  return terminalJson({ server: diagnosis.server, findings: diagnosis.findings, timeline: diagnosis.timeline });
+export function renderJson(diagnosis: Diagnosis, clients: readonly ClientVerdict[] = []): string {
+  return terminalJson({ server: diagnosis.server, findings: diagnosis.findings, timeline: diagnosis.timeline, clients });
 }
 
 function diagnoseSarif(diagnosis: Diagnosis, version: string, cwd: string): string {
@@ -177,7 +183,11 @@ export async function runDiagnose(args: readonly string[], io: CliIo, version: s
       throw new UsageError(`--ca-cert ${values['ca-cert']}: cannot read the file.`);
     }
   }
-  const input = diagnoseInput(io, values, url.value.href);
+  const configs = readSightings(values.config ?? [], url.value.href);
+  for (const problem of configs.problems) io.stderr(`${problem}\n`);
+  const fromConfig = values['key-env'] === undefined ? keyFromSightings(configs.sightings, io.env) : undefined;
+  const given = diagnoseInput(io, values, url.value.href);
+  const input: DiagnoseInput = fromConfig && !given.subscriptionKey ? { ...given, subscriptionKey: fromConfig.key, keyHeaderName: given.keyHeaderName ?? fromConfig.header } : given;
   const net = createNodeFetch({ extraCaPem, keepAlive: true });
   let diagnosis: Diagnosis;
   try {
@@ -186,9 +196,12 @@ export async function runDiagnose(args: readonly string[], io: CliIo, version: s
     net.close();
   }
   if (values.report) writeFileSync(values.report, renderMarkdownReport(diagnosis));
-  if (format === 'json') io.stdout(renderJson(diagnosis));
+  // This shell is where the clients would run: a variable is set or not here; VS Code terminals are not known.
+  const environment = { isSet: (name: string) => Boolean(io.env[name]?.trim()), inVsCodeTerminals: () => false };
+  const clients = diagnosis.traits ? clientVerdicts(configs.sightings, diagnosis.traits, environment) : [];
+  if (format === 'json') io.stdout(renderJson(diagnosis, clients));
   else if (format === 'sarif') io.stdout(diagnoseSarif(diagnosis, version, io.cwd ?? process.cwd()));
   else if (format === 'markdown') io.stdout(renderMarkdownReport(diagnosis));
-  else io.stdout(renderHuman(diagnosis, colourWanted(io, values['no-color'])));
+  else io.stdout(renderHuman(diagnosis, colourWanted(io, values['no-color']), clients));
   return diagnosis.findings.some((f) => reaches(f.severity, threshold)) ? 1 : 0;
 }

@@ -4,6 +4,7 @@ import { classifyHost } from '../url/serverUrl';
 import { readConfigFile, type ConfiguredServer } from './configEditor';
 import { findProperty, lineColumn, lineColumns, parseJsonc } from './jsoncText';
 import type { ConfigFileFormat, ConfigTargetKind } from './targets';
+import type { ServerSighting } from '../clients/verdicts';
 
 /**
  * The Servers view's model of one APIM-fronted MCP server found in a config source, which the diagnostics panel and
@@ -23,6 +24,10 @@ export interface ServerEntry {
   /** Zero-based line of the entry in `file`. */
   readonly line?: number;
   readonly oauthClientId?: string;
+  /** The client id exactly where a file entry writes it (`oauth.clientId`, `oauthClientId`). */
+  readonly oauthFields?: { readonly nested?: string; readonly flat?: string };
+  /** A file entry's raw `tools` value, when it has one. */
+  readonly tools?: unknown;
   /** How the key is supplied in a file entry: a `${input:…}` reference, a `${VAR}` reference, or plaintext. */
   readonly keySupply?: 'input' | 'env' | 'plaintext';
   /** Environment variables a file entry's headers reference. */
@@ -87,6 +92,8 @@ export function entriesInConfigFile(text: string, format: ConfigFileFormat | und
       file,
       line: lineColumn(offset).line - 1,
       oauthClientId: server.oauthClientId,
+      oauthFields: server.oauthFields,
+      tools: server.tools,
       envRefs: server.envRefs,
     }));
   return { ok: true, entries };
@@ -105,6 +112,22 @@ export function entryForRecord(record: ServerRecord, file?: string, line?: numbe
     oauthClientId: record.clientId,
     envRefs: [],
     record,
+  };
+}
+
+/** The entry as the per-client verdicts see it (src/core/clients/verdicts.ts). */
+export function sightingOf(entry: ServerEntry): ServerSighting {
+  const fromFile = entry.source !== 'extension';
+  return {
+    source: entry.source,
+    name: entry.name,
+    auth: entry.auth,
+    keyHeaderName: entry.keyHeaderName,
+    keySupply: fromFile ? entry.keySupply : 'secretStorage',
+    envVar: entry.keySupply === 'env' ? entry.envRefs[0] : undefined,
+    oauthClientId: fromFile ? entry.oauthFields?.nested : entry.oauthClientId,
+    flatOauthClientId: entry.oauthFields?.flat,
+    tools: entry.tools,
   };
 }
 

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startSandbox } from '../../sandbox/index';
+import { serverDescription, writeWithExtension } from '../../harness/clients';
 
 const root = join(__dirname, '..', '..', '..');
 
@@ -32,7 +33,7 @@ test('diagnose --json on a healthy key server exits 0 with the documented shape 
     const r = await runCli(['diagnose', sb.endpoints.mcpUrl, '--key-env', 'APIM_KEY', '--json'], { APIM_KEY: CANARY_KEY });
     assert.equal(r.code, 0, r.stderr);
     const out = JSON.parse(r.stdout) as { server: { url: string }; findings: unknown[]; timeline: { step: string; status: string; durationMs: number; startedAt: string; detail: string }[] };
-    assert.deepEqual(Object.keys(out).sort(), ['findings', 'server', 'timeline']);
+    assert.deepEqual(Object.keys(out).sort(), ['clients', 'findings', 'server', 'timeline']);
     assert.equal(out.server.url, sb.endpoints.mcpUrl);
     assert.deepEqual(out.findings.filter((f) => (f as { severity: string }).severity === 'error'), []);
     assert.ok(out.timeline.some((t) => t.step.includes('tools/list') && t.status === 'ok'));
@@ -122,4 +123,57 @@ test('explain reads a pasted AADSTS50011 error page and names the platform for a
   assert.match(r.stdout, /Redirect URI: https:\/\/vscode\.dev\/redirect \(VS Code: register under "Mobile and desktop applications/);
   assert.match(r.stdout, /App id: 3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b/);
   assert.match(r.stdout, /Trace ID: 0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0/);
+});
+
+const VAR = 'APIM_MCP_KEY_PRODUCTS';
+
+interface Out {
+  findings: { id: string; title: string; evidence: string[]; fix: { summary: string; commands?: string[] } }[];
+  clients: { client: string; source: string; outcome: string; text: string }[];
+}
+
+test('diagnose --config: a server in .vscode/mcp.json and .mcp.json gets a verdict per client; an unset variable is named', async () => {
+  const sb = await startSandbox('healthy-key');
+  const dir = mkdtempSync(join(tmpdir(), 'apim-mcp-cli-clients-'));
+  try {
+    const desc = serverDescription({ name: 'products', url: sb.endpoints.mcpUrl, auth: 'subscriptionKey' });
+    mkdirSync(join(dir, '.vscode'));
+    await writeWithExtension(join(dir, '.vscode', 'mcp.json'), 'workspaceMcpJson', desc);
+    await writeWithExtension(join(dir, '.mcp.json'), 'rootDotMcpJson', desc);
+    const configs = ['--config', join(dir, '.vscode', 'mcp.json'), '--config', join(dir, '.mcp.json')];
+
+    sb.clearRequests();
+    const unset = await runCli(['diagnose', sb.endpoints.mcpUrl, ...configs, '--json']);
+    assert.equal(unset.code, 1, unset.stderr);
+    const out = JSON.parse(unset.stdout) as Out;
+    const finding = out.findings.find((f) => f.id === 'apim.key.variableUnset');
+    assert.ok(finding, unset.stdout);
+    assert.equal(finding.title, `Environment variable ${VAR} is not set where this client runs`);
+    assert.deepEqual(finding.fix.commands, [`read -rs ${VAR} && export ${VAR}`, `read --silent --export ${VAR}`, `$env:${VAR} = Read-Host -MaskInput '${VAR}'`]);
+    assert.ok(!out.findings.some((f) => f.id === 'apim.key.invalid' || f.id === 'apim.key.missing'));
+    assert.ok(sb.requests().some((r) => r.keyReference === VAR), 'the literal reference was sent, as the clients send it');
+    assert.deepEqual(
+      out.clients.map((c) => [c.source, c.outcome, c.text.split(':')[0]]),
+      [
+        ['workspaceMcpJson', 'connects', 'VS Code'],
+        ['rootDotMcpJson', 'actionNeeded', 'Claude Code'],
+        ['rootDotMcpJson', 'actionNeeded', 'Copilot CLI'],
+        ['rootDotMcpJson', 'actionNeeded', 'MCP Inspector'],
+      ],
+    );
+    assert.match(out.clients[1]!.text, new RegExp(`^Claude Code: will connect once ${VAR} is set`));
+
+    const set = await runCli(['diagnose', sb.endpoints.mcpUrl, ...configs, '--json'], { [VAR]: sb.endpoints.subscriptionKey! });
+    assert.equal(set.code, 0, set.stdout);
+    const ok = JSON.parse(set.stdout) as Out;
+    assert.deepEqual(ok.clients.map((c) => c.outcome), ['connects', 'connects', 'connects', 'actionNeeded']);
+    assert.ok(!set.stdout.includes(sb.endpoints.subscriptionKey!), 'the key is never printed');
+
+    const human = await runCli(['diagnose', sb.endpoints.mcpUrl, ...configs]);
+    assert.match(human.stdout, /^Clients$/m);
+    assert.match(human.stdout, /! Claude Code: will connect once APIM_MCP_KEY_PRODUCTS is set.*\[rootDotMcpJson\]/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    await sb.stop();
+  }
 });
