@@ -10,7 +10,8 @@ import { formatForPath, type ConfigTargetKind } from '../core/config/targets';
 import { CLIENT_LABELS, type ClientVerdict, type ServerSighting } from '../core/clients/verdicts';
 import { Secret } from '../core/secret';
 import { envReference } from '../core/secrets/envVars';
-import { entriesInConfigFile, sightingOf } from '../core/config/configEntries';
+import { entriesInConfigFile } from '../core/config/configEntries';
+import { sightingOf } from '../core/clients/sightings';
 
 /** Which config source a file is, from its name (and, for `mcp.json`, whether it sits in `.vscode/`). */
 export function sourceOfPath(path: string): ConfigTargetKind | undefined {

@@ -4,7 +4,6 @@ import { classifyHost } from '../url/serverUrl';
 import { readConfigFile, type ConfiguredServer } from './configEditor';
 import { findProperty, lineColumn, lineColumns, parseJsonc } from './jsoncText';
 import type { ConfigFileFormat, ConfigTargetKind } from './targets';
-import type { ServerSighting } from '../clients/verdicts';
 
 /**
  * The Servers view's model of one APIM-fronted MCP server found in a config source, which the diagnostics panel and
@@ -112,22 +111,6 @@ export function entryForRecord(record: ServerRecord, file?: string, line?: numbe
     oauthClientId: record.clientId,
     envRefs: [],
     record,
-  };
-}
-
-/** The entry as the per-client verdicts see it (src/core/clients/verdicts.ts). */
-export function sightingOf(entry: ServerEntry): ServerSighting {
-  const fromFile = entry.source !== 'extension';
-  return {
-    source: entry.source,
-    name: entry.name,
-    auth: entry.auth,
-    keyHeaderName: entry.keyHeaderName,
-    keySupply: fromFile ? entry.keySupply : 'secretStorage',
-    envVar: entry.keySupply === 'env' ? entry.envRefs[0] : undefined,
-    oauthClientId: fromFile ? entry.oauthFields?.nested : entry.oauthClientId,
-    flatOauthClientId: entry.oauthFields?.flat,
-    tools: entry.tools,
   };
 }
 
