@@ -70,7 +70,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
     ['the server commands', () => registerServerCommands({ extensionId, registry, keys, provider, status, log })],
     ['the Entra ID commands', () => registerAuthCommands(registry, tokens, log)],
     ['the Servers view', () => registerServersView(tree)],
-    ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, policyExpectations, log })],
+    ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, policyExpectations, log, terminalVariables: (name) => context.environmentVariableCollection.get(name) !== undefined })],
     ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log }, policyExpectations)],
     ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, locator, fs, targets, terminalEnv, status, log })],
     ['the policy tools', () => registerPolicyTools(context, log)],

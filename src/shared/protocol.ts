@@ -85,12 +85,24 @@ export interface DiagnosisView {
   readonly timeline: readonly TimelineView[];
   readonly claims?: readonly ClaimView[];
   readonly matrix?: RoleMatrixView;
+  /** Whether each client will connect, for every config source the server is in (server text never appears here). */
+  readonly clients?: readonly ClientVerdictView[];
   /** Notes about the inputs (no token available, no key stored…), shown above the findings. */
   readonly notes: readonly string[];
   /** The redacted Markdown report, for export (also after a reload). */
   readonly report: string;
   /** How many tools the server listed, when it listed them: the healthy verdict says it. */
   readonly toolCount?: number;
+}
+
+export type ClientOutcome = 'connects' | 'actionNeeded' | 'signIn' | 'fails';
+
+export interface ClientVerdictView {
+  /** Label of the config source the verdict is for, e.g. "Workspace .mcp.json". */
+  readonly source: string;
+  readonly outcome: ClientOutcome;
+  /** "Claude Code: will connect once APIM_MCP_KEY_PRODUCTS is set". */
+  readonly text: string;
 }
 
 export interface PasteResultView {
@@ -225,6 +237,8 @@ function isFinding(value: unknown): value is FindingView {
   );
 }
 
+const CLIENT_OUTCOMES: readonly unknown[] = ['connects', 'actionNeeded', 'signIn', 'fails'] satisfies ClientOutcome[];
+
 function isDiagnosis(value: unknown): value is DiagnosisView {
   if (!isObject(value) || typeof value.finishedAt !== 'string' || !isStringArray(value.notes) || typeof value.report !== 'string') return false;
   if (value.toolCount !== undefined && !isIndex(value.toolCount)) return false;
@@ -238,6 +252,12 @@ function isDiagnosis(value: unknown): value is DiagnosisView {
   if (
     value.claims !== undefined &&
     !(Array.isArray(value.claims) && value.claims.every((c) => isObject(c) && typeof c.claim === 'string' && typeof c.value === 'string' && CLAIM_CHECKS.includes(c.check) && (c.note === undefined || typeof c.note === 'string')))
+  ) {
+    return false;
+  }
+  if (
+    value.clients !== undefined &&
+    !(Array.isArray(value.clients) && value.clients.every((c) => isObject(c) && typeof c.source === 'string' && CLIENT_OUTCOMES.includes(c.outcome) && typeof c.text === 'string'))
   ) {
     return false;
   }

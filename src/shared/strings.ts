@@ -35,6 +35,10 @@ export interface PanelStrings {
   readonly matches: string;
   readonly mismatch: string;
   readonly matrix: string;
+  readonly clients: string;
+  readonly clientsNote: string;
+  readonly clientSource: string;
+  readonly clientVerdict: string;
   readonly tool: string;
   readonly you: string;
   readonly allowed: string;

@@ -3,7 +3,7 @@
  * DOM with text nodes (never HTML), so a gateway that sends markup only ever shows it. The last state is kept with
  * `setState`, so VS Code can hand it back after a reload (the serializer) and after the tab was hidden.
  */
-import { parseHostMessage, type DiagnosisView, type FindingView, type PanelState, type RoleMatrixView, type ServerAction, type Severity, type WebviewMessage, isPanelState } from '../shared/protocol';
+import { parseHostMessage, type ClientOutcome, type DiagnosisView, type FindingView, type PanelState, type RoleMatrixView, type ServerAction, type Severity, type WebviewMessage, isPanelState } from '../shared/protocol';
 import type { PanelStringKey } from '../shared/strings';
 
 interface VsCodeApi {
@@ -175,6 +175,31 @@ function renderFindings(d: DiagnosisView): HTMLElement {
   return section;
 }
 
+const OUTCOME_ICON: Record<ClientOutcome, string> = { connects: 'pass', signIn: 'sign-in', actionNeeded: 'warning', fails: 'error' };
+
+/** One row per (config source, client): the verdict text is plain text, never markup. */
+function renderClients(d: DiagnosisView): HTMLElement | undefined {
+  if (!d.clients?.length) return undefined;
+  return h(
+    'section',
+    { class: 'clients', 'aria-labelledby': 'clients-h' },
+    h('h2', { id: 'clients-h' }, t('clients')),
+    h('p', { class: 'hint' }, t('clientsNote')),
+    h(
+      'table',
+      {},
+      h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, t('clientSource')), h('th', { scope: 'col' }, t('clientVerdict')))),
+      h(
+        'tbody',
+        {},
+        ...d.clients.map((c) =>
+          h('tr', { class: `client-${c.outcome}` }, h('th', { scope: 'row' }, c.source), h('td', {}, icon(OUTCOME_ICON[c.outcome]), ' ', h('span', { class: 'verdict' }, c.text))),
+        ),
+      ),
+    ),
+  );
+}
+
 function renderClaims(d: DiagnosisView): HTMLElement | undefined {
   if (!d.claims?.length) return undefined;
   return h(
@@ -315,6 +340,7 @@ function render(): void {
       renderRun(s),
       notes,
       d && renderFindings(d),
+      d && renderClients(d),
       d && renderClaims(d),
       d?.matrix && renderMatrix(d.matrix),
       d && renderTimeline(d),

@@ -1,7 +1,7 @@
 import type { Diagnosis } from './diagnose';
 import type { Finding } from './finding';
 import { renderMarkdownReport } from './report';
-import type { ClaimView, DiagnosisView, FindingAction, FindingView, RoleMatrixView } from '../../shared/protocol';
+import type { ClaimView, ClientVerdictView, DiagnosisView, FindingAction, FindingView, RoleMatrixView } from '../../shared/protocol';
 
 /** The claims the gateway's validate-jwt / validate-azure-ad-token and role checks look at. */
 export const CHECKED_CLAIMS = ['aud', 'iss', 'tid', 'exp', 'nbf', 'azp', 'appid', 'scp', 'roles', 'ver'] as const;
@@ -29,6 +29,8 @@ export interface ViewContext {
   readonly applicableFix?: (finding: Finding) => string | undefined;
   /** Tools whose rule is located in a workspace policy file. */
   readonly policyTools?: ReadonlySet<string>;
+  /** Each client's verdict for every config source the server is in (src/core/clients/verdicts.ts). */
+  readonly clients?: readonly ClientVerdictView[];
   readonly now?: Date;
 }
 
@@ -123,6 +125,7 @@ export function toDiagnosisView(diagnosis: Diagnosis, ctx: ViewContext): Diagnos
     timeline: diagnosis.timeline.map((t) => ({ step: t.step, status: t.status, durationMs: t.durationMs, detail: t.detail })),
     claims: diagnosis.tokenClaims ? claimsView(diagnosis.tokenClaims, diagnosis.findings, ctx.labels) : undefined,
     matrix: matrixView(diagnosis, ctx.policyTools),
+    clients: ctx.clients?.length ? [...ctx.clients] : undefined,
     notes: [...ctx.notes],
     report: renderMarkdownReport(diagnosis, { generatedAt: ctx.now }),
     toolCount: diagnosis.tools?.length,

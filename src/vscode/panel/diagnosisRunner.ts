@@ -5,6 +5,7 @@ import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFi
 import { createNodeFetch, type FetchLike } from '../../core/probe/nodeFetch';
 import { Secret } from '../../core/secret';
 import { VSCODE_ENTRA_REDIRECT_URIS } from '../../core/entra/redirectUris';
+import { envReference } from '../../core/secrets/envVars';
 import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
 import type { EntraTokenService } from '../auth/entraTokens';
 import type { PolicyExpectationStore } from '../policyExpectationStore';
@@ -32,6 +33,8 @@ const SILENT_TOKEN_TIMEOUT_MS = 5_000;
 
 export interface RunnerDeps {
   readonly keys: SubscriptionKeyStore;
+  /** Whether the extension sets this variable in VS Code terminals (its environmentVariableCollection). */
+  readonly terminalVariables: (name: string) => boolean;
   readonly tokens?: EntraTokenService;
   /** What the API's policy in Azure expected when the server was added from Azure. */
   readonly policyExpectations?: PolicyExpectationStore;
@@ -125,13 +128,16 @@ async function subscriptionKey(entry: ServerEntry, deps: RunnerDeps, oneTimeKey:
     notes.push(vscode.l10n.t('The stored subscription key was entered for {0}, not {1}, so it was not sent.', lookup.storedOrigin, origin));
     return undefined;
   }
-  if (entry.keySupply === 'env') {
+  if (entry.keySupply === 'env' && entry.envRefs[0]) {
     const variable = entry.envRefs[0];
-    const value = variable ? process.env[variable] : undefined;
+    const value = process.env[variable];
     if (value) {
-      notes.push(vscode.l10n.t('The subscription key was read from the environment variable {0}.', variable!));
+      notes.push(vscode.l10n.t('The subscription key was read from the environment variable {0}.', variable));
       return Secret.of(value);
     }
+    // What Claude Code and Copilot CLI send when the variable is unset: the diagnosis names the variable.
+    notes.push(vscode.l10n.t('{0} is not set in VS Code\'s environment and no key is stored: the diagnosis sent the unexpanded reference as the key, as Claude Code and Copilot CLI do.', variable));
+    return Secret.of(envReference(variable));
   }
   notes.push(
     entry.keySupply === 'input'
@@ -198,6 +204,7 @@ export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: 
     auth: entry.auth,
     subscriptionKey: key,
     keyHeaderName: entry.keyHeaderName,
+    keyVariableInVsCodeTerminals: entry.keySupply === 'env' && entry.envRefs[0] ? deps.terminalVariables(entry.envRefs[0]) : undefined,
     accessToken: token,
     signIn: clientId
       ? {

@@ -14,6 +14,7 @@ import type { ConfigSources } from '../servers/configSources';
 import { authLabel } from '../servers/serverLabels';
 import type { ServersTreeDataProvider } from '../servers/serversView';
 import { applyConfigFix, fixFor } from './configFixes';
+import { clientVerdictViews } from './clientVerdictsView';
 import { DiagnosisCancelledError, keyHeldByVsCode, runDiagnosis, type PolicyLocation, type RunnerDeps } from './diagnosisRunner';
 import { panelHtml, webviewOptions } from './panelPage';
 import { viewLabels } from './panelText';
@@ -314,6 +315,7 @@ export class DiagnosticsPanel implements vscode.Disposable {
             notes: result.notes,
             applicableFix: (finding) => fixFor(finding, entry)?.label,
             policyTools: new Set(result.policy.keys()),
+            clients: clientVerdictViews(entry, this.deps.sources.entries, result.diagnosis.traits, this.deps.terminalVariables),
           });
           const errors = result.diagnosis.findings.filter((f) => f.severity === 'error');
           // A run without the key VS Code keeps says nothing about the server's state: the row keeps what VS Code showed.

@@ -18,6 +18,7 @@ export interface TroubleshootingDeps {
   readonly keys: SubscriptionKeyStore;
   readonly tokens?: EntraTokenService;
   readonly policyExpectations?: PolicyExpectationStore;
+  readonly terminalVariables: (name: string) => boolean;
   readonly log: vscode.LogOutputChannel;
 }
 
@@ -76,7 +77,7 @@ async function openAt(uri: vscode.Uri, line: number): Promise<void> {
 
 export function registerTroubleshooting(deps: TroubleshootingDeps): vscode.Disposable {
   const { sources, log } = deps;
-  const panels = new DiagnosticsPanels({ extensionUri: deps.extensionUri, sources, tree: deps.tree, keys: deps.keys, tokens: deps.tokens, policyExpectations: deps.policyExpectations, log });
+  const panels = new DiagnosticsPanels({ extensionUri: deps.extensionUri, sources, tree: deps.tree, keys: deps.keys, tokens: deps.tokens, policyExpectations: deps.policyExpectations, terminalVariables: deps.terminalVariables, log });
 
   return vscode.Disposable.from(
     panels,
