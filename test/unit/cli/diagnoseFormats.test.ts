@@ -39,7 +39,7 @@ describe('apim-mcp diagnose --format and --fail-on, against the sandbox gateway'
   it('--json is --format json; giving both with different formats is a usage error', async () => {
     const alias = JSON.parse((await cli(diagnoseArgs('--json'), { env })).stdout) as object;
     const format = JSON.parse((await cli(diagnoseArgs('--format', 'json'), { env })).stdout) as object;
-    assert.deepEqual(Object.keys(alias).sort(), ['findings', 'server', 'timeline']);
+    assert.deepEqual(Object.keys(alias).sort(), ['clients', 'findings', 'server', 'timeline']);
     assert.deepEqual(Object.keys(format).sort(), Object.keys(alias).sort());
     const both = await cli(diagnoseArgs('--json', '--format', 'sarif'), { env });
     assert.equal(both.code, 2);
