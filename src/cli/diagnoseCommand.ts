@@ -120,7 +120,7 @@ export function renderHuman(diagnosis: Diagnosis, colour: boolean, clients: read
     lines.push('');
   }
   lines.push(c('bold', 'Timeline'));
-  for (const t of diagnosis.timeline) lines.push(c('dim', `  ${String(t.durationMs).padStart(5)} ms  ${t.status.padEnd(7)} ${s(t.step)}: ${s(t.detail)}`));
+  for (const t of diagnosis.timeline) lines.push(c('dim', `  ${String(t.durationMs).padStart(5)} ms  ${t.status.padEnd(8)} ${s(t.step)}: ${s(t.detail)}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -8,7 +8,7 @@
 export const PANEL_VIEW_TYPE = 'apimMcp.diagnostics';
 
 export type Severity = 'error' | 'warning' | 'info';
-export type StepStatus = 'ok' | 'warning' | 'error' | 'skipped';
+export type StepStatus = 'ok' | 'expected' | 'warning' | 'error' | 'skipped';
 export type ClaimCheck = 'match' | 'mismatch' | 'info';
 
 export interface ServerHeader {
@@ -217,7 +217,7 @@ function isRunState(value: unknown): value is RunState {
 }
 
 const SEVERITIES: readonly unknown[] = ['error', 'warning', 'info'];
-const STEP_STATUSES: readonly unknown[] = ['ok', 'warning', 'error', 'skipped'];
+const STEP_STATUSES: readonly unknown[] = ['ok', 'expected', 'warning', 'error', 'skipped'];
 const CLAIM_CHECKS: readonly unknown[] = ['match', 'mismatch', 'info'];
 
 function isFinding(value: unknown): value is FindingView {

@@ -73,7 +73,7 @@ let pasteDraft = '';
 
 const SEVERITY_ICON: Record<Severity, string> = { error: 'error', warning: 'warning', info: 'info' };
 const SEVERITY_HEADING: Record<Severity, PanelStringKey> = { error: 'errors', warning: 'warnings', info: 'infos' };
-const STEP_ICON: Record<string, string> = { ok: 'pass', warning: 'warning', error: 'error', skipped: 'circle-slash' };
+const STEP_ICON: Record<string, string> = { ok: 'pass', expected: 'debug-stackframe-dot', warning: 'warning', error: 'error', skipped: 'circle-slash' };
 
 const SERVER_ACTIONS: Record<ServerAction, { label: PanelStringKey; icon: string }> = {
   openConfig: { label: 'openConfig', icon: 'go-to-file' },

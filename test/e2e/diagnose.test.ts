@@ -197,6 +197,13 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     assert.equal(await frame.locator('p.healthy').innerText(), 'Healthy: no findings. The server listed 6 tools.');
     await serverRow(page, KEY_SERVER).locator('.codicon-pass').waitFor({ state: 'visible', timeout: 15_000 });
     await workbench.screenshot('e2e-diagnose-key-fixed');
+    // 18.8: the keyless 401 and the discovery 404s are drawn as expected, not as warnings; streamed replies have a size.
+    const steps = frame.locator('section.timeline li.step');
+    assert.equal(await frame.locator('section.timeline li.step-warning').count(), 0, (await steps.allInnerTexts()).join('\n'));
+    assert.ok((await frame.locator('section.timeline li.step-expected').count()) >= 2, 'the 401 and 404 probes are marked expected');
+    assert.match(await steps.filter({ hasText: 'tools/list' }).first().innerText(), /→ 200 · [1-9]\d* B/);
+    await frame.locator('section.timeline').scrollIntoViewIfNeeded();
+    await workbench.screenshot('e2e-diagnose-timeline-expected');
     // 18.8: Save Report offers a clean file name.
     await frame.getByRole('button', { name: 'Save Report…' }).click();
     const saveAs = page.locator('.quick-input-widget .quick-input-box input');

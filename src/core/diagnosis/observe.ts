@@ -1,5 +1,5 @@
 import { Secret } from '../secret';
-import { DEFAULT_KEY_HEADER, type AuthKind } from '../serverRecord';
+import { DEFAULT_KEY_HEADER, usesEntra, type AuthKind } from '../serverRecord';
 import { authorityOf, scopeResource, v2AuthorizeEndpoint, v2TokenEndpoint, VSCODE_CLIENT_ID } from '../entra/authority';
 import { claimList } from '../entra/jwt';
 import { decodeAccessToken, type DecodeResult } from '../entra/jwt';
@@ -119,7 +119,9 @@ export async function observe(input: DiagnoseInput, options: DiagnoseOptions): P
   const token = input.accessToken ? await decodeStep(timeline, input.accessToken) : undefined;
 
   const pickReadOnlyTool = readOnlyToolPicker(input.toolRoles, token);
-  const unauthP = probeMcp(client, url.href, NO_CREDENTIALS, { stepPrefix: 'mcp (no credentials)', listTools: !configured, timeoutMs, pickReadOnlyTool: configured ? undefined : pickReadOnlyTool });
+  // The keyless request is sent to see the challenge when credentials are tried next or an Entra sign-in follows it.
+  const challengeExpected = configured !== undefined || (input.auth !== undefined && usesEntra(input.auth));
+  const unauthP = probeMcp(client, url.href, NO_CREDENTIALS, { stepPrefix: 'mcp (no credentials)', expectedStatuses: challengeExpected ? [401] : [], listTools: !configured, timeoutMs, pickReadOnlyTool: configured ? undefined : pickReadOnlyTool });
   const authP = configured
     ? probeMcp(client, url.href, configured, { stepPrefix: `mcp (${configured.label})`, listTools: true, timeoutMs, pickReadOnlyTool })
     : Promise.resolve(undefined);

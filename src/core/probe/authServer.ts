@@ -69,7 +69,7 @@ export async function fetchAuthServerMetadata(client: ProbeHttpClient, authoriza
   const authority = authorityOf(authorizationServer.replace(/\/+$/, ''));
   const v1Target = authority?.version === 2 && authority.tenant ? `${authority.base}/${authority.tenant}/.well-known/openid-configuration` : undefined;
   const fetchOne = async (kind: MetadataKind, url: string): Promise<MetadataAttempt> => {
-    const exchange = await client.send(`${step} ${kind}`, { url, headers: { accept: 'application/json' }, credentials });
+    const exchange = await client.send(`${step} ${kind}`, { url, headers: { accept: 'application/json' }, credentials, expectedStatuses: [404] });
     return { kind, url, exchange, metadata: parseMetadata(exchange) };
   };
   // All at once (one round trip instead of three); the answer is the first in VS Code's order that serves metadata.

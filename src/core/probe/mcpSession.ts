@@ -115,6 +115,8 @@ function shortError(error: unknown): string {
 type ProbeOptions = {
   stepPrefix: string;
   listTools: boolean;
+  /** Answers the session is sent to see (the keyless probe's 401): the timeline shows them as expected. */
+  expectedStatuses?: readonly number[];
   timeoutMs: number;
   /** Picks one tool to call after tools/list. Only tools that look read-only (`looksReadOnly`) are offered. */
   pickReadOnlyTool?: (readOnlyTools: readonly ToolSummary[]) => string | undefined;
@@ -141,7 +143,7 @@ function legacySseWorthTrying(client: ProbeHttpClient, stepPrefix: string): bool
 }
 
 async function runSession(client: ProbeHttpClient, url: string, credentials: Credentials, options: ProbeOptions, kind: 'streamableHttp' | 'sse'): Promise<McpAttempt> {
-  const fetch = client.fetchFor(options.stepPrefix, credentials);
+  const fetch = client.fetchFor(options.stepPrefix, credentials, options.expectedStatuses);
   const inner: Transport =
     kind === 'sse'
       ? new SSEClientTransport(new URL(url), { fetch })

@@ -93,7 +93,7 @@ export function isStringArray(value: unknown): value is string[] {
 export async function fetchPrm(client: ProbeHttpClient, candidates: readonly PrmCandidate[], credentials?: Credentials): Promise<PrmAttempt[]> {
   return Promise.all(
     candidates.map(async (candidate) => {
-      const exchange = await client.send(`prm ${candidate.source}`, { url: candidate.url, headers: { accept: 'application/json' }, credentials });
+      const exchange = await client.send(`prm ${candidate.source}`, { url: candidate.url, headers: { accept: 'application/json' }, credentials, expectedStatuses: [404] });
       return { ...candidate, exchange, ...readPrm(exchange) };
     }),
   );

@@ -4,7 +4,7 @@ import { credentialHeadersProblem } from '../secrets/secretValue';
 import type { FetchLike } from './nodeFetch';
 import { redactLocation, redactUrl } from '../secrets/urlRedaction';
 import { classifyNetworkError, type NetworkFailure } from './networkFailure';
-import type { Timeline } from './timeline';
+import type { Timeline, TimelineEntry } from './timeline';
 
 /** A named set of secret headers (subscription key, bearer token). Values are `Secret`s and never leave this module unrevealed. */
 export interface Credentials {
@@ -39,6 +39,9 @@ export interface HttpExchange {
   failure?: NetworkFailure;
   redirects: RedirectHop[];
   durationMs: number;
+  /** An event stream handed on to the SDK: its bytes are counted as they pass (the excerpt in bodyText is capped). */
+  streaming?: boolean;
+  streamedBytes?: number;
 }
 
 /** An exchange about to be sent: what is known of the request, nothing of the answer yet. */
@@ -58,6 +61,8 @@ export interface ProbeRequest {
   readonly sensitiveSuccessBody?: boolean;
   /** Receives the unredacted Location of the final response (the exchange keeps a redacted copy). */
   readonly onRawLocation?: (location: string) => void;
+  /** Answers this probe is sent to see (a discovery candidate's 404): shown as expected, not as a warning. */
+  readonly expectedStatuses?: readonly number[];
 }
 
 export interface ProbeHttpClientOptions {
@@ -216,15 +221,16 @@ export class ProbeHttpClient {
       exchange.failure = error instanceof UnsendableCredentialError ? { kind: 'other', message: error.message } : classifyNetworkError(error, timeout.aborted);
     }
     exchange.durationMs = this.#timeline.now() - started;
-    this.#record(exchange, started);
+    this.#record(exchange, started, request.expectedStatuses);
     return exchange;
   }
 
   /**
    * A `fetch` for the MCP SDK transport. The SDK never sees the secrets: they are added here, same-origin only.
    * The SDK follows same-origin redirects itself through this function, so each hop is re-checked.
+   * `expectedStatuses`: answers the session is sent to see (the no-credentials probe's 401).
    */
-  fetchFor(stepPrefix: string, credentials: Credentials): FetchLike {
+  fetchFor(stepPrefix: string, credentials: Credentials, expectedStatuses: readonly number[] = []): FetchLike {
     this.#admit(credentials);
     return async (input, init) => {
       const started = this.#timeline.now();
@@ -248,7 +254,7 @@ export class ProbeHttpClient {
       } catch (error: unknown) {
         exchange.failure = classifyNetworkError(error, timeout.aborted);
         exchange.durationMs = this.#timeline.now() - started;
-        this.#record(exchange, started);
+        this.#record(exchange, started, expectedStatuses);
         throw error;
       }
       exchange.status = response.status;
@@ -256,9 +262,12 @@ export class ProbeHttpClient {
       const answerHeaders = redactedHeaders(response.headers, this.#redactor);
       const isStream = (response.headers.get('content-type') ?? '').toLowerCase().startsWith('text/event-stream');
       if (isStream && response.ok && response.body) {
-        // Streams stay streams for the SDK's SSE parser; a tap redacts, keeps an excerpt and enforces the cap.
-        this.#record(exchange, started);
-        const tapped = response.body.pipeThrough(this.#streamTap(exchange, started));
+        // Streams stay streams for the SDK's SSE parser; a tap redacts, keeps an excerpt and enforces the cap. The
+        // timeline entry is written now (the stream may stay open) and again with the real time and size at its end.
+        exchange.streaming = true;
+        exchange.durationMs = this.#timeline.now() - started;
+        const rerecord = this.#record(exchange, started, expectedStatuses);
+        const tapped = response.body.pipeThrough(this.#streamTap(exchange, started, rerecord));
         return new Response(tapped, { status: response.status, statusText: response.statusText, headers: answerHeaders });
       }
       try {
@@ -268,11 +277,11 @@ export class ProbeHttpClient {
       } catch (error: unknown) {
         exchange.failure = classifyNetworkError(error, timeout.aborted);
         exchange.durationMs = this.#timeline.now() - started;
-        this.#record(exchange, started);
+        this.#record(exchange, started, expectedStatuses);
         throw error;
       }
       exchange.durationMs = this.#timeline.now() - started;
-      this.#record(exchange, started);
+      this.#record(exchange, started, expectedStatuses);
       const nullBody = response.status === 204 || response.status === 205 || response.status === 304;
       const rebuilt = new Response(nullBody ? null : exchange.bodyText, { status: response.status, statusText: response.statusText, headers: answerHeaders });
       Object.defineProperty(rebuilt, 'url', { value: url.href });
@@ -284,8 +293,9 @@ export class ProbeHttpClient {
    * Passes a response stream on to the SDK. With secrets to redact, it passes whole lines only (SSE events are
    * lines), each redacted, so a secret split across two network chunks is still recognised.
    */
-  #streamTap(exchange: HttpExchange, started: number): TransformStream<Uint8Array, Uint8Array> {
+  #streamTap(exchange: HttpExchange, started: number, rerecord: () => void): TransformStream<Uint8Array, Uint8Array> {
     let total = 0;
+    let bytes = 0;
     let pending = '';
     const decoder = new TextDecoder();
     const encoder = new TextEncoder();
@@ -295,13 +305,17 @@ export class ProbeHttpClient {
       if (!text) return;
       const safe = redactor.redact(text);
       if (exchange.bodyText.length < EXCERPT_BYTES) exchange.bodyText += safe;
-      controller.enqueue(encoder.encode(safe));
+      const encoded = encoder.encode(safe);
+      bytes += encoded.byteLength;
+      controller.enqueue(encoded);
     };
     return new TransformStream({
       transform: (chunk, controller) => {
         total += chunk.byteLength;
         if (total > max) {
           exchange.truncated = true;
+          exchange.durationMs = this.#timeline.now() - started;
+          rerecord();
           controller.error(Object.assign(new Error(`response body over ${max} bytes`), { code: 'APIM_MCP_BODY_TOO_LARGE' }));
           return;
         }
@@ -312,14 +326,26 @@ export class ProbeHttpClient {
       },
       flush: (controller) => {
         pass(pending + decoder.decode(), controller);
+        exchange.streamedBytes = bytes;
         exchange.durationMs = this.#timeline.now() - started;
+        rerecord();
       },
     });
   }
 
-  #record(exchange: HttpExchange, started: number): void {
+  /**
+   * Records the exchange and its timeline entry. Returns a function that writes the entry again from the exchange as
+   * it is then (a stream's real duration and size once it ended).
+   */
+  #record(exchange: HttpExchange, started: number, expectedStatuses: readonly number[] = []): () => void {
     if (!this.exchanges.includes(exchange)) this.exchanges.push(exchange);
-    let status: 'ok' | 'warning' | 'error';
+    const describe = () => ({ step: exchange.step, startedAtMs: started, durationMs: exchange.durationMs, ...this.#describe(exchange, expectedStatuses) });
+    const replace = this.#timeline.add(describe());
+    return () => replace(describe());
+  }
+
+  #describe(exchange: HttpExchange, expectedStatuses: readonly number[]): { status: TimelineEntry['status']; detail: string } {
+    let status: TimelineEntry['status'];
     let detail: string;
     const target = `${exchange.method} ${exchange.url}`;
     const creds = exchange.sentSecretHeaders.length ? ` [sent: ${exchange.sentSecretHeaders.join(', ')}]` : '';
@@ -328,15 +354,16 @@ export class ProbeHttpClient {
       detail = `${target}${creds} → ${exchange.failure.kind}${exchange.failure.code ? ` (${exchange.failure.code})` : ''}: ${exchange.failure.message}`;
     } else {
       const code = exchange.status ?? 0;
-      status = code >= 200 && code < 400 ? 'ok' : code >= 500 ? 'error' : 'warning';
-      const size = exchange.truncated ? `body cut at ${this.#maxBodyBytes} bytes` : `${Buffer.byteLength(exchange.bodyText)} B`;
-      detail = `${target}${creds} → ${code} · ${size}`;
+      status = expectedStatuses.includes(code) ? 'expected' : code >= 200 && code < 400 ? 'ok' : code >= 500 ? 'error' : 'warning';
+      const bytes = exchange.streaming ? exchange.streamedBytes : Buffer.byteLength(exchange.bodyText);
+      const size = exchange.truncated ? `body cut at ${this.#maxBodyBytes} bytes` : bytes === undefined ? 'stream open' : `${bytes} B`;
+      detail = `${target}${creds} → ${code} · ${size}${status === 'expected' ? ' · expected for this probe' : ''}`;
     }
     for (const hop of exchange.redirects) {
       detail += ` · redirect ${hop.status} to ${hop.to}${hop.droppedSecretHeaders.length ? ` (withheld: ${hop.droppedSecretHeaders.join(', ')})` : ''}`;
     }
     if (exchange.droppedSecretHeaders.length) detail += ` · withheld (other origin): ${exchange.droppedSecretHeaders.join(', ')}`;
-    this.#timeline.add({ step: exchange.step, startedAtMs: started, durationMs: exchange.durationMs, status, detail });
+    return { status, detail };
   }
 }
 

@@ -3,9 +3,12 @@ export interface TimelineEntry {
   readonly step: string;
   readonly startedAt: string;
   readonly durationMs: number;
-  readonly status: 'ok' | 'warning' | 'error' | 'skipped';
+  /** 'expected': an answer the probe was sent to see (the keyless request's 401, a discovery candidate's 404). */
+  readonly status: 'ok' | 'expected' | 'warning' | 'error' | 'skipped';
   readonly detail: string;
 }
+
+type NewEntry = Omit<TimelineEntry, 'startedAt'> & { startedAtMs: number };
 
 export class Timeline {
   readonly #entries: TimelineEntry[] = [];
@@ -19,9 +22,17 @@ export class Timeline {
     return this.#now();
   }
 
-  add(entry: Omit<TimelineEntry, 'startedAt'> & { startedAtMs: number }): void {
-    const { startedAtMs, ...rest } = entry;
-    this.#entries.push({ ...rest, startedAt: new Date(startedAtMs).toISOString() });
+  /** Adds an entry; returns a function that replaces it (a stream's entry once the stream has ended). */
+  add(entry: NewEntry): (replacement: NewEntry) => void {
+    const toEntry = ({ startedAtMs, ...rest }: NewEntry): TimelineEntry => ({ ...rest, startedAt: new Date(startedAtMs).toISOString() });
+    const added = toEntry(entry);
+    this.#entries.push(added);
+    let current = added;
+    return (replacement) => {
+      const index = this.#entries.indexOf(current);
+      current = toEntry(replacement);
+      if (index >= 0) this.#entries[index] = current;
+    };
   }
 
   skipped(step: string, detail: string): void {
