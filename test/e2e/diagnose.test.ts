@@ -10,7 +10,7 @@ import { packagedExtension } from '../harness/packages';
 import { listenOnLoopback, waitFor } from '../harness/processes';
 import { caBundleOf } from '../harness/trust';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { diagnoseFromTree, diagnosticsPanel, quickInputFor, readClipboard, runCommand, serverRow } from './workbench';
+import { choose, diagnoseFromTree, diagnosticsPanel, quickInputFor, readClipboard, runCommand, serverRow } from './workbench';
 
 const KEY_SERVER = 'Products (key)';
 const ROLES_SERVER = 'Products (roles)';
@@ -302,6 +302,21 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     assert.equal(await frame.getByRole('button', { name: 'Set/Rotate Key' }).count(), 0, 'an Entra ID server offers no key to set');
     await finding.scrollIntoViewIfNeeded();
     await workbench.screenshot('e2e-diagnose-entra-on-key-gateway');
+  });
+
+  it('18.8 the Remove dialog of an Entra ID server speaks of its sign-in, not of a subscription key', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Remove Server');
+    await choose(page, 'Choose a server', ROLES_SERVER);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await dialog.locator('.dialog-message-container').innerText();
+    await workbench.screenshot('e2e-remove-dialog-entra');
+    assert.match(text, new RegExp(`Remove ${ROLES_SERVER.replace(/[()]/g, '\\$&')} from .*Entra ID sign-in stays under Accounts`));
+    assert.doesNotMatch(text, /subscription key/i);
+    await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    await serverRow(page, ROLES_SERVER).waitFor({ state: 'visible', timeout: 10_000 });
   });
 
   it('hostile text: markup in a gateway\'s error body is shown as text and runs nothing', async () => {

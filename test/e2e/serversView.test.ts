@@ -6,7 +6,7 @@ import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { clickServerAction, findNotification, notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
+import { choose, clickServerAction, findNotification, notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
 
 const SERVER = 'Products (sandbox)';
 const CANARY_KEY = `canary-e2e-${randomUUID()}`;
@@ -90,5 +90,34 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
     await workbench.screenshot('e2e-mcp-list-servers');
     const listed = await toolsListed(workbench, SERVER, 'e2e-tools-listed');
     for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(listed, new RegExp(tool));
+  });
+
+  it('18.8 Forget Secrets asks first: Cancel keeps the key, Forget Key deletes it; Remove names the stored key', async () => {
+    const { page } = workbench;
+    const dialog = page.locator('.monaco-dialog-box');
+    const forgetFromView = async () => {
+      await serverRow(page, SERVER).click({ button: 'right' });
+      await page.locator('.context-view .action-item', { hasText: /^Forget Secrets$/ }).click();
+      await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+      assert.match(await dialog.locator('.dialog-message-container').innerText(), new RegExp(`Forget the subscription key stored for ${SERVER.replace(/[()]/g, '\\$&')}\\?`));
+    };
+    await forgetFromView();
+    await workbench.screenshot('e2e-forget-secrets-confirm');
+    await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+
+    // The key survived the Cancel: the dialog comes again, and this time the key goes.
+    await forgetFromView();
+    await dialog.locator('.monaco-button', { hasText: /^Forget Key$/ }).click();
+    await findNotification(page, `the subscription key for ${SERVER} is deleted from secret storage`);
+
+    // Remove says what it deletes: with no key stored any more, no key is mentioned.
+    await runCommand(page, 'APIM MCP: Remove Server');
+    await choose(page, 'Choose a server', SERVER);
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    const question = await dialog.locator('.dialog-message-container').innerText();
+    assert.match(question, /Remove Products \(sandbox\) from .*\?/);
+    assert.doesNotMatch(question, /subscription key|Entra/);
+    await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
   });
 });

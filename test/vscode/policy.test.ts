@@ -38,9 +38,19 @@ describe('APIM policy diagnostics', () => {
     assert.equal(document.getText(body.range), 'As<JObject>()');
     assert.equal(body.severity, vscode.DiagnosticSeverity.Error);
     assert.match(body.message, /backend receives an empty body/);
+    // 18.8: the rule id opens the documentation read-only, at the rule's heading (not the raw file at line 1).
     const target = (body.code as { target: vscode.Uri }).target;
-    assert.equal(target.fragment, 'apim.policy.bodyWithoutPreserveContent');
-    assert.ok(target.path.endsWith('/docs/policy-rules.md'), target.toString());
+    assert.equal(target.scheme, 'apim-mcp-docs', target.toString());
+    const line = Number(/^L(\d+)$/.exec(target.fragment)?.[1]);
+    assert.ok(line > 1, target.toString());
+    await vscode.commands.executeCommand('vscode.open', target);
+    const docs = await pollUntil('the rule docs in an editor', DEADLINE_MS, () => (vscode.window.activeTextEditor?.document.uri.scheme === 'apim-mcp-docs' ? vscode.window.activeTextEditor : undefined));
+    assert.equal(docs.document.lineAt(line - 1).text, '### `apim.policy.bodyWithoutPreserveContent`');
+    assert.equal(docs.selection.active.line, line - 1, 'the editor opens at the rule');
+    const edit = new vscode.WorkspaceEdit();
+    edit.insert(docs.document.uri, new vscode.Position(0, 0), 'x');
+    assert.equal(await vscode.workspace.applyEdit(edit), false, 'the docs are read-only');
+    assert.ok(!docs.document.getText().includes('research/'), 'shipped docs cite no internal research file');
 
     const claim = sorted.find((d) => ruleOf(d) === 'apim.policy.unguardedClaimIndex')!;
     assert.equal(document.getText(claim.range), 'Claims["roles"]');
@@ -83,6 +93,23 @@ describe('APIM policy diagnostics', () => {
     assert.ok(fix?.edit);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
     assert.ok(document.lineAt(diagnostic.range.start.line).text.includes("Body.As<JObject>(preserveContent: true)[\\'method\\']"));
+  });
+
+  it('18.8 keeps a workspace policy file\'s problems after its editor closes', async () => {
+    const uri = policyUri('gotchas.mcp.policy.xml');
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const before = await pollUntil('policy diagnostics', DEADLINE_MS, () => (ours(uri).length >= GOTCHAS_FINDINGS.length ? ours(uri).map(label) : undefined));
+    const closed = new Promise<void>((resolve) => {
+      const listener = vscode.workspace.onDidCloseTextDocument((document) => {
+        if (document.uri.toString() !== uri.toString()) return;
+        listener.dispose();
+        resolve();
+      });
+    });
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    // The close event is VS Code's to send; every listener has run by the time this continues.
+    await pollUntil('the document close event', 120_000, () => Promise.race([closed.then(() => true), new Promise<undefined>((r) => setTimeout(() => r(undefined), 250))]));
+    assert.deepEqual(ours(uri).map(label), before, 'the Problems panel keeps the closed file\'s problems');
   });
 
   it('shows nothing for a correct policy', async () => {

@@ -7,6 +7,7 @@ import type { ServerStatusStore } from '../serverStatus';
 import type { ServerRegistry } from '../serverRegistry';
 import { serverNameOf, type ServerArg } from '../serverPicker';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
+import { authKindOf, confirmForget, removeQuestion } from './configConfirmations';
 import type { ConfigTargets } from './configTargets';
 import { PlaintextKeyDiagnostics } from './plaintextKeyDiagnostics';
 import { targetNames } from './targetLabels';
@@ -91,8 +92,9 @@ async function removeServer(deps: ConfigFeatureDeps, arg: ServerArg): Promise<Co
   }
   if (!picked.fromCode) {
     const remove = vscode.l10n.t('Remove');
+    const question = removeQuestion(picked.name, targetNames(where), authKindOf(arg, picked.name, deps.registry), await keys.has(picked.name));
     const answer = await vscode.window.showWarningMessage(
-      vscode.l10n.t('Remove {0} from {1}? Its stored subscription key is deleted too.', picked.name, targetNames(where)),
+      question,
       { modal: true },
       remove,
     );
@@ -123,6 +125,7 @@ async function forgetSecrets(deps: ConfigFeatureDeps, arg: ServerArg): Promise<b
   const picked = await pickName(targets, arg, vscode.l10n.t('Forget Secrets'));
   if (!picked) return false;
   const had = await keys.has(picked.name);
+  if (had && !picked.fromCode && !(await confirmForget(picked.name))) return false;
   await keys.delete(picked.name);
   // What was seen with the forgotten key no longer says anything about the server.
   deps.status.forget(picked.name);

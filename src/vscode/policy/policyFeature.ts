@@ -15,6 +15,7 @@ import {
 } from '../../core/apim/policy/index';
 import { GUID } from '../../core/basics';
 import { LINTED_SCHEMES } from './policySchemes';
+import { RuleDocs } from './ruleDocs';
 
 export interface PolicyFeatureDeps {
   readonly extensionUri: vscode.Uri;
@@ -91,7 +92,7 @@ function quickFixes(entry: Linted | undefined, document: vscode.TextDocument, di
 export function createPolicyFeature(deps: PolicyFeatureDeps): PolicyFeature {
   const { diagnostics, log } = deps;
   const linted = new Map<string, Linted>();
-  const docsUri = vscode.Uri.joinPath(deps.extensionUri, 'docs', 'policy-rules.md');
+  const docs = new RuleDocs(deps.extensionUri);
 
   const codeActions = vscode.languages.registerCodeActionsProvider(
     SELECTOR,
@@ -121,13 +122,15 @@ export function createPolicyFeature(deps: PolicyFeatureDeps): PolicyFeature {
     if (document.isClosed || document.version !== version) return;
     const started = Date.now();
     const findings = lintPolicyFile(document.fileName, document.getText(), tools ? { tools } : {});
+    const targets = new Map(await Promise.all([...new Set(findings.map((f) => f.docsAnchor))].map(async (a) => [a, await docs.target(a)] as const)));
+    if (document.isClosed || document.version !== version) return;
     linted.set(document.uri.toString(), { version, findings });
     diagnostics.set(
       document.uri,
       findings.map((finding) => {
         const diagnostic = new vscode.Diagnostic(toRange(document, finding.range.start, finding.range.end), finding.message, SEVERITY[finding.severity]);
         diagnostic.source = SOURCE;
-        diagnostic.code = { value: finding.ruleId, target: docsUri.with({ fragment: finding.docsAnchor }) };
+        diagnostic.code = { value: finding.ruleId, target: targets.get(finding.docsAnchor)! };
         return diagnostic;
       }),
     );
@@ -140,6 +143,7 @@ export function createPolicyFeature(deps: PolicyFeatureDeps): PolicyFeature {
     generate: (args) => generate(args, log),
     dispose: () => {
       codeActions.dispose();
+      docs.dispose();
       linted.clear();
     },
   };

@@ -35,6 +35,14 @@ export function isPolicyDocument(document: vscode.TextDocument): boolean {
   return text.length <= MAX_LINTED_CHARS && mayHoldPolicy(document.fileName, text);
 }
 
+/**
+ * A workspace file keeps its problems after its editor closes, as a project's problems do (issue 18.8); an untitled
+ * document or a file outside the workspace takes them with it.
+ */
+function keepsProblemsWhenClosed(uri: vscode.Uri): boolean {
+  return uri.scheme !== 'untitled' && vscode.workspace.getWorkspaceFolder(uri) !== undefined;
+}
+
 export function registerPolicyTools(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
   const diagnostics = vscode.languages.createDiagnosticCollection('apimMcp.policy');
   const timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -56,6 +64,19 @@ export function registerPolicyTools(context: vscode.ExtensionContext, log: vscod
     } catch (error: unknown) {
       log.error(`[policy] linting ${document.uri.toString(true)} failed: ${errorMessage(error)}`);
     }
+  };
+
+  /** A closed file's problems follow the file on disk: re-read when it changes, dropped when it goes. */
+  const relintFromDisk = async (uri: vscode.Uri): Promise<void> => {
+    if (disposed || vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) return;
+    try {
+      await vscode.workspace.fs.stat(uri);
+    } catch {
+      diagnostics.delete(uri);
+      return;
+    }
+    // Opening the document (not an editor) fires onDidOpenTextDocument, which lints it.
+    await Promise.resolve(vscode.workspace.openTextDocument(uri)).catch(() => diagnostics.delete(uri));
   };
 
   const lintSoon = (document: vscode.TextDocument, delay = LINT_DELAY_MS): void => {
@@ -84,9 +105,12 @@ export function registerPolicyTools(context: vscode.ExtensionContext, log: vscod
       const key = document.uri.toString();
       clearTimeout(timers.get(key));
       timers.delete(key);
-      diagnostics.delete(document.uri);
+      // Closed with unsaved edits discarded: the problems shown must be those of the file as saved, read once.
+      if (!keepsProblemsWhenClosed(document.uri)) diagnostics.delete(document.uri);
+      else if (document.isDirty) void relintFromDisk(document.uri);
       void feature?.then((loaded) => loaded.forget(document.uri));
     }),
+    ...closedFileWatch(diagnostics, (uri) => relintFromDisk(uri)),
     vscode.commands.registerCommand(GENERATE_POLICY_COMMAND, async (args?: unknown) => {
       try {
         return await (await loadFeature()).generate(args);
@@ -105,4 +129,18 @@ export function registerPolicyTools(context: vscode.ExtensionContext, log: vscod
     for (const subscription of subscriptions) subscription.dispose();
     void feature?.then((loaded) => loaded.dispose());
   });
+}
+
+/** Watches the files whose problems outlived their editor: a change re-reads them, a deletion drops their problems. */
+function closedFileWatch(diagnostics: vscode.DiagnosticCollection, relint: (uri: vscode.Uri) => Promise<void>): vscode.Disposable[] {
+  const watcher = vscode.workspace.createFileSystemWatcher('**/*', true, false, false);
+  const isOpen = (uri: vscode.Uri) => vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString());
+  return [
+    watcher,
+    watcher.onDidChange((uri) => {
+      if (diagnostics.has(uri) && !isOpen(uri)) void relint(uri);
+    }),
+    watcher.onDidDelete((uri) => diagnostics.delete(uri)),
+    vscode.workspace.onDidRenameFiles((event) => event.files.forEach(({ oldUri }) => diagnostics.delete(oldUri))),
+  ];
 }
