@@ -20,6 +20,7 @@ import { ServerStatusStore, type ServerHealth, type ServerStatus } from './vscod
 import { PolicyExpectationStore } from './vscode/policyExpectationStore';
 import { SubscriptionKeyStore } from './vscode/subscriptionKeyStore';
 import { registerAddServer } from './vscode/wizard/registerAddServer';
+import { registerWalkthroughProgress } from './vscode/walkthroughProgress';
 
 /** A server as the Servers view lists it: where it is defined and its last status. Never a secret. */
 export interface ServerSummary {
@@ -74,6 +75,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
     ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log }, policyExpectations)],
     ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, locator, fs, targets, terminalEnv, status, log })],
     ['the policy tools', () => registerPolicyTools(context, log)],
+    ['the walkthrough progress', () => registerWalkthroughProgress(keys, status)],
   ];
   const skipped = features.filter(([name, register]) => !safeRegister(context, log, name, register)).map(([name]) => name);
 

@@ -6,7 +6,7 @@ import { openWorkbench, type Workbench } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
-import { runCommand } from './workbench';
+import { filesUnder, runCommand } from './workbench';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'policies');
 const POLICY = 'gotchas.mcp.policy.xml';
@@ -34,6 +34,11 @@ describe('policy linter: a person opens a policy file, reads the problems and ap
   });
 
   const problems = () => workbench.page.locator('.markers-panel .monaco-list-row');
+  const extensionLog = () =>
+    filesUnder(join(server.userDataDir, 'logs'))
+      .filter((f) => /APIM MCP/.test(f))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
 
   it('shows the policy gotchas in the Problems panel', async () => {
     const { page } = workbench;
@@ -66,5 +71,19 @@ describe('policy linter: a person opens a policy file, reads the problems and ap
       (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').includes('Body.As<JObject>(preserveContent: true)') ? true : undefined);
     await waitFor('the problem to clear', 15_000, async () => ((await problems().filter({ hasText: PRESERVE_MESSAGE }).count()) === 0 ? true : undefined));
     await workbench.screenshot('e2e-policy-fixed');
+  });
+
+  it('18.8 keeps the problems of a workspace policy file after its editor closes', async () => {
+    const { page } = workbench;
+    await page.locator('.monaco-editor .view-lines').first().click();
+    await page.keyboard.press('Control+S');
+    await waitFor('the file saved', 15_000, async () => ((await page.locator('.tab.dirty').count()) === 0 ? true : undefined));
+    const before = (await problems().allInnerTexts()).join('\n');
+    assert.ok(before.includes('.Let('), before);
+    await runCommand(page, 'View: Close All Editors');
+    await waitFor('VS Code to close the document', 120_000, () => (/\[policy\] policies\/gotchas\.mcp\.policy\.xml closed/.test(extensionLog()) ? true : undefined));
+    await runCommand(page, 'Problems: Focus on Problems View');
+    await problems().filter({ hasText: '.Let(' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.screenshot('e2e-policy-closed-problems-kept');
   });
 });

@@ -47,9 +47,7 @@ describe('APIM policy diagnostics', () => {
     const docs = await pollUntil('the rule docs in an editor', DEADLINE_MS, () => (vscode.window.activeTextEditor?.document.uri.scheme === 'apim-mcp-docs' ? vscode.window.activeTextEditor : undefined));
     assert.equal(docs.document.lineAt(line - 1).text, '### `apim.policy.bodyWithoutPreserveContent`');
     assert.equal(docs.selection.active.line, line - 1, 'the editor opens at the rule');
-    const edit = new vscode.WorkspaceEdit();
-    edit.insert(docs.document.uri, new vscode.Position(0, 0), 'x');
-    assert.equal(await vscode.workspace.applyEdit(edit), false, 'the docs are read-only');
+    assert.equal(vscode.workspace.fs.isWritableFileSystem('apim-mcp-docs'), false, 'the docs are read-only');
     assert.ok(!docs.document.getText().includes('research/'), 'shipped docs cite no internal research file');
 
     const claim = sorted.find((d) => ruleOf(d) === 'apim.policy.unguardedClaimIndex')!;
@@ -93,23 +91,6 @@ describe('APIM policy diagnostics', () => {
     assert.ok(fix?.edit);
     assert.ok(await vscode.workspace.applyEdit(fix.edit));
     assert.ok(document.lineAt(diagnostic.range.start.line).text.includes("Body.As<JObject>(preserveContent: true)[\\'method\\']"));
-  });
-
-  it('18.8 keeps a workspace policy file\'s problems after its editor closes', async () => {
-    const uri = policyUri('gotchas.mcp.policy.xml');
-    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
-    const before = await pollUntil('policy diagnostics', DEADLINE_MS, () => (ours(uri).length >= GOTCHAS_FINDINGS.length ? ours(uri).map(label) : undefined));
-    const closed = new Promise<void>((resolve) => {
-      const listener = vscode.workspace.onDidCloseTextDocument((document) => {
-        if (document.uri.toString() !== uri.toString()) return;
-        listener.dispose();
-        resolve();
-      });
-    });
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    // The close event is VS Code's to send; every listener has run by the time this continues.
-    await pollUntil('the document close event', 120_000, () => Promise.race([closed.then(() => true), new Promise<undefined>((r) => setTimeout(() => r(undefined), 250))]));
-    assert.deepEqual(ours(uri).map(label), before, 'the Problems panel keeps the closed file\'s problems');
   });
 
   it('shows nothing for a correct policy', async () => {

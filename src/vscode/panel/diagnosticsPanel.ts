@@ -19,6 +19,7 @@ import { DiagnosisCancelledError, keyHeldByVsCode, runDiagnosis, type PolicyLoca
 import { panelHtml, webviewOptions } from './panelPage';
 import { viewLabels } from './panelText';
 import { explainPastedError } from './pastedError';
+import { walkthroughStepDone } from '../walkthroughProgress';
 
 export interface PanelDeps extends RunnerDeps {
   readonly extensionUri: vscode.Uri;
@@ -321,6 +322,7 @@ export class DiagnosticsPanel implements vscode.Disposable {
           // A run without the key VS Code keeps says nothing about the server's state: the row keeps what VS Code showed.
           if (!result.keyless) this.deps.tree.setDiagnosed(entry, hasErrors(result.diagnosis) ? 'failing' : 'healthy', errors[0]?.title);
           this.setState({ ...this.state, run: { kind: 'idle' }, diagnosis });
+          walkthroughStepDone('diagnose');
         } catch (error: unknown) {
           if (this.running !== controller) return;
           if (error instanceof DiagnosisCancelledError || controller.signal.aborted) {

@@ -16,6 +16,7 @@ import {
 import { GUID } from '../../core/basics';
 import { LINTED_SCHEMES } from './policySchemes';
 import { RuleDocs } from './ruleDocs';
+import { walkthroughStepDone } from '../walkthroughProgress';
 
 export interface PolicyFeatureDeps {
   readonly extensionUri: vscode.Uri;
@@ -135,6 +136,7 @@ export function createPolicyFeature(deps: PolicyFeatureDeps): PolicyFeature {
       }),
     );
     log.debug(`[policy] ${document.uri.toString(true)}: ${findings.length} finding(s) in ${Date.now() - started} ms`);
+    walkthroughStepDone('policies');
   }
 
   return {
@@ -225,6 +227,7 @@ async function generate(rawArgs: unknown, log: vscode.LogOutputChannel): Promise
     await vscode.window.showErrorMessage(vscode.l10n.t('Could not generate the policy: {0}', result.errors.join(' ')));
     return undefined;
   }
+  walkthroughStepDone('policies');
   log.info(`[policy] generated a policy for ${tools.length} tool(s)${result.prmPolicy ? ' and a PRM operation policy' : ''}`);
   if (args.open !== false) {
     const policyDoc = await vscode.workspace.openTextDocument({ language: 'xml', content: result.policy });

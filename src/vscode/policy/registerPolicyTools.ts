@@ -103,11 +103,16 @@ export function registerPolicyTools(context: vscode.ExtensionContext, log: vscod
     }),
     vscode.workspace.onDidCloseTextDocument((document) => {
       const key = document.uri.toString();
+      const lintPending = timers.has(key);
       clearTimeout(timers.get(key));
       timers.delete(key);
-      // Closed with unsaved edits discarded: the problems shown must be those of the file as saved, read once.
+      // Closed with unsaved edits discarded, or before its last change was linted: the problems shown must be those
+      // of the file as saved, read once more.
       if (!keepsProblemsWhenClosed(document.uri)) diagnostics.delete(document.uri);
-      else if (document.isDirty) void relintFromDisk(document.uri);
+      else if (document.isDirty || lintPending) void relintFromDisk(document.uri);
+      if (isPolicyDocument(document)) {
+        log.info(`[policy] ${vscode.workspace.asRelativePath(document.uri)} closed; ${diagnostics.has(document.uri) ? 'its problems stay in the Problems panel' : 'its problems are cleared'}`);
+      }
       void feature?.then((loaded) => loaded.forget(document.uri));
     }),
     ...closedFileWatch(diagnostics, (uri) => relintFromDisk(uri)),

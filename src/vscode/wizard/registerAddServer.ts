@@ -6,6 +6,7 @@ import { reportFailure } from '../errorNotice';
 import type { PolicyExpectationStore } from '../policyExpectationStore';
 import { AddServerWizard } from './addServerWizard';
 import { ServerSetup, type SetupDeps } from './serverSetup';
+import { walkthroughStepDone } from '../walkthroughProgress';
 
 /**
  * Add Secured MCP Server and Add from Azure. Each takes an object from code (other extensions, tests) and then runs
@@ -25,7 +26,9 @@ export function registerAddServer(deps: SetupDeps, policyExpectations?: PolicyEx
   return vscode.Disposable.from(
     vscode.commands.registerCommand('apimMcp.addServer', async (spec?: unknown) => {
       try {
-        return isAddServerSpec(spec) ? await setup.add(spec) : await wizard.run();
+        const result = isAddServerSpec(spec) ? await setup.add(spec) : await wizard.run();
+        if (result && !('ok' in result && !result.ok)) walkthroughStepDone('addServer');
+        return result;
       } catch (error: unknown) {
         return fail('addServer', error);
       }
