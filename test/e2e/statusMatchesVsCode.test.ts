@@ -66,6 +66,8 @@ describe("Servers view status matches VS Code's own list: after Forget Secrets a
 
     await runCommand(page, 'APIM MCP: Forget Secrets');
     await choose(page, undefined, SERVER);
+    // 18.8: Forget Secrets asks first.
+    await page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Forget Key$/ }).click();
     await (await findNotification(page, `subscription key for ${SERVER} is deleted`)).waitFor({ state: 'visible' });
     await runCommand(page, 'APIM MCP: Focus on Servers View');
     await serverRow(page, SERVER).locator('.codicon-circle-large-outline').waitFor({ state: 'visible', timeout: 15_000 });
