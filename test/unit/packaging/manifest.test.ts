@@ -25,6 +25,16 @@ describe('package manifest (sources)', () => {
     }
   });
 
+  it('18.7 ticks each walkthrough step from a context key set on success, never from pressing its button', () => {
+    const manifest = JSON.parse(read('package.json')) as { contributes: { walkthroughs: { steps: { id: string; completionEvents?: string[] }[] }[] } };
+    const progress = read('src/vscode/walkthroughProgress.ts');
+    for (const step of manifest.contributes.walkthroughs.flatMap((w) => w.steps)) {
+      assert.deepEqual(step.completionEvents, [`onContext:apimMcp.walkthrough.${step.id}Done`], step.id);
+      assert.match(progress, new RegExp(`'${step.id}'`), `walkthroughProgress.ts has no step ${step.id}`);
+      assert.ok(read('src/vscode/walkthroughProgress.ts').includes('`apimMcp.walkthrough.${step}Done`'));
+    }
+  });
+
   it('has the walkthrough media and the README screenshots it links to', () => {
     const manifest = JSON.parse(read('package.json')) as { contributes: { walkthroughs: { steps: { media: { markdown: string } }[] }[] } };
     for (const step of manifest.contributes.walkthroughs.flatMap((w) => w.steps)) assert.ok(existsSync(join(ROOT, step.media.markdown)), step.media.markdown);
