@@ -106,8 +106,11 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
     await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
 
-    // The key survived the Cancel: the dialog comes again, and this time the key goes.
-    await forgetFromView();
+    // The key survived the Cancel: the dialog comes again (this time from the palette), and the key goes.
+    await runCommand(page, 'APIM MCP: Forget Secrets');
+    await choose(page, 'Choose a server', SERVER);
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await dialog.locator('.dialog-message-container').innerText(), /Forget the subscription key stored for/);
     await dialog.locator('.monaco-button', { hasText: /^Forget Key$/ }).click();
     await findNotification(page, `the subscription key for ${SERVER} is deleted from secret storage`);
 
