@@ -5,6 +5,7 @@ import { buildMcpJsonEntry, buildSettingEntry, withoutSettingEntry, withSettingE
 import { CONFIG_TARGETS, TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
 import { errorMessage } from '../../core/basics';
 import type { TargetLocator } from './targetLocations';
+import { vscodeAcceptsOauthClientId } from './mcpSchemaSupport';
 import { whenVsCodeHasRead } from './vscodeMcpJsonSync';
 
 export type TargetAvailability = { available: true; path?: string } | { available: false; reason: string };
@@ -106,7 +107,8 @@ export class ConfigTargets {
     }
     const path = availability.path!;
     const target = CONFIG_TARGETS[kind];
-    const options = { newFileIndent: target.newFileIndent, toolsAllowList: target.toolsAllowList };
+    const vscodeOauthClientId = target.format === 'vscodeMcpJson' ? await vscodeAcceptsOauthClientId(this.log) : undefined;
+    const options = { newFileIndent: target.newFileIndent, toolsAllowList: target.toolsAllowList, vscodeOauthClientId };
     let before = '';
     const result = await editConfigFile(this.fs, path, (text) => addServer((before = text), target.format!, desc, options));
     return this.afterWrite(kind, this.report('add', desc.name, path, result), before, result);
