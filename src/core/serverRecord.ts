@@ -39,13 +39,22 @@ export function usesEntra(auth: AuthKind): boolean {
  */
 export const SERVER_NAME_FORBIDDEN = /[\u0000-\u001f\u007f-\u009f/]/;
 
-export function serverNameProblem(value: string): string | undefined {
+export type ServerNameFault = 'empty' | 'tooLong' | 'badCharacter';
+
+/** What is wrong with a name, if anything; the wizard words it (localised), parseServerRecord in English. */
+export function serverNameFault(value: string): ServerNameFault | undefined {
   const v = value.trim();
-  if (!v) return 'Enter a name.';
-  if (v.length > 100) return 'Use at most 100 characters.';
-  if (SERVER_NAME_FORBIDDEN.test(v)) return 'A name cannot contain "/" or control characters.';
+  if (!v) return 'empty';
+  if (v.length > 100) return 'tooLong';
+  if (SERVER_NAME_FORBIDDEN.test(v)) return 'badCharacter';
   return undefined;
 }
+
+const NAME_FAULT_TEXT: Readonly<Record<ServerNameFault, string>> = {
+  empty: 'Enter a name.',
+  tooLong: 'Use at most 100 characters.',
+  badCharacter: 'A name cannot contain "/" or control characters.',
+};
 
 export function isLoopbackHost(hostname: string): boolean {
   const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
@@ -80,8 +89,8 @@ export function parseServerRecord(raw: unknown): ParseResult<ServerRecord> {
   const entry = raw as Record<string, unknown>;
   const name = typeof entry.name === 'string' ? entry.name.trim() : '';
   if (!name) return { ok: false, error: 'A server entry needs a "name".' };
-  const nameProblem = serverNameProblem(name);
-  if (nameProblem) return { ok: false, error: `Server "${inertText(name)}": ${nameProblem}` };
+  const nameFault = serverNameFault(name);
+  if (nameFault) return { ok: false, error: `Server "${inertText(name)}": ${NAME_FAULT_TEXT[nameFault]}` };
   if (typeof entry.url !== 'string') return { ok: false, error: `Server "${name}" needs a "url".` };
   const url = parseServerUrl(entry.url);
   if (!url.ok) return { ok: false, error: `Server "${name}": ${url.error}` };

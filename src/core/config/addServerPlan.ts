@@ -1,7 +1,7 @@
 import { GUID } from '../basics';
 import type { AuthDetection } from '../probe/detectAuth';
 import { Secret } from '../secret';
-import { DEFAULT_KEY_HEADER, usesEntra, type AuthKind } from '../serverRecord';
+import { DEFAULT_KEY_HEADER, serverNameFault, usesEntra, type AuthKind, type ServerNameFault } from '../serverRecord';
 import { uniqueName, type UrlAnalysis } from '../url/serverUrl';
 import type { ServerDescription } from './serverEntries';
 import type { ConfigTargetKind } from './targets';
@@ -223,12 +223,14 @@ export function clientIdProblem(value: string): FieldProblem | undefined {
   return !v || GUID.test(v) ? undefined : { kind: 'clientIdInvalid' };
 }
 
-/** A server name as the `apimMcp.servers` schema and the MCP config files accept it. */
+const NAME_FAULT_PROBLEM: Readonly<Record<ServerNameFault, FieldProblem>> = {
+  empty: { kind: 'nameEmpty' },
+  tooLong: { kind: 'nameTooLong' },
+  badCharacter: { kind: 'nameBadCharacter' },
+};
+
+/** A server name as the `apimMcp.servers` schema and the MCP config files accept it (`serverNameFault`). */
 export function serverNameProblem(value: string): FieldProblem | undefined {
-  const v = value.trim();
-  if (!v) return { kind: 'nameEmpty' };
-  if (v.length > 100) return { kind: 'nameTooLong' };
-  // The schema's pattern: no "/" and no control character (U+0000 to U+001F).
-  if ([...v].some((c) => c === '/' || c.charCodeAt(0) < 0x20)) return { kind: 'nameBadCharacter' };
-  return undefined;
+  const fault = serverNameFault(value);
+  return fault && NAME_FAULT_PROBLEM[fault];
 }

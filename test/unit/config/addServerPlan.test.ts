@@ -59,6 +59,8 @@ describe('add-server plan: field checks', () => {
     ['name with parentheses', serverNameProblem('Products (prod)'), undefined],
     ['name with a slash', serverNameProblem('a/b'), { kind: 'nameBadCharacter' }],
     ['name with a control character', serverNameProblem('a\u0007b'), { kind: 'nameBadCharacter' }],
+    ['name with a C1 control (CSI)', serverNameProblem('a\u009b31mb'), { kind: 'nameBadCharacter' }],
+    ['name with DEL', serverNameProblem('a\u007fb'), { kind: 'nameBadCharacter' }],
     ['name blank', serverNameProblem(' '), { kind: 'nameEmpty' }],
     ['name too long', serverNameProblem('n'.repeat(101)), { kind: 'nameTooLong' }],
   ];
