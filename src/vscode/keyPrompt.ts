@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { checkGatewayAccess } from '../core/apim/startupCheck';
 import { Secret } from '../core/secret';
+import { subscriptionKeyInputProblem } from './secretInput';
 import type { ServerRecord } from '../core/serverRecord';
 
 const CHECK_TIMEOUT_MS = 10_000;
@@ -37,8 +38,9 @@ export function promptForSubscriptionKey(server: ServerRecord, log: vscode.LogOu
         box.validationMessage = vscode.l10n.t('Enter a key, or press Escape to cancel.');
         return;
       }
-      if (/\s/.test(value)) {
-        box.validationMessage = vscode.l10n.t('A subscription key has no spaces or line breaks.');
+      const problem = subscriptionKeyInputProblem(value);
+      if (problem) {
+        box.validationMessage = problem;
         return;
       }
       const key = Secret.of(value);

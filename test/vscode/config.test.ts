@@ -148,6 +148,19 @@ describe('config targets: the writers, Remove Server and Forget Secrets through 
     assert.equal(existsSync(path), false);
   });
 
+  it('16.4 a key with a NUL is refused before it is sent or written, and the refusal does not quote it', async () => {
+    const path = join(workspace, '.mcp.json');
+    rmSync(path, { force: true });
+    sandbox.clearRequests();
+    const result = await add({ url: sandbox.endpoints.mcpUrl, target: 'rootDotMcpJson', name: 'broken-key', auth: 'subscriptionKey', key: `${CANARY}\u0000X-Injected:1` });
+    assert.equal(result.ok, false);
+    const message = (result as { message: string }).message;
+    assert.match(message, /control character/);
+    assert.ok(!message.includes(CANARY), 'the refusal quotes the key');
+    assert.ok(sandbox.requests().every((r) => r.keyStatus === 'absent' && !r.headerNames.some((h) => /injected/i.test(h))), 'a key or an injected header was sent');
+    assert.equal(existsSync(path), false);
+  });
+
   it('a malformed file is refused with line and column and left byte-identical', async () => {
     const path = join(workspace, '.vscode', 'mcp.json');
     const broken = '{\n  "servers": {\n    "a": { "type": "http" "url": "https://x.example/mcp" }\n  }\n}\n';

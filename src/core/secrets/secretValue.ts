@@ -8,12 +8,28 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 /** Header values are bytes: anything past U+00FF cannot be sent at all. */
 const NOT_LATIN1 = /[^\u0000-\u00ff]/;
 
-/** Why `value` cannot be used as a secret, in words that never quote it; undefined when it can. */
-export function secretValueProblem(value: string, what = 'The secret'): string | undefined {
-  if (value.length === 0) return `${what} is empty.`;
-  if (CONTROL.test(value)) return `${what} contains a control character (a line break, tab or NUL, for example). Paste the value alone, on one line.`;
-  if (NOT_LATIN1.test(value)) return `${what} contains a character that cannot be sent in an HTTP header. Paste the value exactly as the portal shows it.`;
+export type SecretValueFault = 'empty' | 'controlCharacter' | 'notLatin1';
+
+/** What is wrong with a value given as a secret, if anything; the extension words it (localised), the CLI in English. */
+export function secretValueFault(value: string): SecretValueFault | undefined {
+  if (value.length === 0) return 'empty';
+  if (CONTROL.test(value)) return 'controlCharacter';
+  if (NOT_LATIN1.test(value)) return 'notLatin1';
   return undefined;
+}
+
+/** Why `value` cannot be used as a secret, in English words that never quote it; undefined when it can. */
+export function secretValueProblem(value: string, what = 'The secret'): string | undefined {
+  switch (secretValueFault(value)) {
+    case undefined:
+      return undefined;
+    case 'empty':
+      return `${what} is empty.`;
+    case 'controlCharacter':
+      return `${what} contains a control character (a line break, tab or NUL, for example). Paste the value alone, on one line.`;
+    case 'notLatin1':
+      return `${what} contains a character that cannot be sent in an HTTP header. Paste the value exactly as the portal shows it.`;
+  }
 }
 
 /** The header value problem of each credential, named by header only. Undefined when every value can be sent. */

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { Secret } from '../../core/secret';
 import { usesEntra } from '../../core/serverRecord';
+import { secretInputProblem } from '../secretInput';
 import { pickServer, type ServerArg } from '../serverPicker';
 import type { ServerRegistry } from '../serverRegistry';
 import { showErrorWithLogs } from '../errorNotice';
@@ -68,8 +69,11 @@ export function registerAuthCommands(registry: ServerRegistry, tokens: EntraToke
                 prompt: vscode.l10n.t('Paste the secret Value (not its ID). It is kept in VS Code\'s secret storage.'),
                 password: true,
                 ignoreFocusOut: true,
+                validateInput: (v) => (v.trim() ? secretInputProblem(v.trim()) : undefined),
               });
         if (!value) return;
+        const problem = secretInputProblem(value.trim());
+        if (problem) throw new Error(problem);
         await tokens.setClientSecret(server, Secret.of(value.trim()));
       }),
     ),

@@ -9,6 +9,7 @@ import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import { fileEntryOf, startFileEntry } from './fileServers';
 import { mcpServerId, type ApimMcpServerProvider } from './mcpProvider';
 import { startUntilResolved } from './startServer';
+import { subscriptionKeyInputProblem } from '../secretInput';
 
 export interface ServerCommandDeps {
   readonly extensionId: string;
@@ -68,6 +69,8 @@ export function registerServerCommands(deps: ServerCommandDeps): vscode.Disposab
       // Programmatic callers (other extensions, tests) may pass the key; people are always asked in a password box.
       const key = typeof keyFromCaller === 'string' && keyFromCaller.length > 0 ? Secret.of(keyFromCaller) : await promptForSubscriptionKey(server, log);
       if (!key) return;
+      const unusable = subscriptionKeyInputProblem(key.reveal());
+      if (unusable) throw new Error(unusable);
       await deps.keys.set(server, key);
       log.info(`[setKey] ${server.name}: subscription key stored for ${server.origin}`);
       void vscode.window.showInformationMessage(vscode.l10n.t('APIM MCP: subscription key saved for {0}.', server.name));

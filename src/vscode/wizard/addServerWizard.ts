@@ -22,6 +22,7 @@ import { analyzeServerUrl, uniqueName, type UrlAnalysis } from '../../core/url/s
 import type { ConfigTargets } from '../config/configTargets';
 import { targetLabel } from '../config/targetLabels';
 import { ButtonSignal, MultiStepInput, type Step, type StepPosition } from '../multiStepInput';
+import { subscriptionKeyInputProblem } from '../secretInput';
 import { problemText } from './fieldProblems';
 import type { AddServerOutcome, AddServerResult, ServerSetup } from './serverSetup';
 
@@ -230,10 +231,12 @@ export class AddServerWizard {
       password: true,
       prompt: vscode.l10n.t('Paste the APIM subscription key. It is checked now, sent as the {0} header to {1} only, and kept in secret storage.', plan.keyHeaderName, plan.url.origin),
       placeholder: vscode.l10n.t('APIM subscription key'),
-      validate: (v) => (/\s/.test(v.trim()) ? vscode.l10n.t('A subscription key has no spaces or line breaks.') : undefined),
+      validate: (v) => (v.trim() ? subscriptionKeyInputProblem(v.trim()) : undefined),
       validateOnAccept: async (raw) => {
         const v = raw.trim();
         if (!v) return vscode.l10n.t('Enter a key, or press Escape to cancel.');
+        const unusable = subscriptionKeyInputProblem(v);
+        if (unusable) return unusable;
         if (unverified === v) return undefined;
         const problem = await this.deps.setup.checkKey(plan, Secret.of(v));
         if (problem?.retryable) unverified = v;

@@ -29,6 +29,7 @@ import type { ServerRegistry } from '../serverRegistry';
 import type { ServerStatusStore } from '../serverStatus';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import { fieldProblemText } from './fieldProblems';
+import { subscriptionKeyInputProblem } from '../secretInput';
 
 const DETECT_TIMEOUT_MS = 10_000;
 const KEY_CHECK_TIMEOUT_MS = 10_000;
@@ -90,6 +91,9 @@ export class ServerSetup {
   async checkKey(plan: PlanWithUrl, key: Secret): Promise<KeyProblem | undefined> {
     const { log } = this.deps;
     const { url } = plan;
+    // Refused before anything is sent or stored: a control character would leak the key through the header error.
+    const unusable = subscriptionKeyInputProblem(key.reveal());
+    if (unusable) return { message: unusable };
     for (let attempt = 0; attempt < 2; attempt++) {
       log.trace(`[addServer] ${plan.name}: checking the key, sent as ${plan.keyHeaderName} to ${url.origin} only`);
       const result = await checkGatewayAccess(this.fetch(), url.href, { [plan.keyHeaderName]: key }, KEY_CHECK_TIMEOUT_MS);
