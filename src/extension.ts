@@ -21,6 +21,7 @@ import { PolicyExpectationStore } from './vscode/policyExpectationStore';
 import { SubscriptionKeyStore } from './vscode/subscriptionKeyStore';
 import { registerAddServer } from './vscode/wizard/registerAddServer';
 import { registerWalkthroughProgress } from './vscode/walkthroughProgress';
+import { redactUrl } from './core/secrets/urlRedaction';
 
 /** A server as the Servers view lists it: where it is defined and its last status. Never a secret. */
 export interface ServerSummary {
@@ -88,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
       await sources.whenReady();
       return sources.entries.map((entry) => {
         const { id, name, url, source, auth, file, line, keySupply } = entry;
-        return { id, name, url, source, auth, file, line, keySupply, status: tree.statusOf(entry).health };
+        return { id, name, url: redactUrl(url), source, auth, file, line, keySupply, status: tree.statusOf(entry).health };
       });
     },
   };

@@ -107,3 +107,65 @@ describe('15.a the panel judges a server against the workspace policy that belon
     assert.match(state.diagnosis!.report, /the policy's forward-request timeout is 2 s/);
   });
 });
+
+describe('16.1 a config file cannot turn the extension host\'s environment into a key for its URL', function () {
+  this.timeout(120_000);
+  const FOREIGN = 'Weather (foreign variable)';
+  const OURS = 'Weather (our variable)';
+  const QUERY_KEY = 'Weather (key in the query)';
+  // A variable that is not ours, holding a value the gateway accepts: if it were read, the sandbox would see a valid key.
+  const FOREIGN_VAR = 'APIM_MCP_TEST_GITHUB_TOKEN';
+  const OUR_VAR = 'APIM_MCP_KEY_WEATHER_OUR_VARIABLE';
+  let sandbox: Sandbox;
+  let api: ApimMcpApi;
+  let dotMcp: vscode.Uri;
+
+  before(async () => {
+    api = await activateExtension();
+    sandbox = await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] });
+    process.env[FOREIGN_VAR] = CANARY_KEY;
+    process.env[OUR_VAR] = CANARY_KEY;
+    dotMcp = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.mcp.json');
+    const server = (variable: string) => ({ type: 'http', url: sandbox.endpoints.mcpUrl, headers: { 'Ocp-Apim-Subscription-Key': `\${${variable}}` } });
+    const inQuery = { ...server(OUR_VAR), url: `${sandbox.endpoints.mcpUrl}?subscription-key=${CANARY_KEY}` };
+    const text = JSON.stringify({ mcpServers: { [FOREIGN]: server(FOREIGN_VAR), [OURS]: server(OUR_VAR), [QUERY_KEY]: inQuery } }, null, 2);
+    await vscode.workspace.fs.writeFile(dotMcp, new TextEncoder().encode(text));
+    await pollUntil('the file servers to be listed', 20_000, async () => ((await listServers()).filter((s) => [FOREIGN, OURS, QUERY_KEY].includes(s.name)).length === 3 ? true : undefined));
+  });
+
+  after(async () => {
+    delete process.env[FOREIGN_VAR];
+    delete process.env[OUR_VAR];
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.workspace.fs.delete(dotMcp).then(undefined, () => undefined);
+    await removeAllServers(api);
+    await sandbox?.stop();
+  });
+
+  it('16.1 a header ${SOME_VAR} that is not APIM_MCP_KEY_* is not read: nothing from it reaches the URL, and the note says why', async () => {
+    sandbox.clearRequests();
+    await vscode.commands.executeCommand('apimMcp.diagnose', FOREIGN);
+    const state = await pollUntil('the diagnosis', 60_000, async () => (await panelStates()).find((s) => s.server.name === FOREIGN && s.diagnosis));
+    assert.ok(sandbox.requests().length > 0, 'the diagnosis ran against the gateway');
+    assert.ok(sandbox.requests().every((r) => r.keyStatus !== 'valid'), 'the value of the foreign variable reached the gateway');
+    assert.ok(state.diagnosis!.notes.some((n) => n.includes(FOREIGN_VAR) && /only APIM_MCP_KEY_\* variables are/.test(n)), state.diagnosis!.notes.join('\n'));
+    assert.ok(!JSON.stringify(state).includes(CANARY_KEY));
+  });
+
+  it('16.1 APIM_MCP_KEY_* is still read in a trusted folder', async () => {
+    sandbox.clearRequests();
+    await vscode.commands.executeCommand('apimMcp.diagnose', OURS);
+    const state = await pollUntil('the diagnosis', 60_000, async () => (await panelStates()).find((s) => s.server.name === OURS && s.diagnosis));
+    assert.ok(sandbox.requests().some((r) => r.keyStatus === 'valid'), 'the key from APIM_MCP_KEY_* reached the gateway');
+    assert.ok(state.diagnosis!.notes.some((n) => n.includes(OUR_VAR)), state.diagnosis!.notes.join('\n'));
+  });
+
+  it('16 a key in the URL\'s query (?subscription-key=) is shown as *** in the panel header and the API\'s server list', async () => {
+    await vscode.commands.executeCommand('apimMcp.diagnose', QUERY_KEY);
+    const state = await pollUntil('the diagnosis', 60_000, async () => (await panelStates()).find((s) => s.server.name === QUERY_KEY && s.diagnosis));
+    assert.ok(!JSON.stringify(state).includes(CANARY_KEY), 'the panel state (persisted by VS Code) holds the query key');
+    assert.match((state.server as { url?: string }).url ?? '', /subscription-key=\*\*\*/);
+    const listed = (await listServers()).find((s) => s.name === QUERY_KEY)!;
+    assert.ok(!listed.url.includes(CANARY_KEY), 'the public API lists the query key');
+  });
+});

@@ -31,6 +31,8 @@ export interface ServerEntry {
   readonly keySupply?: 'input' | 'env' | 'plaintext';
   /** Environment variables a file entry's headers reference. */
   readonly envRefs: readonly string[];
+  /** The variable the key header is exactly a reference to (`${VAR}`, `$VAR`), when it is one. */
+  readonly keyEnvVar?: string;
   /** The setting record, for extension-managed servers. */
   readonly record?: ServerRecord;
 }
@@ -54,17 +56,19 @@ export function isApimFronted(server: Pick<ConfiguredServer, 'url' | 'headers'>)
   return Object.keys(server.headers).some((h) => KEY_HEADER.test(h));
 }
 
-function authOf(server: ConfiguredServer): { auth: AuthKind; keyHeaderName: string; keySupply?: ServerEntry['keySupply'] } {
+function authOf(server: ConfiguredServer): Pick<ServerEntry, 'auth' | 'keyHeaderName' | 'keySupply' | 'keyEnvVar'> {
   const headerNames = Object.keys(server.headers);
   const keyHeader = headerNames.find((h) => KEY_HEADER.test(h));
   const bearer = headerNames.some((h) => h.toLowerCase() === 'authorization') || server.oauthClientId !== undefined;
   let keySupply: ServerEntry['keySupply'];
+  let keyEnvVar: string | undefined;
   if (keyHeader) {
     const value = server.headers[keyHeader] ?? '';
-    keySupply = /\$\{input:[^}]+\}/.test(value) ? 'input' : parseEnvReference(value) !== undefined || /\$\{?[A-Za-z_]/.test(value) ? 'env' : 'plaintext';
+    keyEnvVar = parseEnvReference(value);
+    keySupply = /\$\{input:[^}]+\}/.test(value) ? 'input' : keyEnvVar !== undefined || /\$\{?[A-Za-z_]/.test(value) ? 'env' : 'plaintext';
   }
   const auth: AuthKind = keyHeader ? (bearer ? 'subscriptionKeyAndEntra' : 'subscriptionKey') : bearer ? 'entra' : 'none';
-  return { auth, keyHeaderName: keyHeader ?? DEFAULT_KEY_HEADER, keySupply };
+  return { auth, keyHeaderName: keyHeader ?? DEFAULT_KEY_HEADER, keySupply, keyEnvVar };
 }
 
 export type FileEntries = { ok: true; entries: ServerEntry[] } | { ok: false; error: string };

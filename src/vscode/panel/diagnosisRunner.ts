@@ -3,11 +3,11 @@ import * as vscode from 'vscode';
 import type { Diagnosis, DiagnoseInput } from '../../core/diagnosis';
 import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFiles';
 import { createNodeFetch, type FetchLike } from '../../core/probe/nodeFetch';
-import { Secret } from '../../core/secret';
+import type { Secret } from '../../core/secret';
 import { VSCODE_ENTRA_REDIRECT_URIS } from '../../core/entra/redirectUris';
-import { envReference } from '../../core/secrets/envVars';
-import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
+import { usesEntra, usesSubscriptionKey } from '../../core/serverRecord';
 import type { EntraTokenService } from '../auth/entraTokens';
+import { runCredentials } from './runCredentials';
 import type { PolicyExpectationStore } from '../policyExpectationStore';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import type { ServerEntry } from '../../core/config/configEntries';
@@ -28,8 +28,6 @@ function loadDiagnosisEngine(): DiagnosisEngine {
 
 const REQUEST_TIMEOUT_MS = 10_000;
 const MAX_POLICY_FILES = 200;
-/** A silent token lookup that does not answer soon is treated as "not signed in" rather than holding up the run. */
-const SILENT_TOKEN_TIMEOUT_MS = 5_000;
 
 export interface RunnerDeps {
   readonly keys: SubscriptionKeyStore;
@@ -109,73 +107,9 @@ async function policyToolRoles(log: vscode.LogOutputChannel): Promise<WorkspaceP
   return { roles, where, files, texts };
 }
 
-async function subscriptionKey(entry: ServerEntry, deps: RunnerDeps, oneTimeKey: Secret | undefined, notes: string[]): Promise<Secret | undefined> {
-  if (!usesSubscriptionKey(entry.auth)) return undefined;
-  if (oneTimeKey) {
-    notes.push(vscode.l10n.t('This run used the key typed for it; it was not stored.'));
-    return oneTimeKey;
-  }
-  let origin: string;
-  try {
-    origin = new URL(entry.url).origin;
-  } catch {
-    return undefined;
-  }
-  // Keys are stored by server name and released only to the origin they were entered for.
-  const lookup = await deps.keys.get({ ...(entry.record ?? {}), name: entry.name, origin } as ServerRecord);
-  if (lookup.kind === 'found') return lookup.key;
-  if (lookup.kind === 'originMismatch') {
-    notes.push(vscode.l10n.t('The stored subscription key was entered for {0}, not {1}, so it was not sent.', lookup.storedOrigin, origin));
-    return undefined;
-  }
-  if (entry.keySupply === 'env' && entry.envRefs[0]) {
-    const variable = entry.envRefs[0];
-    const value = process.env[variable];
-    if (value) {
-      notes.push(vscode.l10n.t('The subscription key was read from the environment variable {0}.', variable));
-      return Secret.of(value);
-    }
-    // What Claude Code and Copilot CLI send when the variable is unset: the diagnosis names the variable.
-    notes.push(vscode.l10n.t('{0} is not set in VS Code\'s environment and no key is stored: the diagnosis sent the unexpanded reference as the key, as Claude Code and Copilot CLI do.', variable));
-    return Secret.of(envReference(variable));
-  }
-  notes.push(
-    entry.keySupply === 'input'
-      ? vscode.l10n.t('The key is in an mcp.json password input, which VS Code keeps to itself: these checks ran without it, so what the key decides is not judged. Use "Diagnose with the Key…" for the full diagnosis.')
-      : vscode.l10n.t('No subscription key is stored for this server: the diagnosis ran without one. Use Set/Rotate Key, then re-run.'),
-  );
-  return undefined;
-}
-
-async function accessToken(entry: ServerEntry, deps: RunnerDeps, options: RunOptions, notes: string[]): Promise<Secret | undefined> {
-  if (options.pastedToken) {
-    notes.push(vscode.l10n.t('This run used a pasted access token; it was not stored.'));
-    return options.pastedToken;
-  }
-  if (!usesEntra(entry.auth)) return undefined;
-  if (!entry.record || !deps.tokens) {
-    notes.push(vscode.l10n.t('No Entra ID token was available to this extension for this server: the diagnosis checked discovery and sign-in only.'));
-    return undefined;
-  }
-  try {
-    // Silent only: a diagnosis never opens a sign-in on its own.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('timeout')), SILENT_TOKEN_TIMEOUT_MS)));
-    try {
-      return (await Promise.race([deps.tokens.tokenFor(entry.record, 'silent'), timeout])).token;
-    } finally {
-      clearTimeout(timer);
-    }
-  } catch {
-    notes.push(vscode.l10n.t('Not signed in to Entra ID for this server: the diagnosis checked discovery and sign-in only. Sign in (or diagnose with a pasted token), then re-run.'));
-    return undefined;
-  }
-}
-
 export async function buildInput(entry: ServerEntry, deps: RunnerDeps, options: RunOptions): Promise<{ input: DiagnoseInput; notes: string[]; policy: Map<string, PolicyLocation> }> {
   const notes: string[] = [];
-  const key = await subscriptionKey(entry, deps, options.oneTimeKey, notes);
-  const token = await accessToken(entry, deps, options, notes);
+  const { key, token } = await runCredentials(entry, deps, options, notes);
   let policy = new Map<string, PolicyLocation>();
   let toolRoles: Record<string, string> | undefined;
   let expect: DiagnoseInput['expect'];

@@ -3,13 +3,16 @@ import { errorMessage } from '../../core/basics';
 import type { ServerEntry } from '../../core/config/configEntries';
 import type { Diagnosis } from '../../core/diagnosis';
 import { hasErrors } from '../../core/diagnosis/finding';
+import { credentialAccess } from '../../core/config/credentialAccess';
 import { Secret } from '../../core/secret';
+import { redactUrl } from '../../core/secrets/urlRedaction';
 import { usesEntra, usesSubscriptionKey } from '../../core/serverRecord';
 import { toDiagnosisView } from '../../core/diagnosis/diagnosisView';
 import { reportFileName } from '../../core/diagnosis/reportFileName';
 import { MAX_PASTE_LENGTH, parseWebviewMessage, type DiagnosisView, type HostMessage, type PanelState, type ServerAction, type ServerHeader, type WebviewMessage } from '../../shared/protocol';
 import { targetLabel } from '../config/targetLabels';
 import { reportFailure } from '../errorNotice';
+import { secretInputProblem, subscriptionKeyInputProblem } from '../secretInput';
 import type { ConfigSources } from '../servers/configSources';
 import { authLabel } from '../servers/serverLabels';
 import type { ServersTreeDataProvider } from '../servers/serversView';
@@ -27,18 +30,23 @@ export interface PanelDeps extends RunnerDeps {
   readonly tree: ServersTreeDataProvider;
 }
 
-/** The panel's header for a server: what it is, where it is defined, and the actions that apply to it. */
+/**
+ * The panel's header for a server: what it is, where it is defined, and the actions that apply to it. The URL is shown
+ * redacted (a `subscription-key` query parameter is a key); a token can be pasted only where secrets may be used.
+ */
 export function headerFor(entry: ServerEntry): ServerHeader {
   const actions: ServerAction[] = ['openConfig'];
   if (entry.record && usesSubscriptionKey(entry.auth)) actions.push('setKey');
   if (entry.record && usesEntra(entry.auth)) actions.push('signIn');
-  if (usesEntra(entry.auth)) actions.push('diagnoseWithToken');
-  if (keyHeldByVsCode(entry)) actions.push('diagnoseWithKey');
+  // No box for a token or a key where no secret may be used (Restricted Mode, http to another host).
+  const secretsAllowed = credentialAccess(entry, vscode.workspace.isTrusted).allowed;
+  if (usesEntra(entry.auth) && secretsAllowed) actions.push('diagnoseWithToken');
+  if (keyHeldByVsCode(entry) && secretsAllowed) actions.push('diagnoseWithKey');
   const source = targetLabel(entry.source).name;
   return {
     id: entry.id,
     name: entry.name,
-    url: entry.url,
+    url: redactUrl(entry.url),
     auth: authLabel(entry.auth),
     source: entry.file ? `${source} (${entry.file})` : source,
     actions,
@@ -258,29 +266,48 @@ export class DiagnosticsPanel implements vscode.Disposable {
         if (entry.record && usesEntra(entry.auth)) await vscode.commands.executeCommand('apimMcp.signIn', entry.name);
         return;
       case 'diagnoseWithToken': {
-        const pasted = await vscode.window.showInputBox({
-          title: vscode.l10n.t('Access token for {0}', entry.name),
-          prompt: vscode.l10n.t('Paste an Entra ID access token (for example from az account get-access-token). It is used for this run only and never stored or shown.'),
-          password: true,
-          ignoreFocusOut: true,
-        });
-        const token = pasted?.trim().replace(/^Bearer\s+/i, '');
-        if (token) await this.run({ pastedToken: Secret.of(token) });
+        const token = await this.askForSecret(entry, 'token');
+        if (token) await this.run({ pastedToken: token });
         return;
       }
       case 'diagnoseWithKey': {
         // The key VS Code keeps for an mcp.json server cannot be read by an extension: typed here, used for this run, never stored.
-        const typed = await vscode.window.showInputBox({
-          title: vscode.l10n.t('Subscription key for {0}', entry.name),
-          prompt: vscode.l10n.t('Type the key VS Code keeps for this server. It is used for this run only and never stored or shown.'),
-          password: true,
-          ignoreFocusOut: true,
-        });
-        const key = typed?.trim();
-        if (key) await this.run({ oneTimeKey: Secret.of(key) });
+        const key = await this.askForSecret(entry, 'key');
+        if (key) await this.run({ oneTimeKey: key });
         return;
       }
     }
+  }
+
+  /** A token or key typed for one run, in a password box that says where it goes; none where secrets may not be used. */
+  private async askForSecret(entry: ServerEntry, kind: 'token' | 'key'): Promise<Secret | undefined> {
+    const origin = new URL(entry.url).origin;
+    if (!credentialAccess(entry, vscode.workspace.isTrusted).allowed) {
+      this.notice(vscode.l10n.t('Nothing secret is sent to {0}: this folder is not trusted, or the URL is http to another host.', origin));
+      return undefined;
+    }
+    const typed = await vscode.window.showInputBox(
+      kind === 'token'
+        ? {
+            title: vscode.l10n.t('Access token for {0}', entry.name),
+            prompt: vscode.l10n.t('Paste an Entra ID access token (for example from az account get-access-token). It is sent as the Authorization header to {0} only, for this run, and is never stored or shown.', origin),
+            password: true,
+            ignoreFocusOut: true,
+            validateInput: (value) => (value.trim() ? secretInputProblem(value.trim()) : undefined),
+          }
+        : {
+            title: vscode.l10n.t('Subscription key for {0}', entry.name),
+            prompt: vscode.l10n.t('Type the key VS Code keeps for this server. It is sent as the {0} header to {1} only, for this run, and is never stored or shown.', entry.keyHeaderName, origin),
+            password: true,
+            ignoreFocusOut: true,
+            validateInput: (value) => (value.trim() ? subscriptionKeyInputProblem(value.trim()) : undefined),
+          },
+    );
+    const value = kind === 'token' ? typed?.trim().replace(/^Bearer\s+/i, '') : typed?.trim();
+    if (!value) return undefined;
+    // validateInput only advises: Enter is taken anyway, so the value is checked once more before it is used.
+    if ((kind === 'token' ? secretInputProblem(value) : subscriptionKeyInputProblem(value)) !== undefined) return undefined;
+    return Secret.of(value);
   }
 
   /** Runs the diagnosis with progress in the panel and a cancellable notification. */

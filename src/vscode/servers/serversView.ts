@@ -7,6 +7,7 @@ import type { ServerRegistry } from '../serverRegistry';
 import type { ServerHealth, ServerStatus, ServerStatusStore } from '../serverStatus';
 import type { ConfigSources, SourceGroup } from './configSources';
 import { authLabel, healthLabel } from './serverLabels';
+import { redactUrl } from '../../core/secrets/urlRedaction';
 
 export const SERVERS_VIEW_ID = 'apimMcp.servers';
 
@@ -141,7 +142,8 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
     const tooltip = new vscode.MarkdownString(undefined, true);
     tooltip.isTrusted = false;
     tooltip.appendMarkdown(`**${escapeMarkdown(entry.name)}**\n\n`);
-    tooltip.appendMarkdown(`${escapeMarkdown(entry.url)}\n\n`);
+    // A `subscription-key` query parameter is a key: shown as ***.
+    tooltip.appendMarkdown(`${escapeMarkdown(redactUrl(entry.url))}\n\n`);
     tooltip.appendMarkdown(`${vscode.l10n.t('Auth')}: ${auth}`);
     // A code span shows its text literally: escaping inside it would show the backslashes (issue 18.8).
     if (usesSubscriptionKey(entry.auth)) tooltip.appendMarkdown(` (${codeSpan(entry.keyHeaderName)})`);
