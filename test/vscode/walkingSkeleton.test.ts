@@ -1,4 +1,6 @@
 import * as assert from 'node:assert/strict';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { startSandbox, type GatewayRequestRecord, type Sandbox } from '../sandbox/index';
@@ -94,5 +96,43 @@ describe('15.7 a quota 403 is reported before VS Code turns it into a sign-in', 
     assert.match(status.detail ?? '', /VS Code treats a 403 like a 401/);
     const records = mcpExchange(sandbox.requests());
     assert.deepEqual(records.map((r) => r.jsonrpcMethod), ['initialize'], 'only the startup check reached the gateway: VS Code was not started into a sign-in');
+  });
+});
+
+describe('16.6 a gateway that redirects to another origin gets no start, so the key does not follow the redirect', () => {
+  const REDIRECTED = 'Products (redirected)';
+  let sandbox: Sandbox;
+  let api: ApimMcpApi;
+  let redirector: Server;
+
+  before(async () => {
+    api = await activateExtension();
+    sandbox = await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] });
+    // Another port is another origin: a 307 there keeps method, body and (in Node's fetch) the key header.
+    redirector = createServer((req, res) => res.writeHead(307, { location: `${sandbox.endpoints.mcpUrl}` }).end());
+    await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    const { port } = redirector.address() as AddressInfo;
+    await setServers(api, [{ name: REDIRECTED, url: `http://127.0.0.1:${port}/mcp`, auth: 'subscriptionKey' }]);
+  });
+
+  after(async () => {
+    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(REDIRECTED))).catch(() => undefined);
+    await removeAllServers(api);
+    await new Promise((resolve) => redirector?.close(resolve));
+    await sandbox?.stop();
+  });
+
+  it('16.6 the startup check stops at the 307 to another origin and says where it points', async () => {
+    await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', REDIRECTED, CANARY_KEY);
+    sandbox.clearRequests();
+    await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', REDIRECTED)).catch(() => undefined);
+    const status = await pollUntil('the extension to report the redirect', 30_000, () => {
+      const s = api.getServerStatus(REDIRECTED);
+      return s.health === 'failing' ? s : undefined;
+    });
+    assert.match(status.detail ?? '', /redirects \(307\) to http:\/\/127\.0\.0\.1:\d+\/.*another origin/);
+    // Give VS Code's client the time it would need to follow the redirect, if it had been started.
+    await new Promise((r) => setTimeout(r, 3000));
+    assert.deepEqual(sandbox.requests().filter((r) => r.keyStatus !== 'absent'), [], 'no key reached the other origin');
   });
 });

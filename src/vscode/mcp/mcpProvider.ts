@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { isExpired } from '../../auth/entraTarget';
 import type { AccessToken } from '../../auth/tokenSource';
-import { checkGatewayAccess, type StartupCheckResult } from '../../core/apim/startupCheck';
+import { blocksStart, checkGatewayAccess, type StartupCheckResult } from '../../core/apim/startupCheck';
 import { errorMessage } from '../../core/basics';
 import { claimList, claimString, claimTime, decodeAccessToken } from '../../core/entra/jwt';
 import { Secret } from '../../core/secret';
@@ -152,7 +152,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
       check = await checkGatewayAccess(fetch, server.url, credentials, STARTUP_CHECK_TIMEOUT_MS);
     }
     const problem = this.report(server, check, token);
-    if (problem && isFatal(check)) {
+    if (problem && blocksStart(check)) {
       this.started.delete(server.name);
       // Starting anyway would turn a plain key or path error into VS Code's OAuth discovery and a misleading prompt.
       throw new Error(problem);
@@ -238,13 +238,6 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
   }
 }
 
-/** Failures VS Code's own client cannot recover from by signing in, so starting would only mislead. */
-function isFatal(check: StartupCheckResult): boolean {
-  if (!check.reached) return true;
-  // A 403 too: VS Code treats it like a 401 and would start a sign-in that cannot help (FIDELITY.md, isAuthStatusCode).
-  return ['keyInvalid', 'keyMissing', 'keyNotRecognised', 'notFound', 'tokenMissing', 'tokenRejected', 'forbidden'].includes(check.outcome.kind);
-}
-
 function isTokenRefusal(check: StartupCheckResult): boolean {
   return check.reached && ['tokenMissing', 'tokenRejected', 'bearerChallenge'].includes(check.outcome.kind);
 }
@@ -273,6 +266,11 @@ function describeToken(token: AccessToken): string {
 
 function describeOutcome(server: ServerRecord, check: Extract<StartupCheckResult, { reached: true }>, token?: AccessToken): string {
   const quoted = check.message ? ` "${check.message}"` : '';
+  // VS Code's client follows redirects, and Node's fetch keeps the key header on a 307 to another origin.
+  if (check.redirect?.crossOrigin) {
+    return vscode.l10n.t('The gateway redirects ({0}) to {1}, another origin. The key and token would follow the redirect there, so the server is not started. If that address is right, use it as the server URL.', check.status, check.redirect.to);
+  }
+  if (check.redirect) return vscode.l10n.t('The gateway redirects ({0}) to {1}.', check.status, check.redirect.to);
   switch (check.outcome.kind) {
     case 'tokenRejected':
     case 'bearerChallenge':
