@@ -45,9 +45,13 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
   it('18.8 shows the key header in the row tooltip as it is spelled, not as escaped Markdown', async () => {
     const { page } = workbench;
     const row = serverRow(page, SERVER);
-    await row.hover();
     const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'Auth' }).first();
-    await hover.waitFor({ state: 'visible', timeout: 15_000 });
+    // A hover can be swallowed while the view re-renders under load: point away and back until it shows.
+    await waitFor('the row tooltip', 30_000, async () => {
+      await page.mouse.move(0, 0);
+      await row.hover();
+      return hover.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => undefined);
+    });
     const text = await hover.innerText();
     await workbench.screenshot('e2e-servers-tooltip');
     assert.match(text, /\(Ocp-Apim-Subscription-Key\)/);
