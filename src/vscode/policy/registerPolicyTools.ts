@@ -45,95 +45,112 @@ function keepsProblemsWhenClosed(uri: vscode.Uri): boolean {
 
 export function registerPolicyTools(context: vscode.ExtensionContext, log: vscode.LogOutputChannel): vscode.Disposable {
   const diagnostics = vscode.languages.createDiagnosticCollection('apimMcp.policy');
-  const timers = new Map<string, ReturnType<typeof setTimeout>>();
-  let feature: Promise<PolicyFeature> | undefined;
-  let disposed = false;
-
-  const loadFeature = (): Promise<PolicyFeature> => {
-    feature ??= loadPolicyFeatureModule().then((module) => {
-      log.info('[policy] linter loaded');
-      return module.createPolicyFeature({ extensionUri: context.extensionUri, diagnostics, log });
-    });
-    return feature;
-  };
-
-  const lintNow = async (document: vscode.TextDocument): Promise<void> => {
-    try {
-      const loaded = await loadFeature();
-      if (!disposed && !document.isClosed) await loaded.lint(document);
-    } catch (error: unknown) {
-      log.error(`[policy] linting ${document.uri.toString(true)} failed: ${errorMessage(error)}`);
-    }
-  };
-
-  /** A closed file's problems follow the file on disk: re-read when it changes, dropped when it goes. */
-  const relintFromDisk = async (uri: vscode.Uri): Promise<void> => {
-    if (disposed || vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) return;
-    try {
-      await vscode.workspace.fs.stat(uri);
-    } catch {
-      diagnostics.delete(uri);
-      return;
-    }
-    // Opening the document (not an editor) fires onDidOpenTextDocument, which lints it.
-    await Promise.resolve(vscode.workspace.openTextDocument(uri)).catch(() => diagnostics.delete(uri));
-  };
-
-  const lintSoon = (document: vscode.TextDocument, delay = LINT_DELAY_MS): void => {
-    if (!isPolicyDocument(document)) {
-      if (diagnostics.has(document.uri)) diagnostics.delete(document.uri);
-      return;
-    }
-    const key = document.uri.toString();
-    clearTimeout(timers.get(key));
-    timers.set(
-      key,
-      setTimeout(() => {
-        timers.delete(key);
-        void lintNow(document);
-      }, delay),
-    );
-  };
-
+  const linting = new PolicyLinting(context, diagnostics, log);
   const subscriptions: vscode.Disposable[] = [
     diagnostics,
-    vscode.workspace.onDidOpenTextDocument((document) => lintSoon(document, 0)),
+    vscode.workspace.onDidOpenTextDocument((document) => linting.lintSoon(document, 0)),
     vscode.workspace.onDidChangeTextDocument((event) => {
-      if (event.contentChanges.length > 0) lintSoon(event.document);
+      if (event.contentChanges.length > 0) linting.lintSoon(event.document);
     }),
-    vscode.workspace.onDidCloseTextDocument((document) => {
-      const key = document.uri.toString();
-      const lintPending = timers.has(key);
-      clearTimeout(timers.get(key));
-      timers.delete(key);
-      // Closed with unsaved edits discarded, or before its last change was linted: the problems shown must be those
-      // of the file as saved, read once more.
-      if (!keepsProblemsWhenClosed(document.uri)) diagnostics.delete(document.uri);
-      else if (document.isDirty || lintPending) void relintFromDisk(document.uri);
-      if (isPolicyDocument(document)) {
-        log.info(`[policy] ${vscode.workspace.asRelativePath(document.uri)} closed; ${diagnostics.has(document.uri) ? 'its problems stay in the Problems panel' : 'its problems are cleared'}`);
-      }
-      void feature?.then((loaded) => loaded.forget(document.uri));
-    }),
-    ...closedFileWatch(diagnostics, (uri) => relintFromDisk(uri)),
+    vscode.workspace.onDidCloseTextDocument((document) => linting.closed(document)),
+    ...closedFileWatch(diagnostics, (uri) => linting.relintFromDisk(uri)),
     vscode.commands.registerCommand(GENERATE_POLICY_COMMAND, async (args?: unknown) => {
       try {
-        return await (await loadFeature()).generate(args);
+        return await (await linting.loadFeature()).generate(args);
       } catch (error: unknown) {
         log.error(`[policy] generate failed: ${errorMessage(error)}`);
         await showErrorWithLogs(log, vscode.l10n.t('Could not generate the policy: {0}', errorMessage(error)));
         return undefined;
       }
     }),
-    { dispose: () => timers.forEach((timer) => clearTimeout(timer)) },
   ];
-  for (const document of vscode.workspace.textDocuments) lintSoon(document, 0);
+  for (const document of vscode.workspace.textDocuments) linting.lintSoon(document, 0);
 
   return new vscode.Disposable(() => {
-    disposed = true;
     for (const subscription of subscriptions) subscription.dispose();
-    void feature?.then((loaded) => loaded.dispose());
+    linting.dispose();
   });
+}
+
+/** The policy documents' problems: linted a moment after each edit, kept or dropped on close, the linter loaded once. */
+class PolicyLinting {
+  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  private feature: Promise<PolicyFeature> | undefined;
+  private disposed = false;
+
+  constructor(
+    private readonly context: vscode.ExtensionContext,
+    private readonly diagnostics: vscode.DiagnosticCollection,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  loadFeature(): Promise<PolicyFeature> {
+    this.feature ??= loadPolicyFeatureModule().then((module) => {
+      this.log.info('[policy] linter loaded');
+      return module.createPolicyFeature({ extensionUri: this.context.extensionUri, diagnostics: this.diagnostics, log: this.log });
+    });
+    return this.feature;
+  }
+
+  lintSoon(document: vscode.TextDocument, delay = LINT_DELAY_MS): void {
+    if (!isPolicyDocument(document)) {
+      if (this.diagnostics.has(document.uri)) this.diagnostics.delete(document.uri);
+      return;
+    }
+    const key = document.uri.toString();
+    clearTimeout(this.timers.get(key));
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        void this.lintNow(document);
+      }, delay),
+    );
+  }
+
+  /** A closed file's problems follow the file on disk: re-read when it changes, dropped when it goes. */
+  async relintFromDisk(uri: vscode.Uri): Promise<void> {
+    if (this.disposed || vscode.workspace.textDocuments.some((d) => d.uri.toString() === uri.toString())) return;
+    try {
+      await vscode.workspace.fs.stat(uri);
+    } catch {
+      this.diagnostics.delete(uri);
+      return;
+    }
+    // Opening the document (not an editor) fires onDidOpenTextDocument, which lints it.
+    await Promise.resolve(vscode.workspace.openTextDocument(uri)).catch(() => this.diagnostics.delete(uri));
+  }
+
+  closed(document: vscode.TextDocument): void {
+    const key = document.uri.toString();
+    const lintPending = this.timers.has(key);
+    clearTimeout(this.timers.get(key));
+    this.timers.delete(key);
+    // Closed with unsaved edits discarded, or before its last change was linted: the problems shown must be those
+    // of the file as saved, read once more.
+    if (!keepsProblemsWhenClosed(document.uri)) this.diagnostics.delete(document.uri);
+    else if (document.isDirty || lintPending) void this.relintFromDisk(document.uri);
+    if (isPolicyDocument(document)) {
+      const kept = this.diagnostics.has(document.uri) ? 'its problems stay in the Problems panel' : 'its problems are cleared';
+      this.log.info(`[policy] ${vscode.workspace.asRelativePath(document.uri)} closed; ${kept}`);
+    }
+    void this.feature?.then((loaded) => loaded.forget(document.uri));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    this.timers.forEach((timer) => clearTimeout(timer));
+    void this.feature?.then((loaded) => loaded.dispose());
+  }
+
+  private async lintNow(document: vscode.TextDocument): Promise<void> {
+    try {
+      const loaded = await this.loadFeature();
+      if (!this.disposed && !document.isClosed) await loaded.lint(document);
+    } catch (error: unknown) {
+      this.log.error(`[policy] linting ${document.uri.toString(true)} failed: ${errorMessage(error)}`);
+    }
+  }
 }
 
 /** Watches the files whose problems outlived their editor: a change re-reads them, a deletion drops their problems. */
