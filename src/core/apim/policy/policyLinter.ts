@@ -8,7 +8,7 @@ import { extractJsonPolicies } from './jsonPolicies';
 import { embeddingHostOf, type EmbeddingHost } from './policyFiles';
 import { readPolicy } from './policyReader';
 import { extractTerraformPolicies } from './terraformPolicies';
-import type { LintOptions, PolicyFix, PolicyRule, PolicyScope, PolicySeverity } from './policyRule';
+import type { LintOptions, PolicyFix, PolicyRule, PolicyScope, PolicySeverity, RuleContext } from './policyRule';
 import { inferScope, readDirectives } from './policyScope';
 import { LineMap, type SourceRange } from '../../text/sourceRange';
 import { bodyWithoutPreserveContent, responseBodyInMcp } from './rules/bodyRules';
@@ -159,24 +159,28 @@ function lintSegment(text: string, options: LintOptions, mapping: Mapping | Embe
       scope,
     });
   }
-  for (const rule of POLICY_RULES) {
-    try {
-      rule.check({
-        doc,
+  // One context for every rule (the rule that reports is the one running): a closure per rule per document costs
+  // more than most rules' own work.
+  let rule: PolicyRule = POLICY_RULES[0]!;
+  const context: RuleContext = {
+    doc,
+    scope,
+    scopeStated: merged.scope !== undefined,
+    options: merged,
+    report: (f) =>
+      findings.push({
+        ruleId: rule.id,
+        severity: rule.severity,
+        message: f.message,
+        range: hostRange(f.start, f.end),
+        fixes: hostFixes(f.fixes),
+        docsAnchor: rule.id,
         scope,
-        scopeStated: merged.scope !== undefined,
-        options: merged,
-        report: (f) =>
-          findings.push({
-            ruleId: rule.id,
-            severity: rule.severity,
-            message: f.message,
-            range: hostRange(f.start, f.end),
-            fixes: hostFixes(f.fixes),
-            docsAnchor: rule.id,
-            scope,
-          }),
-      });
+      }),
+  };
+  for (rule of POLICY_RULES) {
+    try {
+      rule.check(context);
     } catch {
       // A rule bug must not hide the other rules' findings; the reader itself never throws.
     }
