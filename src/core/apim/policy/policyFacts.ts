@@ -56,12 +56,17 @@ export interface PolicyFacts {
 
 const cache = new WeakMap<PolicyDocument, PolicyFacts>();
 
+/** The document asked about last: every rule asks, one document after another; this skips the WeakMap. */
+let last: { doc: PolicyDocument; facts: PolicyFacts } | undefined;
+
 export function factsOf(doc: PolicyDocument): PolicyFacts {
+  if (last?.doc === doc) return last.facts;
   let facts = cache.get(doc);
   if (!facts) {
     facts = computeFacts(doc);
     cache.set(doc, facts);
   }
+  last = { doc, facts };
   return facts;
 }
 

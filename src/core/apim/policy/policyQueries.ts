@@ -6,9 +6,13 @@ export type PolicySection = 'inbound' | 'backend' | 'outbound' | 'on-error';
 const SECTIONS = new Set<string>(['inbound', 'backend', 'outbound', 'on-error']);
 
 const byName = new WeakMap<PolicyDocument, Map<string, PolicyElement[]>>();
+/** The document asked about last: rules ask about one document many times in a row, and this skips the WeakMap. */
+let lastDoc: PolicyDocument | undefined;
+let lastIndex: Map<string, PolicyElement[]> | undefined;
 
 /** Elements by lower-case name, built once per document: every rule asks for a few names. */
 function nameIndex(doc: PolicyDocument): Map<string, PolicyElement[]> {
+  if (doc === lastDoc) return lastIndex!;
   let index = byName.get(doc);
   if (!index) {
     index = new Map();
@@ -20,6 +24,8 @@ function nameIndex(doc: PolicyDocument): Map<string, PolicyElement[]> {
     }
     byName.set(doc, index);
   }
+  lastDoc = doc;
+  lastIndex = index;
   return index;
 }
 
@@ -55,17 +61,17 @@ export function childElements(element: PolicyElement, name?: string): PolicyElem
 }
 
 export function descendants(element: PolicyElement, name?: string): PolicyElement[] {
-  const lower = name?.toLowerCase();
   const found: PolicyElement[] = [];
-  const visit = (nodes: readonly PolicyNode[]): void => {
-    for (const node of nodes) {
-      if (node.kind !== 'element') continue;
-      if (lower === undefined || node.name.toLowerCase() === lower) found.push(node);
-      visit(node.children);
-    }
-  };
-  visit(element.children);
+  collectDescendants(element.children, name?.toLowerCase(), found);
   return found;
+}
+
+function collectDescendants(nodes: readonly PolicyNode[], lower: string | undefined, found: PolicyElement[]): void {
+  for (const node of nodes) {
+    if (node.kind !== 'element') continue;
+    if (lower === undefined || node.name.toLowerCase() === lower) found.push(node);
+    collectDescendants(node.children, lower, found);
+  }
 }
 
 export function ancestors(element: PolicyElement): PolicyElement[] {
@@ -89,14 +95,14 @@ export function isInside(element: PolicyElement, ancestor: PolicyElement): boole
 
 /** Concatenated text and CDATA content of an element and its descendants (raw, not entity-decoded). */
 export function textContent(element: PolicyElement): string {
-  let out = '';
-  const visit = (nodes: readonly PolicyNode[]): void => {
-    for (const node of nodes) {
-      if (node.kind === 'text' || node.kind === 'cdata') out += node.text;
-      else if (node.kind === 'element') visit(node.children);
-    }
-  };
-  visit(element.children);
+  return appendText(element.children, '');
+}
+
+function appendText(nodes: readonly PolicyNode[], out: string): string {
+  for (const node of nodes) {
+    if (node.kind === 'text' || node.kind === 'cdata') out += node.text;
+    else if (node.kind === 'element') out = appendText(node.children, out);
+  }
   return out;
 }
 
