@@ -35,18 +35,27 @@ const NONE: PolicyElement[] = [];
 export function elementsNamed(doc: PolicyDocument, ...names: string[]): PolicyElement[] {
   const index = nameIndex(doc);
   if (names.length === 1) return index.get(names[0]!.toLowerCase()) ?? NONE;
-  const key = names.map((n) => n.toLowerCase()).join('\u0000');
+  let key = '';
+  for (const name of names) key += `\u0000${name.toLowerCase()}`;
   let merged = index.get(key);
   if (!merged) {
-    merged = names.flatMap((n) => index.get(n.toLowerCase()) ?? []).sort((a, b) => a.range.start - b.range.start);
+    merged = mergedInOrder(names.map((n) => index.get(n.toLowerCase()) ?? NONE));
     index.set(key, merged);
   }
   return merged;
 }
 
+/** Lists of elements merged in document order; most documents have at most one non-empty list, which is returned. */
+function mergedInOrder(lists: readonly PolicyElement[][]): PolicyElement[] {
+  const filled = lists.filter((list) => list.length > 0);
+  if (filled.length <= 1) return filled[0] ?? NONE;
+  return filled.flat().sort((a, b) => a.range.start - b.range.start);
+}
+
 export function attribute(element: PolicyElement, name: string): PolicyAttribute | undefined {
   const lower = name.toLowerCase();
-  return element.attributes.find((a) => a.name.toLowerCase() === lower);
+  for (const a of element.attributes) if (a.name === lower || a.name.toLowerCase() === lower) return a;
+  return undefined;
 }
 
 export function attributeValue(element: PolicyElement, name: string): string | undefined {

@@ -2,7 +2,7 @@ import type { PolicyDocument, PolicyElement } from '../policyTypes';
 import { attributeValue, childElements, elementsNamed, indentationAt, indentUnit, isInside, sectionOf, textContent } from '../policyQueries';
 import { factsOf } from '../policyFacts';
 import type { PolicyFix, PolicyRule, RuleContext } from '../policyRule';
-import { isFragment } from './tokenRules';
+import { isFragment, mentionsSubscriptionKey } from './tokenRules';
 
 import { VALIDATORS } from '../policyFacts';
 
@@ -124,7 +124,7 @@ export const rateLimitOnBearerOnly: PolicyRule = {
   check(ctx) {
     const { doc } = ctx;
     if (elementsNamed(doc, ...VALIDATORS).length === 0) return;
-    if (/context\s*\.\s*Subscription\b|Ocp-Apim-Subscription-Key|subscription-key/i.test(doc.text)) return;
+    if (mentionsSubscriptionKey(doc.text)) return;
     for (const limit of elementsNamed(doc, 'rate-limit')) {
       const fixes: PolicyFix[] = [];
       const hasChildren = limit.children.some((c) => c.kind === 'element');

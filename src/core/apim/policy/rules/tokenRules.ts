@@ -7,6 +7,9 @@ import type { PolicyDocument, PolicyElement } from '../policyTypes';
 const AUTHORIZATION = /^authorization$/i;
 const SUBSCRIPTION_KEY = /context\s*\.\s*Subscription\b|Ocp-Apim-Subscription-Key|subscription-key/i;
 
+/** The text uses a subscription key. Each form contains "subscription", a much cheaper test that most texts fail. */
+export const mentionsSubscriptionKey = (text: string): boolean => /subscription/i.test(text) && SUBSCRIPTION_KEY.test(text);
+
 export const isFragment = (doc: PolicyDocument): boolean => doc.elements[0]?.name === 'fragment' && !doc.elements[0].parent;
 
 function authorizationChecks(doc: PolicyDocument): { presenceOnly: PolicyElement[]; withValues: PolicyElement[] } {
@@ -19,7 +22,7 @@ function authorizationChecks(doc: PolicyDocument): { presenceOnly: PolicyElement
 export function missingValidation(doc: PolicyDocument): { anchor: PolicyElement; message: string } | undefined {
   if (factsOf(doc).validators.length > 0 || elementsNamed(doc, 'validate-client-certificate').length > 0) return undefined;
   const { presenceOnly, withValues } = authorizationChecks(doc);
-  if (withValues.length > 0 || SUBSCRIPTION_KEY.test(factsOf(doc).uncommented)) return undefined;
+  if (withValues.length > 0 || mentionsSubscriptionKey(factsOf(doc).uncommented)) return undefined;
   const anchor = presenceOnly[0] ?? elementsNamed(doc, 'inbound')[0] ?? doc.elements[0];
   if (!anchor) return undefined;
   const code = doc.expressions.map((x) => x.code).join('\n');
