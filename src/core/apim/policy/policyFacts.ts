@@ -63,40 +63,54 @@ export function factsOf(doc: PolicyDocument): PolicyFacts {
   if (last?.doc === doc) return last.facts;
   let facts = cache.get(doc);
   if (!facts) {
-    facts = computeFacts(doc);
+    facts = new DocumentFacts(doc);
     cache.set(doc, facts);
   }
   last = { doc, facts };
   return facts;
 }
 
-/** Facts most documents never need are worked out on first use. */
-function computeFacts(doc: PolicyDocument): PolicyFacts {
-  let variables: { assigned: Set<string>; setterCode: Map<string, string> } | undefined;
-  let callers: Set<string> | undefined;
-  let callerReads: { name: string; read: RegExp }[] | undefined;
-  let cacheLookups: Map<string, PolicyElement> | undefined;
-  let uncommented: string | undefined;
-  const setters = (): { assigned: Set<string>; setterCode: Map<string, string> } => (variables ??= variableSetters(doc));
-  return {
-    validators: elementsNamed(doc, ...VALIDATORS),
-    get cacheLookups(): ReadonlyMap<string, PolicyElement> {
-      return (cacheLookups ??= cacheLookupVariables(doc));
-    },
-    get assigned(): ReadonlySet<string> {
-      return setters().assigned;
-    },
-    get callerVariables(): ReadonlySet<string> {
-      return (callers ??= callerVariables(setters().setterCode));
-    },
-    get callerVariableReads(): readonly { readonly name: string; readonly read: RegExp }[] {
-      return (callerReads ??= [...this.callerVariables].map((name) => ({ name, read: variableRead(name) })));
-    },
-    fragments: elementsNamed(doc, 'include-fragment').map((element) => ({ id: attributeValue(element, 'fragment-id') ?? '', element })),
-    get uncommented(): string {
-      return (uncommented ??= withoutComments(doc));
-    },
-  };
+/**
+ * Facts most documents never need are worked out on first use. A class rather than an object of closures: every
+ * document gets one, and its methods are shared instead of made again for each.
+ */
+class DocumentFacts implements PolicyFacts {
+  readonly validators: readonly PolicyElement[];
+  readonly fragments: readonly { readonly id: string; readonly element: PolicyElement }[];
+  #setters: { assigned: Set<string>; setterCode: Map<string, string> } | undefined;
+  #callers: Set<string> | undefined;
+  #callerReads: { name: string; read: RegExp }[] | undefined;
+  #cacheLookups: Map<string, PolicyElement> | undefined;
+  #uncommented: string | undefined;
+
+  constructor(private readonly doc: PolicyDocument) {
+    this.validators = elementsNamed(doc, ...VALIDATORS);
+    this.fragments = elementsNamed(doc, 'include-fragment').map((element) => ({ id: attributeValue(element, 'fragment-id') ?? '', element }));
+  }
+
+  get cacheLookups(): ReadonlyMap<string, PolicyElement> {
+    return (this.#cacheLookups ??= cacheLookupVariables(this.doc));
+  }
+
+  get assigned(): ReadonlySet<string> {
+    return this.#variableSetters().assigned;
+  }
+
+  get callerVariables(): ReadonlySet<string> {
+    return (this.#callers ??= callerVariables(this.#variableSetters().setterCode));
+  }
+
+  get callerVariableReads(): readonly { readonly name: string; readonly read: RegExp }[] {
+    return (this.#callerReads ??= [...this.callerVariables].map((name) => ({ name, read: variableRead(name) })));
+  }
+
+  get uncommented(): string {
+    return (this.#uncommented ??= withoutComments(this.doc));
+  }
+
+  #variableSetters(): { assigned: Set<string>; setterCode: Map<string, string> } {
+    return (this.#setters ??= variableSetters(this.doc));
+  }
 }
 
 function cacheLookupVariables(doc: PolicyDocument): Map<string, PolicyElement> {

@@ -3,7 +3,7 @@
  * expressions see: `Claims.GetValueOrDefault(name, "")` joins values with commas, and `scp` is one space-separated
  * string (access-token claims reference), so exact matches and the wrong split break as soon as a token carries two.
  */
-import { decodeEntities, decodeWithMap, VALIDATORS } from '../policyFacts';
+import { decodeEntities, decodeWithMap, factsOf } from '../policyFacts';
 import { attribute, attributeValue, childElements, elementsNamed, matchingParen, textContent } from '../policyQueries';
 import type { PolicyFix, PolicyRule } from '../policyRule';
 import type { PolicyDocument, PolicyElement } from '../policyTypes';
@@ -12,7 +12,7 @@ import type { PolicyDocument, PolicyElement } from '../policyTypes';
 const SINGLE_VALUED = new Set(['azp', 'appid', 'tid', 'oid', 'sub', 'iss', 'ver', 'idtyp', 'upn', 'email', 'preferred_username', 'unique_name', 'azpacr', 'appidacr', 'name']);
 
 function claimsOf(doc: Parameters<PolicyRule['check']>[0]['doc']): PolicyElement[] {
-  return elementsNamed(doc, ...VALIDATORS).flatMap((v) => childElements(v, 'required-claims')).flatMap((c) => childElements(c, 'claim'));
+  return factsOf(doc).validators.flatMap((v) => childElements(v, 'required-claims')).flatMap((c) => childElements(c, 'claim'));
 }
 
 /** match="all" (the default) over several values of a single-valued claim: no token can hold them all. */

@@ -1,4 +1,4 @@
-import { VALIDATORS } from '../policyFacts';
+import { factsOf } from '../policyFacts';
 import { attributeValue, childElements, elementsNamed, expressionsWithin, Q } from '../policyQueries';
 import type { PolicyRule } from '../policyRule';
 import type { PolicyDocument } from '../policyTypes';
@@ -9,7 +9,7 @@ import type { PolicyDocument } from '../policyTypes';
  */
 function guaranteedClaims(doc: PolicyDocument): Set<string> {
   const claims = new Set<string>();
-  for (const validator of elementsNamed(doc, ...VALIDATORS)) {
+  for (const validator of factsOf(doc).validators) {
     for (const claim of childElements(validator, 'required-claims').flatMap((c) => childElements(c, 'claim'))) claims.add(attributeValue(claim, 'name') ?? '');
     if (childElements(validator, 'audiences').length > 0) claims.add('aud');
     if (childElements(validator, 'issuers').length > 0 || childElements(validator, 'openid-config').length > 0) claims.add('iss');

@@ -4,7 +4,6 @@ import { factsOf } from '../policyFacts';
 import type { PolicyFix, PolicyRule, RuleContext } from '../policyRule';
 import { isFragment, mentionsSubscriptionKey } from './tokenRules';
 
-import { VALIDATORS } from '../policyFacts';
 
 function challengeHeaders(doc: PolicyDocument): { element: PolicyElement; good: boolean }[] {
   return elementsNamed(doc, 'set-header')
@@ -47,7 +46,7 @@ export const challengeWithoutResourceMetadata: PolicyRule = {
     const onError = elementsNamed(doc, 'on-error')[0];
     const goodInOnError = !!onError && headers.some((h) => h.good && isInside(h.element, onError));
     const prmUrl = options.prmUrl;
-    for (const validator of elementsNamed(doc, ...VALIDATORS)) {
+    for (const validator of factsOf(doc).validators) {
       const code = (attributeValue(validator, 'failed-validation-httpcode') ?? '401').trim();
       if (code !== '401' || goodInOnError) continue;
       const fixes: PolicyFix[] = [];
@@ -123,7 +122,7 @@ export const rateLimitOnBearerOnly: PolicyRule = {
   title: 'rate-limit on a bearer-only API',
   check(ctx) {
     const { doc } = ctx;
-    if (elementsNamed(doc, ...VALIDATORS).length === 0) return;
+    if (factsOf(doc).validators.length === 0) return;
     if (mentionsSubscriptionKey(doc.text)) return;
     for (const limit of elementsNamed(doc, 'rate-limit')) {
       const fixes: PolicyFix[] = [];
