@@ -7,21 +7,29 @@ import type { PolicyDocument, PolicyElement } from './policyTypes';
 
 export const VALIDATORS = ['validate-jwt', 'validate-azure-ad-token'] as const;
 
+const ENTITIES: Readonly<Record<string, string>> = { quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" };
+const ENTITY = /&(quot|amp|lt|gt|apos);/g;
+/** At one offset (sticky), for the offset-mapping decoder. */
+const ENTITY_AT = /&(quot|amp|lt|gt|apos);/y;
+
 /** `&quot;`, `&amp;`, `&lt;`, `&gt;`, `&apos;` decoded: strict-XML policies spell C# that way. */
 export function decodeEntities(raw: string): string {
-  return raw.includes('&') ? raw.replace(/&(quot|amp|lt|gt|apos);/g, (_, e: string) => ({ quot: '"', amp: '&', lt: '<', gt: '>', apos: "'" })[e]!) : raw;
+  return raw.includes('&') ? raw.replace(ENTITY, (_, e: string) => ENTITIES[e]!) : raw;
 }
+
+const sameOffset = (offset: number): number => offset;
 
 /** Entities decoded, with a map from each decoded offset back to the raw offset (for ranges in the document). */
 export function decodeWithMap(raw: string): { text: string; toRaw: (offset: number) => number } {
-  if (!raw.includes('&')) return { text: raw, toRaw: (offset) => offset };
+  if (!raw.includes('&')) return { text: raw, toRaw: sameOffset };
   const rawAt: number[] = [];
   let text = '';
   for (let i = 0; i < raw.length; ) {
-    const entity = /^&(quot|amp|lt|gt|apos);/.exec(raw.slice(i, i + 6));
     rawAt.push(i);
+    ENTITY_AT.lastIndex = i;
+    const entity = raw[i] === '&' ? ENTITY_AT.exec(raw) : null;
     if (entity) {
-      text += decodeEntities(entity[0]);
+      text += ENTITIES[entity[1]!]!;
       i += entity[0].length;
     } else text += raw[i++];
   }
