@@ -84,10 +84,13 @@ function joinedRoleVariables(doc: PolicyDocument): Set<string> {
   return names;
 }
 
+const JOINED_ROLES_CLAIM = new RegExp(`Claims\\s*\\.\\s*GetValueOrDefault\\s*\\(\\s*${Q}roles${Q}`);
+
 function producesJoinedRoles(code: string): boolean {
-  const join = /string\s*\.\s*Join\s*\(|String\s*\.\s*Join\s*\(/.test(code) && /roles/i.test(code);
-  const joinedClaim = new RegExp(`Claims\\s*\\.\\s*GetValueOrDefault\\s*\\(\\s*${Q}roles${Q}`).test(code);
-  return (join || joinedClaim) && !/\.Split\s*\(/.test(code);
+  // Both forms name "roles"; most code does not, and this one test rules it out.
+  if (!/roles/i.test(code)) return false;
+  const join = /string\s*\.\s*Join\s*\(|String\s*\.\s*Join\s*\(/.test(code);
+  return (join || JOINED_ROLES_CLAIM.test(code)) && !/\.Split\s*\(/.test(code);
 }
 
 const SUBSTRING_TEST = new RegExp(`\\.\\s*(Contains|IndexOf|StartsWith|EndsWith)\\s*\\(\\s*${Q}`, 'g');
