@@ -64,9 +64,11 @@ export function attributeValue(element: PolicyElement, name: string): string | u
 
 export function childElements(element: PolicyElement, name?: string): PolicyElement[] {
   const lower = name?.toLowerCase();
-  return element.children.filter(
-    (c): c is PolicyElement => c.kind === 'element' && (lower === undefined || c.name.toLowerCase() === lower),
-  );
+  const found: PolicyElement[] = [];
+  for (const c of element.children) {
+    if (c.kind === 'element' && (lower === undefined || c.name === lower || c.name.toLowerCase() === lower)) found.push(c);
+  }
+  return found;
 }
 
 export function descendants(element: PolicyElement, name?: string): PolicyElement[] {
