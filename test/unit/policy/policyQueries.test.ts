@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { policySegmentsOf, readPolicy, type PolicyDocument } from '../../../src/core/apim/policy/index';
-import { expressionsWithin, indentUnit } from '../../../src/core/apim/policy/policyQueries';
+import { attributeValue, childElements, elementsNamed, expressionsWithin, indentUnit } from '../../../src/core/apim/policy/policyQueries';
 import { loadCorpus } from './realPatternCorpus';
 
 /** Every policy document of the real-pattern corpus (the policy strings of Bicep, ARM and Terraform files too). */
@@ -41,5 +41,19 @@ describe('policy queries looked up by position', () => {
     assert.equal(indentUnit(readPolicy('<policies>\n\t<inbound>\n\t\t<base />\n\t</inbound>\n</policies>')), '\t');
     assert.equal(indentUnit(readPolicy('<policies>\n   <inbound>\n      <base />\n   </inbound>\n</policies>')), '   ');
     assert.equal(indentUnit(readPolicy('<policies><inbound><base /></inbound></policies>')), '    ');
+  });
+
+  it('names are matched without regard to case, and several names give one list in document order', () => {
+    const text = '<policies><inbound><Validate-JWT Header-Name="Authorization"><Audiences /></Validate-JWT><validate-azure-ad-token tenant-id="t" /><validate-jwt header-name="x" /></inbound></policies>';
+    const doc = readPolicy(text);
+    const [upper] = elementsNamed(doc, 'validate-jwt');
+    assert.equal(attributeValue(upper!, 'header-name'), 'Authorization');
+    assert.equal(childElements(upper!, 'audiences').length, 1);
+    assert.deepEqual(elementsNamed(doc, 'validate-jwt', 'validate-azure-ad-token').map((e) => e.range.start), [
+      text.indexOf('<Validate-JWT'),
+      text.indexOf('<validate-azure'),
+      text.indexOf('<validate-jwt'),
+    ]);
+    assert.equal(elementsNamed(doc, 'validate-jwt').length, 2);
   });
 });
