@@ -6,7 +6,7 @@ import { openWorkbench, type Workbench } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
-import { filesUnder, runCommand } from './workbench';
+import { actUntilShown, filesUnder, runCommand } from './workbench';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'policies');
 const POLICY = 'gotchas.mcp.policy.xml';
@@ -63,13 +63,8 @@ describe('policy linter: a person opens a policy file, reads the problems and ap
     await waitFor('the cursor on the problem', 15_000, async () =>
       /Ln 15, Col 77/.test(await page.locator('.statusbar').innerText()) ? true : undefined);
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Add preserveContent: true' }).first();
-    // As a person does when the menu does not open (under load the first Ctrl+. can come before the code actions of the
-    // lazily loaded linter are ready, and then shows nothing): press it again until the fix is offered.
-    await waitFor('the quick fix menu', 30_000, async () => {
-      if (await fix.isVisible()) return true;
-      await page.keyboard.press('Control+.');
-      return (await fix.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => undefined));
-    }, 0);
+    // Under load the first Ctrl+. can come before the lazily loaded linter's code actions are ready and show nothing.
+    await actUntilShown('the quick fix menu', fix, () => page.keyboard.press('Control+.'));
     await workbench.screenshot('e2e-policy-quick-fix');
     await fix.click();
     await waitFor('the fix in the editor', 15_000, async () =>

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import type { Workbench } from '../harness/browser';
 import { filesUnder } from '../harness/files';
 import { waitFor } from '../harness/processes';
@@ -123,6 +123,19 @@ export async function answer(page: Page, prompt: string | RegExp, value: string)
  * Left there, the pointer is over whatever the widget shows now (another step's row, the input box), and that
  * element's hover (a row's badge, the box's placeholder) can cover what is clicked next.
  */
+/**
+ * Does what a person repeats when a keypress or click goes nowhere under load (a menu that takes the click while it is
+ * still laid out, a Ctrl+. before the code actions are ready): act, then wait a little for `shown`; again until the
+ * deadline. Once `shown` is visible nothing more is done, so a dialog or menu is never acted past.
+ */
+export async function actUntilShown(what: string, shown: Locator, act: () => Promise<void>, timeoutMs = 30_000): Promise<void> {
+  await waitFor(what, timeoutMs, async () => {
+    if (await shown.isVisible()) return true;
+    await act();
+    return shown.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => undefined);
+  }, 0);
+}
+
 export async function moveMouseAway(page: Page): Promise<void> {
   await page.mouse.move(0, 0);
 }
