@@ -66,7 +66,7 @@ test('15.5 the PRM resource with a trailing slash is a mismatch, as VS Code comp
   assert.deepEqual(ids(diagnosis, 'error'), ['mcp.prm.resourceMismatch']);
 });
 
-test('15.8 authorization-server metadata: RFC 8414 before OpenID; APIM as the authorization server is not "unreachable"', async () => {
+test('15.8 authorization-server metadata: RFC 8414 (path-inserted) is tried before OpenID configuration', async () => {
   const entra = await startSandbox('healthy-entra');
   const net = sandboxFetch(entra);
   try {
@@ -79,9 +79,12 @@ test('15.8 authorization-server metadata: RFC 8414 before OpenID; APIM as the au
     net.close();
     await entra.stop();
   }
+});
+
+test('15.8 APIM as the authorization server (RFC 8414 metadata only) is not reported as entra.metadata.unreachable', async () => {
   const { diagnosis } = await run('healthy-apim-authorization-server');
+  assert.ok(!ids(diagnosis).includes('entra.metadata.unreachable'), JSON.stringify(ids(diagnosis)));
   assert.deepEqual(ids(diagnosis, 'error'), [], JSON.stringify(diagnosis.findings, null, 1));
-  assert.ok(!ids(diagnosis).includes('entra.metadata.unreachable'));
 });
 
 test('15.8 no PRM, but the MCP origin is its own authorization server (plain Bearer challenge): VS Code\'s fallback works', async () => {
@@ -125,8 +128,8 @@ test('15.10 https://vscode.dev/redirect goes under "Mobile and desktop applicati
   assert.match(f.fix.summary, /under the "Mobile and desktop applications \(public client\)" platform/);
   assert.match(f.fix.summary, /"Web" wants a client secret \(AADSTS7000218\), "Single-page application" a browser redemption \(AADSTS9002327\)/);
   const urls = (f.fix.links ?? []).map((l) => l.url);
-  assert.ok(urls.some((u) => u.startsWith('https://github.com/microsoft/vscode/blob/') && u.endsWith('/extensions/microsoft-authentication/src/node/flows.ts')));
-  assert.ok(urls.includes('https://learn.microsoft.com/entra/identity-platform/how-to-add-redirect-uri'));
+  assert.ok(urls.some((u) => u.startsWith('https://github.com/microsoft/vscode/blob/') && u.endsWith('/extensions/microsoft-authentication/src/node/flows.ts')), `no link to VS Code's flows.ts in ${JSON.stringify(urls)}`);
+  assert.ok(urls.includes('https://learn.microsoft.com/entra/identity-platform/how-to-add-redirect-uri'), `no link to Microsoft's redirect URI doc in ${JSON.stringify(urls)}`);
   assert.ok(f.fix.commands?.some((c) => c.includes('--public-client-redirect-uris') && c.includes('https://vscode.dev/redirect')));
 });
 
