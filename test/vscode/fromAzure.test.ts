@@ -28,6 +28,23 @@ interface DriverExports {
 type Result = { ok: true; name: string; target: string } | { ok: false; message: string; finding?: { id: string; title: string; fix: { summary: string; commands?: string[] } } };
 
 
+/**
+ * Runs the interactive Add from Azure (no spec: the palette's quick picks) and, while it has not ended, presses Enter
+ * in the quick pick as a person would. A run still open at the deadline is closed (Escape), which cancels it.
+ */
+async function interactiveAddFromAzure(): Promise<Result | undefined> {
+  const running = Promise.resolve(vscode.commands.executeCommand<Result | undefined>('apimMcp.addFromAzure'));
+  let done = false;
+  void running.finally(() => (done = true));
+  const deadline = Date.now() + 30_000;
+  while (!done && Date.now() < deadline) {
+    await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+    await Promise.race([running, new Promise((r) => setTimeout(r, 250))]);
+  }
+  if (!done) await vscode.commands.executeCommand('workbench.action.closeQuickOpen');
+  return running;
+}
+
 /** Accepts the "Sign in … to use APIM MCP" request VS Code put under Accounts, as a user would. */
 async function acceptAccountsSignInRequest(providerId: string): Promise<void> {
   const command = await pollUntil('the Accounts sign-in request', 30_000, async () =>
@@ -41,6 +58,7 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
   let arm: ArmEmulator;
   let api: ApimMcpApi;
   let driver: DriverExports;
+  let caPem: string;
 
   before(async () => {
     api = await activateExtension();
@@ -54,7 +72,7 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
       },
     };
     sandbox = await startSandbox(scenario as never, { subscriptionKeys: [CANARY] });
-    const caPem = readFileSync(sandbox.endpoints.caCertPath, 'utf8');
+    caPem = readFileSync(sandbox.endpoints.caCertPath, 'utf8');
     driver.sandboxEntra.configure({ entra: sandbox.endpoints.entra, caPem, user: 'alex@contoso.onmicrosoft.com' });
     await driver.sandboxEntra.reset();
     arm = await startArm({
@@ -104,6 +122,36 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     await pollUntil('tools/list with the key from Azure', 60_000, () =>
       sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid') ? true : undefined);
     assert.equal(api.getServerStatus(NAME).health, 'healthy');
+  });
+
+  it('14: an empty list in the interactive picks is azure.arm.empty: no Azure subscription, or a subscription with no APIM service', async () => {
+    assert.ok((await vscode.commands.getCommands(true)).includes('workbench.action.acceptSelectedQuickOpenItem'), 'VS Code has no command to accept the quick pick');
+    const verifyToken = entraArmVerifier({ entra: sandbox.endpoints.entra, tenantId: sandbox.endpoints.tenantId, caPem });
+    const config = vscode.workspace.getConfiguration('apimMcp');
+    const before = config.inspect<unknown[]>('servers')?.globalValue;
+    const emptySubscription = { subscriptionId: '77777777-2222-4333-8444-555555555555', displayName: 'Contoso Sandbox (no APIM)', services: [] };
+    const estates = [
+      { subscriptions: [], title: 'This account sees no Azure subscriptions.' },
+      { subscriptions: [emptySubscription], title: 'No API Management service in Contoso Sandbox (no APIM).' },
+    ];
+    for (const estate of estates) {
+      const empty = await startArm({ subscriptions: estate.subscriptions, verifyToken });
+      try {
+        await config.update('azure.resourceManagerEndpoint', empty.origin, vscode.ConfigurationTarget.Global);
+        // With one subscription the quick pick shows it and Enter picks it; the service list of that subscription is empty.
+        const result = await interactiveAddFromAzure();
+        assert.ok(result && !result.ok && result.finding, `no finding: ${JSON.stringify(result) ?? 'the run was cancelled (a quick pick stayed open)'}`);
+        assert.equal(result.finding.id, 'azure.arm.empty');
+        assert.equal(result.finding.title, estate.title);
+        const calls = empty.requests();
+        assert.ok(calls.length > 0 && calls.every((r) => r.status === 200), JSON.stringify(calls));
+        if (estate.subscriptions.length) assert.ok(calls.some((r) => r.path.startsWith(`/subscriptions/${emptySubscription.subscriptionId}/providers/Microsoft.ApiManagement/service`)), JSON.stringify(calls));
+      } finally {
+        await config.update('azure.resourceManagerEndpoint', arm.origin, vscode.ConfigurationTarget.Global);
+        await empty.stop();
+      }
+    }
+    assert.deepEqual(config.inspect<unknown[]>('servers')?.globalValue, before, 'nothing was added');
   });
 
   it('without listSecrets rights, the permission finding names the role and the az command', async () => {

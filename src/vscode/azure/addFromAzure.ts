@@ -171,7 +171,7 @@ export class AddFromAzure {
       return { ok: true, prefill: await this.prefill(client, { service: picks.service, api: picks.api, apimSubscription: picks.apimSubscription }) };
     } catch (error: unknown) {
       if (error instanceof CancelledSignal) return undefined;
-      if (error instanceof ShownFailure) return { ok: false, message: error.finding.title };
+      if (error instanceof ShownFailure) return { ok: false, message: error.finding.title, finding: error.finding };
       throw error;
     }
   }
@@ -277,6 +277,7 @@ export class AddFromAzure {
   }
 
   private empty(message: string): Finding {
+    this.deps.log.info(`[addFromAzure] azure.arm.empty: ${message}`);
     void vscode.window.showInformationMessage(vscode.l10n.t('APIM MCP: {0}', message));
     return { id: 'azure.arm.empty', severity: 'info', title: message, evidence: [], fix: { summary: message } };
   }

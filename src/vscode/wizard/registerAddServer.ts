@@ -40,7 +40,7 @@ export function registerAddServer(deps: SetupDeps, policyExpectations?: PolicyEx
           return picked.ok ? await setup.addPrefilled(picked.prefill, spec) : picked;
         }
         const picked = await fromAzure.pick();
-        if (!picked?.ok) return picked && { ok: false, message: picked.message };
+        if (!picked?.ok) return picked;
         return await wizard.continueWith(picked.prefill);
       } catch (error: unknown) {
         return fail('addFromAzure', error);
