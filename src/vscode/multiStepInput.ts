@@ -21,17 +21,32 @@ export interface StepPosition {
   readonly totalSteps: number;
 }
 
+/** A check's answer: nothing, an error (a string, or severity Error) that blocks Enter, or a warning or info that does not. */
+export type Validation = string | vscode.InputBoxValidationMessage | undefined;
+
+/** A corrected value the box offers as a title-bar button while the typed one has a known mistake. */
+export interface Rewrite {
+  readonly tooltip: string;
+  readonly value: string;
+}
+
 export interface InputBoxOptions extends StepPosition {
   readonly value?: string;
   readonly prompt: string;
   readonly placeholder?: string;
   readonly password?: boolean;
-  /** Synchronous check on each keystroke; a returned string is shown as the error. */
-  readonly validate?: (value: string) => string | undefined;
-  /** Slower check on Enter (for example a network call); the box shows busy and stays open on a returned error. */
-  readonly validateOnAccept?: (value: string) => Promise<string | undefined>;
+  /** Synchronous check on each keystroke; only an error stops Enter. */
+  readonly validate?: (value: string) => Validation;
+  /** Slower check on Enter (for example a network call); the box shows busy and stays open on any returned message. */
+  readonly validateOnAccept?: (value: string) => Promise<Validation>;
   /** Extra title-bar buttons; pressing one ends the flow with a `ButtonSignal`. */
   readonly buttons?: readonly vscode.QuickInputButton[];
+  /** A one-click correction for the current value: shown as a title-bar button, pressing it puts the value in the box. */
+  readonly rewrite?: (value: string) => Rewrite | undefined;
+}
+
+function isError(message: Validation): boolean {
+  return typeof message === 'string' || message?.severity === vscode.InputBoxValidationSeverity.Error;
 }
 
 export interface QuickPickOptions<T extends vscode.QuickPickItem> extends StepPosition {
@@ -88,22 +103,32 @@ export class MultiStepInput {
       box.placeholder = options.placeholder;
       box.password = options.password ?? false;
       box.ignoreFocusOut = true;
-      box.buttons = [...(options.step > 1 ? [vscode.QuickInputButtons.Back] : []), ...(options.buttons ?? [])];
+      let rewrite: Rewrite | undefined;
+      let fixButton: vscode.QuickInputButton | undefined;
+      // The message and the one-click fix follow the value, also when the step is shown again with a value kept.
+      const update = (value: string) => {
+        box.validationMessage = options.validate?.(value);
+        rewrite = options.rewrite?.(value);
+        fixButton = rewrite && { iconPath: new vscode.ThemeIcon('wand'), tooltip: rewrite.tooltip };
+        box.buttons = [...(options.step > 1 ? [vscode.QuickInputButtons.Back] : []), ...(options.buttons ?? []), ...(fixButton ? [fixButton] : [])];
+      };
+      update(box.value);
       let accepting = false;
       const disposables: vscode.Disposable[] = [
         box.onDidTriggerButton((button) => {
           if (button === vscode.QuickInputButtons.Back) reject(new BackSignal());
-          else if (options.buttons?.includes(button)) reject(new ButtonSignal(button));
+          else if (button === fixButton && rewrite) {
+            box.value = rewrite.value;
+            update(box.value);
+          } else if (options.buttons?.includes(button)) reject(new ButtonSignal(button));
         }),
-        box.onDidChangeValue((value) => {
-          box.validationMessage = options.validate?.(value);
-        }),
+        box.onDidChangeValue(update),
         box.onDidAccept(async () => {
           if (accepting) return;
           const value = box.value;
-          const error = options.validate?.(value);
-          if (error) {
-            box.validationMessage = error;
+          const problem = options.validate?.(value);
+          if (isError(problem)) {
+            box.validationMessage = problem;
             return;
           }
           if (options.validateOnAccept) {
@@ -111,9 +136,9 @@ export class MultiStepInput {
             box.busy = true;
             box.enabled = false;
             try {
-              const slowError = await options.validateOnAccept(value);
-              if (slowError) {
-                box.validationMessage = slowError;
+              const slowProblem = await options.validateOnAccept(value);
+              if (slowProblem) {
+                box.validationMessage = slowProblem;
                 return;
               }
             } finally {

@@ -9,6 +9,7 @@ import { packagedDriver, packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { expectEntraSignIn } from './entraSignIn';
+import type { Page } from 'playwright-core';
 import { answer, choose, filesUnder, notification, quickInputFor, runCommand, setTraceLogLevel, toolsListed, QUICK_INPUT } from './workbench';
 
 const KEY_SERVER = 'Products (wizard key)';
@@ -16,6 +17,14 @@ const ENTRA_SERVER = 'Products (wizard Entra)';
 const CANARY_KEY = `canary-wizard-${randomUUID()}`;
 /** The healthy-entra scenario's user, typed on the Entra emulator's sign-in page. */
 const USER = 'alex@contoso.onmicrosoft.com';
+
+/** The title bar's step counter, "n/total", once the quick input shows the step whose prompt or placeholder has `text`. */
+async function counterAt(page: Page, text: string): Promise<string> {
+  const widget = page.locator(QUICK_INPUT).filter({ has: page.locator(`input[placeholder*="${text}"]`) }).or(page.locator(QUICK_INPUT, { hasText: text }));
+  await widget.first().waitFor({ state: 'visible', timeout: 20_000 });
+  const title = await page.locator(`${QUICK_INPUT} .quick-input-title`).innerText();
+  return /\((\d+\/\d+)\)/.exec(title)?.[1] ?? `no counter in "${title}"`;
+}
 
 describe('Add Secured MCP Server: a person adds a key server and an Entra server through the wizard', () => {
   let keySandbox: Sandbox;
@@ -47,23 +56,43 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
   it('key server: detects the APIM key challenge, refuses a wrong key, saves to secret storage, and VS Code lists the tools', async () => {
     const { page } = workbench;
     await runCommand(page, 'APIM MCP: Add Secured MCP Server');
+    const counters = [await counterAt(page, 'The MCP endpoint')];
     const url = await quickInputFor(page, 'The MCP endpoint');
-    // The /sse mistake is flagged before anything is sent.
-    await url.fill(keySandbox.endpoints.sseUrl);
+    const box = page.locator(`${QUICK_INPUT} .quick-input-box input`);
+    // 18.6: the probe's 404 is said at the URL step, as a warning.
+    await url.fill(`${keySandbox.endpoints.gateway}/nothing-here/mcp`);
     await page.keyboard.press('Enter');
+    await page.locator('.quick-input-message', { hasText: 'APIM has no API at this path (it answered 404)' }).waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await page.locator(`${QUICK_INPUT} .monaco-inputbox.warning`).count(), 1, 'the 404 is a warning');
+    await workbench.screenshot('e2e-wizard-404-at-url-step');
+    // The /sse mistake is flagged as it is typed, before anything is sent: a warning (not an error), with a one-click fix.
+    await box.fill(keySandbox.endpoints.sseUrl);
     await page.locator('.quick-input-message', { hasText: 'legacy SSE endpoint' }).waitFor({ state: 'visible', timeout: 15_000 });
-    await workbench.screenshot('e2e-wizard-sse-flagged');
-    // The message replaced the prompt; the same box takes the corrected URL.
-    await page.locator(`${QUICK_INPUT} .quick-input-box input`).fill(keySandbox.endpoints.mcpUrl);
+    assert.equal(await page.locator(`${QUICK_INPUT} .monaco-inputbox.warning`).count(), 1, 'the SSE URL is a warning');
+    assert.equal(await page.locator(`${QUICK_INPUT} .monaco-inputbox.error`).count(), 0, 'the SSE URL is not an error');
+    // Enter probes it: the gateway's 404 joins the SSE warning at this step.
     await page.keyboard.press('Enter');
+    await page.locator('.quick-input-message', { hasText: 'APIM has no API at this legacy SSE endpoint (it answered 404)' }).waitFor({ state: 'visible', timeout: 15_000 });
+    await workbench.screenshot('e2e-wizard-sse-flagged');
+    const useMcp = `Use ${keySandbox.endpoints.mcpUrl}`;
+    await page.locator(`${QUICK_INPUT} .quick-input-titlebar a[aria-label="${useMcp}"], ${QUICK_INPUT} .quick-input-titlebar a[title="${useMcp}"]`).first().click();
+    await waitFor('the URL rewritten to /mcp', 10_000, async () => ((await box.inputValue()) === keySandbox.endpoints.mcpUrl ? true : undefined));
+    assert.equal(await page.locator(`${QUICK_INPUT} .monaco-inputbox.warning`).count(), 0, 'no warning for the /mcp URL');
+    await page.keyboard.press('Enter');
+    counters.push(await counterAt(page, 'A name for the server'));
     await answer(page, 'A name for the server', KEY_SERVER);
+    counters.push(await counterAt(page, 'How does the gateway authenticate'));
     const auth = await choose(page, 'How does the gateway authenticate', /Subscription key/);
     assert.match(auth, /Detected/);
     // Where it goes comes first: this extension keeps the key only for its own target (an mcp.json's key is VS Code's).
     await page.locator(`${QUICK_INPUT} input[placeholder*="Where should"]`).waitFor({ state: 'visible', timeout: 15_000 });
+    counters.push(await counterAt(page, 'Where should'));
     await workbench.screenshot('e2e-wizard-targets');
     await choose(page, 'Where should', /managed by APIM MCP/);
     const key = await quickInputFor(page, `Subscription key for ${KEY_SERVER}`);
+    counters.push(await counterAt(page, `Subscription key for ${KEY_SERVER}`));
+    // 18.6: the counter goes one by one with the same total (it went 1/4, 4/5, 5/5).
+    assert.deepEqual(counters, ['1/5', '2/5', '3/5', '4/5', '5/5']);
     assert.equal(await key.getAttribute('type'), 'password');
     await key.fill(`wrong-${CANARY_KEY}`);
     await page.keyboard.press('Enter');
@@ -95,7 +124,16 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     const scope = await quickInputFor(page, 'API scope (from the protected-resource metadata)');
     assert.match(await scope.inputValue(), /user_impersonate$/);
     await page.keyboard.press('Enter');
+    // 18.5: code-server is VS Code for the browser, where a browser sign-in cannot come back: device code is suggested.
+    assert.equal(await counterAt(page, 'How should APIM MCP sign in'), '7/8');
+    const active = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row.focused`);
+    await active.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await active.innerText(), /Device code[\s\S]*Recommended in VS Code for the browser/);
+    await workbench.screenshot('e2e-wizard-entra-device-code-suggested');
+    // This test signs in through the sandbox's VS Code auth provider, so it takes the other choice.
+    await choose(page, 'How should APIM MCP sign in', /VS Code's Microsoft sign-in/);
     entraSandbox.clearRequests();
+    assert.equal(await counterAt(page, 'your own app registration'), '8/8');
     await answer(page, 'your own app registration', '');
     // VS Code asks before an extension signs in with a provider.
     const allow = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Allow$/ });
@@ -110,6 +148,26 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
       entraSandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
     const listed = await toolsListed(workbench, ENTRA_SERVER, 'e2e-wizard-entra-tools');
     assert.match(listed, /listProducts/);
+  });
+
+  it('18.5 Entra ID chosen for a gateway that asked for a key: a warning at the auth step, and one Enter switches to the key route', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'APIM MCP: Add Secured MCP Server');
+    await answer(page, 'The MCP endpoint', keySandbox.endpoints.mcpUrl);
+    await answer(page, 'A name for the server', 'Products (Entra on a key gateway)');
+    await choose(page, 'How does the gateway authenticate', /Microsoft Entra ID/);
+    const warning = page.locator(`${QUICK_INPUT} input[placeholder*="Warning: a subscription key was detected"]`);
+    await warning.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.equal(await counterAt(page, 'Warning: a subscription key was detected'), '3/5', 'the warning is at the auth step, on the route detection suggested');
+    const rows = await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).allInnerTexts();
+    assert.match(rows[0], /Switch to: Subscription key[\s\S]*Recommended[\s\S]*Ocp-Apim-Subscription-Key/);
+    assert.match(rows[1], /Keep: Microsoft Entra ID/);
+    await workbench.screenshot('e2e-wizard-key-detected-entra-chosen');
+    await page.keyboard.press('Enter');
+    // The key route: the target step is 4 of 5 and speaks of the key.
+    assert.equal(await counterAt(page, 'Where should'), '4/5');
+    assert.match(await page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row`).first().innerText(), /key stays in VS Code's secret storage/);
+    await page.keyboard.press('Escape');
   });
 
   it('canary: the key is in no file under the user data, workspace or extension folders, logs at trace level included', () => {

@@ -5,6 +5,7 @@ import { DEFAULT_KEY_HEADER, serverNameFault, usesEntra, type AuthKind, type Ser
 import { uniqueName, type UrlAnalysis } from '../url/serverUrl';
 import type { ServerDescription } from './serverEntries';
 import type { ConfigTargetKind } from './targets';
+import type { WizardSignInMethod } from './wizardRoute';
 
 /**
  * What Add Secured MCP Server builds before anything is written, stored or started. The quick input fills it step by
@@ -24,6 +25,8 @@ export interface AddServerPlan {
   tenant: string;
   scopes: string;
   clientId: string;
+  /** Chosen in VS Code for the browser only; device code signs in with `clientId`, so it needs one. */
+  signInMethod?: WizardSignInMethod;
   target?: ConfigTargetKind;
 }
 
@@ -72,7 +75,7 @@ export type FieldProblem =
   | { readonly kind: 'tenantEmpty' | 'tenantInvalid' }
   | { readonly kind: 'scopesEmpty' }
   | { readonly kind: 'scopeInvalid'; readonly scope: string }
-  | { readonly kind: 'clientIdInvalid' };
+  | { readonly kind: 'clientIdInvalid' | 'clientIdRequired' };
 
 export interface PlanSeed {
   readonly rawUrl?: string;
@@ -181,8 +184,8 @@ export function planProblem(plan: AddServerPlan): FieldProblem | undefined {
   return serverNameProblem(plan.name) ?? (plan.auth && usesEntra(plan.auth) ? entraProblem(plan) : undefined);
 }
 
-export function entraProblem(fields: Pick<AddServerPlan, 'tenant' | 'scopes' | 'clientId'>): FieldProblem | undefined {
-  return tenantProblem(fields.tenant) ?? scopesProblem(fields.scopes) ?? clientIdProblem(fields.clientId);
+export function entraProblem(fields: Pick<AddServerPlan, 'tenant' | 'scopes' | 'clientId' | 'signInMethod'>): FieldProblem | undefined {
+  return tenantProblem(fields.tenant) ?? scopesProblem(fields.scopes) ?? clientIdProblem(fields.clientId, fields.signInMethod === 'deviceCode');
 }
 
 /** Tenant id (GUID), a verified domain, or one of Entra's tenant aliases. */
@@ -218,9 +221,11 @@ export function scopesProblem(value: string): FieldProblem | undefined {
   return bad ? { kind: 'scopeInvalid', scope: bad } : undefined;
 }
 
-export function clientIdProblem(value: string): FieldProblem | undefined {
+/** Optional, unless the sign-in needs the person's own app registration (device code). */
+export function clientIdProblem(value: string, required = false): FieldProblem | undefined {
   const v = value.trim();
-  return !v || GUID.test(v) ? undefined : { kind: 'clientIdInvalid' };
+  if (!v) return required ? { kind: 'clientIdRequired' } : undefined;
+  return GUID.test(v) ? undefined : { kind: 'clientIdInvalid' };
 }
 
 const NAME_FAULT_PROBLEM: Readonly<Record<ServerNameFault, FieldProblem>> = {

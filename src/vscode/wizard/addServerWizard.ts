@@ -14,6 +14,7 @@ import {
   type PlanWithUrl,
 } from '../../core/config/addServerPlan';
 import { CONFIG_TARGETS, TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
+import { keyDetectedWarning, stepNumber, urlStepFinding, wizardRoute, type WizardStep } from '../../core/config/wizardRoute';
 import type { AuthDetection } from '../../core/probe/detectAuth';
 import { Secret } from '../../core/secret';
 import { keyEnvVarName } from '../../core/secrets/envVars';
@@ -24,6 +25,8 @@ import { targetLabel } from '../config/targetLabels';
 import { ButtonSignal, MultiStepInput, type Step, type StepPosition } from '../multiStepInput';
 import { subscriptionKeyInputProblem } from '../secretInput';
 import { problemText } from './fieldProblems';
+import { askSignInMethod, confirmKeyless, saveSignInMethod } from './wizardChoices';
+import { authChoiceLabel, pathFixTooltip, urlFindingMessage } from './wizardWords';
 import type { AddServerOutcome, AddServerResult, ServerSetup } from './serverSetup';
 
 export interface WizardDeps {
@@ -34,10 +37,11 @@ export interface WizardDeps {
 
 type PlanStep = Step<AddServerPlan>;
 
-/** A step that needs the URL, which is every step after the first: the plan has one by then. */
-function afterUrl(step: (input: MultiStepInput, plan: PlanWithUrl) => Promise<void | 'skip'>): PlanStep {
-  return async (input, plan) => (hasUrl(plan) ? step(input, plan) : 'skip');
-}
+/** Where a step stands in its flow, or undefined when the flow passes it by. */
+type Placer = (step: WizardStep) => StepPosition | undefined;
+
+/** The steps after the URL, in the full wizard's order. */
+const FULL_WIZARD: readonly Exclude<WizardStep, 'url'>[] = ['name', 'auth', 'target', 'key', 'tenant', 'scopes', 'signInMethod', 'clientId'];
 
 /** The detection the later steps may use: only one that reached the server. */
 function reached(plan: AddServerPlan): Extract<AuthDetection, { reached: true }> | undefined {
@@ -59,20 +63,16 @@ export class AddServerWizard {
     const { log } = this.deps;
     const plan = newPlan();
     const title = vscode.l10n.t('Add Secured MCP Server');
-    // The wizard asks for the key only where this extension keeps it; an mcp.json's key is VS Code's to ask for.
-    const keySteps = () => (plan.auth && usesSubscriptionKey(plan.auth) && plan.target && CONFIG_TARGETS[plan.target].keyHandling !== 'passwordInput' ? 1 : 0);
-    const usesEntraNow = () => plan.auth !== undefined && usesEntra(plan.auth);
-    const total = () => 4 + keySteps() + (usesEntraNow() ? 3 : 0);
-    const at = (n: number): StepPosition => ({ title, step: n, totalSteps: Math.max(total(), n) });
+    const browserWindow = vscode.env.uiKind === vscode.UIKind.Web;
+    // Numbered along the route as it stands, so the counter never jumps and changes only with the route.
+    const at: Placer = (step) => {
+      const route = wizardRoute({ auth: plan.auth, suggestedAuth: reached(plan)?.suggestedAuth, target: plan.target, browserWindow });
+      const number = stepNumber(route, step);
+      return number && { title, ...number };
+    };
     let completed: boolean;
     try {
-      completed = await MultiStepInput.run((input) => this.askUrl(input, plan, at(1)), plan, [
-        afterUrl((input, p) => this.askName(input, p, at(2))),
-        (input) => this.askAuth(input, plan, at(3)),
-        afterUrl((input, p) => this.askTarget(input, p, at(4))),
-        afterUrl(async (input, p) => (keySteps() ? this.askKey(input, p, at(5)) : 'skip')),
-        ...this.entraSteps(usesEntraNow, (i) => at(5 + keySteps() + i)),
-      ]);
+      completed = await MultiStepInput.run((input) => this.askUrl(input, plan, at('url')!), plan, FULL_WIZARD.map((step) => this.stepFor(step, at)));
     } catch (error: unknown) {
       if (!(error instanceof ButtonSignal) || error.button !== this.fromAzureButton) throw error;
       log.info('[addServer] switching to Add from Azure');
@@ -82,6 +82,7 @@ export class AddServerWizard {
       log.info('[addServer] cancelled; nothing was written');
       return undefined;
     }
+    if (plan.signInMethod) await saveSignInMethod(plan.signInMethod, log);
     return this.deps.setup.finish(plan, plan.target);
   }
 
@@ -94,13 +95,14 @@ export class AddServerWizard {
     if (!analysis.ok) return { ok: false, message: analysis.error };
     const plan = planFromPrefill(prefill, analysis.value, await this.deps.setup.takenNames());
     const title = vscode.l10n.t('Add Secured MCP Server from Azure');
-    const entra = usesEntra(prefill.auth);
-    const total = entra ? 5 : 2;
-    const at = (n: number): StepPosition => ({ title, step: n, totalSteps: total });
-    const completed = await MultiStepInput.run((input) => this.askName(input, plan, at(1)), plan, [
-      ...this.entraSteps(() => entra, (i) => at(2 + i)),
-      (input) => this.askTarget(input, plan, at(total)),
-    ]);
+    const entraSteps: Exclude<WizardStep, 'url'>[] = usesEntra(prefill.auth) ? ['tenant', 'scopes', 'clientId'] : [];
+    const route: Exclude<WizardStep, 'url'>[] = ['name', ...entraSteps, 'target'];
+    const at: Placer = (step) => {
+      const number = stepNumber(route, step);
+      return number && { title, ...number };
+    };
+    const [first, ...rest] = route.map((step) => this.stepFor(step, at));
+    const completed = await MultiStepInput.run(first, plan, rest);
     if (!completed || !plan.target) {
       this.deps.log.info('[addFromAzure] cancelled; nothing was written');
       return undefined;
@@ -109,18 +111,38 @@ export class AddServerWizard {
     return done && { ok: true, ...done };
   }
 
-  /** Tenant, scope and client id, in that order, when `applies()`; `at(i)` places the i-th of them. */
-  private entraSteps(applies: () => boolean, at: (i: number) => StepPosition): PlanStep[] {
-    return [
-      async (input, plan) => (applies() ? this.askTenant(input, plan, at(0)) : 'skip'),
-      async (input, plan) => (applies() ? this.askScopes(input, plan, at(1)) : 'skip'),
-      async (input, plan) => (applies() ? this.askClientId(input, plan, at(2)) : 'skip'),
-    ];
+  /** A step after the URL, shown at its place in the route; a step the route passes by keeps no answer. */
+  private stepFor(step: Exclude<WizardStep, 'url'>, at: Placer): PlanStep {
+    return async (input, plan) => {
+      const position = at(step);
+      if (!position || !hasUrl(plan)) {
+        if (step === 'signInMethod') plan.signInMethod = undefined;
+        return 'skip';
+      }
+      switch (step) {
+        case 'name':
+          return this.askName(input, plan, position);
+        case 'auth':
+          return this.askAuth(input, plan, position);
+        case 'target':
+          return this.askTarget(input, plan, position);
+        case 'key':
+          return this.askKey(input, plan, position);
+        case 'tenant':
+          return this.askTenant(input, plan, position);
+        case 'scopes':
+          return this.askScopes(input, plan, position);
+        case 'signInMethod':
+          return askSignInMethod(input, plan, position);
+        case 'clientId':
+          return this.askClientId(input, plan, position);
+      }
+    };
   }
 
   private async askUrl(input: MultiStepInput, plan: AddServerPlan, position: StepPosition): Promise<void> {
-    let confirmedMistake: string | undefined;
-    let confirmedUnreachable: string | undefined;
+    // The finding already shown for a URL: Enter again goes on with it.
+    let confirmed: string | undefined;
     const value = await input.showInputBox({
       ...position,
       value: plan.rawUrl,
@@ -130,27 +152,29 @@ export class AddServerWizard {
       validate: (raw) => {
         if (!raw.includes('://')) return undefined;
         const analysis = analyzeServerUrl(raw);
-        return analysis.ok ? undefined : analysis.error;
+        if (!analysis.ok) return analysis.error;
+        // The legacy SSE path is known before anything is sent.
+        const finding = urlStepFinding(analysis.value, undefined);
+        return finding && urlFindingMessage(finding, 'typed');
+      },
+      rewrite: (raw) => {
+        const analysis = analyzeServerUrl(raw);
+        const suggested = analysis.ok ? analysis.value.suggestedUrl : undefined;
+        return suggested ? { tooltip: pathFixTooltip(suggested), value: suggested } : undefined;
       },
       validateOnAccept: async (raw) => {
         const analysis = analyzeServerUrl(raw);
         if (!analysis.ok) return analysis.error;
         const url = analysis.value;
-        if (url.pathMistake && confirmedMistake !== url.href) {
-          confirmedMistake = url.href;
-          return url.pathMistake === 'sse'
-            ? vscode.l10n.t('This is the legacy SSE endpoint; APIM serves MCP at {0}. Edit the URL, or press Enter again to keep it.', url.suggestedUrl ?? '/mcp')
-            : vscode.l10n.t('This is the SSE message channel, not the server; APIM serves MCP at {0}. Edit the URL, or press Enter again to keep it.', url.suggestedUrl ?? '/mcp');
-        }
         if (plan.detectedFor !== url.href) {
           plan.detection = await this.detect(url);
           plan.detectedFor = url.href;
         }
-        if (plan.detection && !plan.detection.reached && confirmedUnreachable !== url.href) {
-          confirmedUnreachable = url.href;
-          return vscode.l10n.t('Could not reach {0} ({1}). Check the URL and your network, or press Enter again to continue without detection.', url.origin, plan.detection.error);
-        }
-        return undefined;
+        const finding = urlStepFinding(url, plan.detection);
+        const shown = finding && `${finding.kind} ${url.href}`;
+        if (!finding || confirmed === shown) return undefined;
+        confirmed = shown;
+        return urlFindingMessage(finding, 'accepted', url.origin);
       },
     });
     const analysis = analyzeServerUrl(value);
@@ -194,24 +218,16 @@ export class AddServerWizard {
     const detection = reached(plan);
     const detected = detection?.suggestedAuth;
     const found = (kind: AuthKind) => (kind === detected ? vscode.l10n.t('Detected') : undefined);
-    const items: (vscode.QuickPickItem & { auth: AuthKind })[] = [
-      {
-        auth: 'subscriptionKey',
-        label: vscode.l10n.t('Subscription key'),
-        description: found('subscriptionKey'),
-        detail: vscode.l10n.t('An APIM subscription key, sent in {0}. Kept in secret storage, never in a file.', plan.keyHeaderName),
-      },
-      {
-        auth: 'entra',
-        label: vscode.l10n.t('Microsoft Entra ID'),
-        description: found('entra'),
-        detail: detection?.prm
-          ? vscode.l10n.t('Sign in; the server publishes its tenant and scopes (protected-resource metadata).')
-          : vscode.l10n.t('Sign in with your Microsoft account; you give the tenant and the API scope.'),
-      },
-      { auth: 'subscriptionKeyAndEntra', label: vscode.l10n.t('Subscription key and Entra ID'), description: found('subscriptionKeyAndEntra'), detail: vscode.l10n.t('The API requires both.') },
-      { auth: 'none', label: vscode.l10n.t('None'), description: found('none'), detail: vscode.l10n.t('The server needs no credentials.') },
-    ];
+    const details: Record<AuthKind, string> = {
+      subscriptionKey: vscode.l10n.t('An APIM subscription key, sent in {0}. Kept in secret storage, never in a file.', plan.keyHeaderName),
+      entra: detection?.prm
+        ? vscode.l10n.t('Sign in; the server publishes its tenant and scopes (protected-resource metadata).')
+        : vscode.l10n.t('Sign in with your Microsoft account; you give the tenant and the API scope.'),
+      subscriptionKeyAndEntra: vscode.l10n.t('The API requires both.'),
+      none: vscode.l10n.t('The server needs no credentials.'),
+    };
+    const kinds: AuthKind[] = ['subscriptionKey', 'entra', 'subscriptionKeyAndEntra', 'none'];
+    const items = kinds.map((auth) => ({ auth, label: authChoiceLabel(auth), description: found(auth), detail: details[auth] }));
     const ordered = detected ? [...items.filter((i) => i.auth === detected), ...items.filter((i) => i.auth !== detected)] : items;
     const placeholder = !plan.detection
       ? vscode.l10n.t('Detection was skipped. How does the gateway authenticate callers?')
@@ -219,8 +235,10 @@ export class AddServerWizard {
         ? vscode.l10n.t('The server could not be reached. How does the gateway authenticate callers?')
         : vscode.l10n.t('The server answered {0}. How does the gateway authenticate callers?', plan.detection.status);
     const picked = await input.showQuickPick({ ...position, items: ordered, activeItem: ordered.find((i) => i.auth === (plan.auth ?? detected)), placeholder });
-    if (picked.auth !== plan.auth) plan.key = undefined;
-    plan.auth = picked.auth;
+    const warning = keyDetectedWarning(plan.detection, picked.auth);
+    const auth = warning ? await confirmKeyless(input, position, picked.auth, warning) : picked.auth;
+    if (auth !== plan.auth) plan.key = undefined;
+    plan.auth = auth;
   }
 
   private async askKey(input: MultiStepInput, plan: PlanWithUrl, position: StepPosition): Promise<void> {
@@ -274,12 +292,16 @@ export class AddServerWizard {
   }
 
   private async askClientId(input: MultiStepInput, plan: AddServerPlan, position: StepPosition): Promise<void> {
+    const required = plan.signInMethod === 'deviceCode';
     const value = await input.showInputBox({
       ...position,
       value: plan.clientId,
-      prompt: vscode.l10n.t('Optional: your own app registration\'s client id. Leave empty to sign in with VS Code\'s.'),
-      placeholder: vscode.l10n.t('(empty: VS Code\'s client)'),
+      prompt: required
+        ? vscode.l10n.t('Your app registration\'s Application (client) ID: device code signs in with it.')
+        : vscode.l10n.t('Optional: your own app registration\'s client id. Leave empty to sign in with VS Code\'s.'),
+      placeholder: required ? '00000000-0000-0000-0000-000000000000' : vscode.l10n.t('(empty: VS Code\'s client)'),
       validate: (v) => problemText(clientIdProblem(v)),
+      validateOnAccept: async (v) => problemText(clientIdProblem(v, required)),
     });
     plan.clientId = value.trim();
   }

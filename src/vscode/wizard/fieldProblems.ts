@@ -20,6 +20,8 @@ export function fieldProblemText(problem: FieldProblem): string {
       return vscode.l10n.t('"{0}" is not a scope.', problem.scope);
     case 'clientIdInvalid':
       return vscode.l10n.t('A client id is a GUID (the Application (client) ID of your app registration), or leave it empty.');
+    case 'clientIdRequired':
+      return vscode.l10n.t('Device code signs in with your own app registration: enter its Application (client) ID, or go back and choose VS Code\'s sign-in.');
   }
 }
 
