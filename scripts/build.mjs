@@ -2,6 +2,7 @@
 // --production minifies and drops source maps; --watch rebuilds on change. Bundle sizes go to dist/meta.json.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cliBuilds } from './cliBundles.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -26,7 +27,8 @@ export const builds = [
   { ...node, entryPoints: { diagnosis: 'src/core/diagnosis/diagnose.ts' }, outdir: 'dist', external: ['vscode'] },
   // Loaded on first use by src/vscode/policy/registerPolicyTools.ts, so activation stays small.
   { ...node, entryPoints: { policy: 'src/vscode/policy/policyFeature.ts' }, outdir: 'dist', external: ['vscode'] },
-  { ...node, entryPoints: { cli: 'src/cli.ts' }, outdir: 'dist', external: ['vscode'], banner: { js: '#!/usr/bin/env node' } },
+  // The CLI: a small dispatcher and one bundle per command, loaded when that command runs (scripts/cliBundles.mjs).
+  ...cliBuilds(node),
   {
     ...common,
     platform: 'browser',

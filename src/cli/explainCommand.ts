@@ -5,8 +5,6 @@ import { identifyRedirectUri, PLATFORM_LABEL } from '../core/entra/redirectUris'
 import { inertText } from '../core/basics';
 import type { CliIo } from './io';
 
-export const EXPLAIN_USAGE = '  apim-mcp explain "<pasted AADSTS error text or redirect URL>"';
-
 export function explain(text: string, io: CliIo): number {
   const parsed = parseAadstsText(text);
   if (!parsed.codes.length) {

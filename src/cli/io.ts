@@ -10,8 +10,17 @@ export interface CliIo {
   readonly cwd?: string;
 }
 
-/** A mistake in how the command was called: printed with the usage text, exit code 2. */
-export class UsageError extends Error {}
+/**
+ * A mistake in how the command was called: printed with the usage text, exit code 2. Known by its name, not by
+ * `instanceof`: each command is a bundle of its own (scripts/build.mjs), with its own copy of this class.
+ */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+export function isUsageError(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'UsageError' || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') === true);
+}
 
 const COLOURS = { error: '\u001b[31m', warning: '\u001b[33m', info: '\u001b[36m', dim: '\u001b[2m', bold: '\u001b[1m', reset: '\u001b[0m' } as const;
 export type Colour = keyof typeof COLOURS;

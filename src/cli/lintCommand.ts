@@ -13,16 +13,6 @@ import { colourWanted, paint, parseFormat, parseThreshold, reaches, terminalJson
 import { findPolicies, type PolicySource } from './policyFinder';
 import { renderSarif, sarifLevel, type SarifRule } from './sarif';
 
-export const LINT_USAGE = `  apim-mcp lint <files|folders>... [options]
-
-Options for lint:
-  --format FORMAT      text (default), json, or sarif (SARIF 2.1.0, for GitHub code scanning and Azure DevOps)
-  --fail-on LEVEL      exit 1 when a finding is at least error (default), warning or info
-  --no-color           no colour even on a terminal
-
-Folders are searched for policies by content: files whose root element is <policies> or <fragment>, whatever
-their name, and policy strings in .bicep, ARM .json and Terraform files.`;
-
 const DOCS = 'docs/policy-rules.md';
 
 interface LintedFile {

@@ -52,7 +52,8 @@ export class Timeline {
     return result;
   }
 
+  /** In start order. ISO timestamps of one format sort as plain strings; localeCompare would load ICU's collator. */
   entries(): readonly TimelineEntry[] {
-    return [...this.#entries].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+    return [...this.#entries].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
   }
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { diagnose, renderMarkdownReport, type Diagnosis } from '../../../src/core/diagnosis';
-import { renderHuman } from '../../../src/cli';
+import { renderHuman } from '../../../src/cli/diagnoseCommand';
 import { createNodeFetch } from '../../../src/core/probe/nodeFetch';
 import { ProbeHttpClient } from '../../../src/core/probe/probeHttpClient';
 import { Timeline } from '../../../src/core/probe/timeline';
