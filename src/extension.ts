@@ -4,6 +4,7 @@ import { createNodeConfigFileSystem } from './core/config/nodeConfigFileSystem';
 import type { AuthKind } from './core/serverRecord';
 import { registerAuthCommands } from './vscode/auth/authCommands';
 import { EntraTokenService } from './vscode/auth/entraTokens';
+import { TokenOriginConsent } from './vscode/auth/tokenOriginConsent';
 import { ConfigTargets } from './vscode/config/configTargets';
 import { registerConfigFeatures } from './vscode/config/registerConfigFeatures';
 import { TargetLocator } from './vscode/config/targetLocations';
@@ -56,7 +57,8 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
   const keys = new SubscriptionKeyStore(context.secrets);
   const status = new ServerStatusStore();
   const tokens = new EntraTokenService(context.secrets, log, (name) => registry.find(name));
-  const provider = new ApimMcpServerProvider(registry, keys, status, log, { tokens, extensionId });
+  const tokenConsent = new TokenOriginConsent(context.globalState, log);
+  const provider = new ApimMcpServerProvider(registry, keys, status, log, { tokens, extensionId, consent: tokenConsent });
   const locator = new TargetLocator(context.globalStorageUri);
   const sources = new ConfigSources(registry, locator, log);
   const tree = new ServersTreeDataProvider(registry, status, sources);
@@ -72,7 +74,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
     ['the server commands', () => registerServerCommands({ extensionId, registry, keys, provider, status, log })],
     ['the Entra ID commands', () => registerAuthCommands(registry, tokens, log)],
     ['the Servers view', () => registerServersView(tree)],
-    ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, policyExpectations, log, terminalVariables: (name) => context.environmentVariableCollection.get(name) !== undefined })],
+    ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, tokenConsent, policyExpectations, log, terminalVariables: (name) => context.environmentVariableCollection.get(name) !== undefined })],
     ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log }, policyExpectations)],
     ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, locator, fs, targets, terminalEnv, status, log })],
     ['the policy tools', () => registerPolicyTools(context, log)],

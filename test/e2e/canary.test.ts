@@ -12,7 +12,7 @@ import { packagedDriver, packagedExtension } from '../harness/packages';
 import { listenOnLoopback, waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { expectEntraSignIn } from './entraSignIn';
-import { choose, clickServerAction, diagnoseFromTree, editUserSettings, filesUnder, findNotification, notification, quickInputFor, readClipboard, runCommand, setTraceLogLevel } from './workbench';
+import { choose, clickServerAction, diagnoseFromTree, editUserSettings, filesUnder, findNotification, notification, quickInputFor, readClipboard, runCommand, serverRow, setTraceLogLevel } from './workbench';
 
 /**
  * The secret canary suite (issue 8): one real VS Code at trace log level goes through the paths that handle
@@ -27,6 +27,16 @@ const KEY_SERVER = 'Canary key';
 const ENTRA_SERVER = 'Canary Entra';
 const CONFIDENTIAL_SERVER = 'Canary confidential client';
 const CONFIDENTIAL_CLIENT_ID = '3f2a1b4c-5d6e-4f70-8a9b-0c1d2e3f4a5b';
+/** Issue 16: a gateway that echoes the key (item 3), with a copy cut at the 300-character quote limit (item 4). */
+const ECHO_SERVER = 'Canary echoing gateway';
+/** Issue 16, item 6: a gateway that answers 307 to another origin. */
+const REDIRECT_SERVER = 'Canary 307 elsewhere';
+/** Issue 16, item 1: a workspace .mcp.json server whose key header names a variable that is not ours. */
+const ENV_SERVER = 'Canary env header';
+const ENV_VAR = 'CANARY_DEPLOY_TOKEN';
+const CANARY_ENV = `canaryE${unique()}`;
+/** `{"statusCode":404,"message":"` is 29 characters; the second copy of the key starts at 284 and straddles the cut at 300. */
+const PAD_TO_CUT = 284 - 29 - 'Resource not found. '.length - CANARY_KEY.length - 1;
 /** The healthy-entra scenario's user, typed on the Entra emulator's sign-in page. */
 const USER = 'alex@contoso.onmicrosoft.com';
 /** What the diagnostics panel shows when done: the findings, or the healthy line. */
@@ -39,6 +49,18 @@ interface Received {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
+}
+
+/** Listens on 127.0.0.1 (a random port); `stop` ends the server and its connections. */
+async function listening(server: Server): Promise<{ origin: string; stop: () => Promise<void> }> {
+  const port = await listenOnLoopback(server);
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }
 
 /** "Another origin": answers like an APIM gateway that wants a key, and records every request in full. */
@@ -56,15 +78,34 @@ async function startOtherOrigin(): Promise<{ origin: string; received: Received[
       res.end(JSON.stringify({ statusCode: 401, message: 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.' }));
     });
   });
-  const port = await listenOnLoopback(server);
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    received,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return { ...(await listening(server)), received };
+}
+
+/**
+ * A hostile gateway on its own origin: under /echo it repeats the key it was sent (the first answer a 401 that rejects
+ * it, then a 404 whose body has the key twice, the second copy across the 300-character quote limit, and in a header);
+ * under /moved it answers 307 to `redirectTo`, which Node's fetch would follow with the key.
+ */
+async function startHostileGateway(redirectTo: () => string): Promise<{ origin: string; received: IncomingHttpHeaders[]; stop: () => Promise<void> }> {
+  const received: IncomingHttpHeaders[] = [];
+  let echoes = 0;
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      received.push(req.headers);
+      const sent = String(req.headers['ocp-apim-subscription-key'] ?? '');
+      if ((req.url ?? '').startsWith('/moved')) {
+        res.writeHead(307, { location: redirectTo() }).end();
+      } else if (echoes++ === 0) {
+        res.writeHead(401, { 'content-type': 'application/json', 'x-echo': sent });
+        res.end(JSON.stringify({ statusCode: 401, message: `Access denied due to invalid subscription key ${sent}. Make sure to provide a valid key for an active subscription.` }));
+      } else {
+        res.writeHead(404, { 'content-type': 'application/json', 'x-echo': sent });
+        res.end(JSON.stringify({ statusCode: 404, message: `Resource not found. ${sent} ${'x'.repeat(Math.max(0, PAD_TO_CUT))}${sent}` }));
+      }
+    });
+  });
+  return { ...(await listening(server)), received };
 }
 
 /** Files changed since `since` under `dir` (the shared temp folder: other runs' files are older or never hold our canaries). */
@@ -92,6 +133,7 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
   let keySandbox: Sandbox;
   let entraSandbox: Sandbox;
   let other: Awaited<ReturnType<typeof startOtherOrigin>>;
+  let hostile: Awaited<ReturnType<typeof startHostileGateway>>;
   let server: CodeServer;
   let workbench: Workbench;
   let settings: Record<string, unknown>;
@@ -102,6 +144,7 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
   const startedAt = Date.now() - 1000;
 
   const settingsFile = () => join(server.userDataDir, 'User', 'settings.json');
+  const extensionLog = () => filesUnder(join(server.userDataDir, 'logs')).filter((f) => /APIM MCP/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
 
   /** Every frame's DOM (the workbench and the webview's nested frames), kept for the final check. */
   const snapshotDom = async () => {
@@ -121,13 +164,15 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
   const canaries = (): string[] => {
     const tokens = entraSandbox.issuedTokens();
     const signatures = tokens.map((t) => t.split('.')).filter((p) => p.length === 3 && p[2]!.length >= 16).map((p) => p[2]!);
-    return [CANARY_KEY, CANARY_CLIENT_SECRET, ...tokens, ...signatures];
+    // A secret cut at a quote limit leaves its beginning: 16 characters of the key are searched for too (item 4).
+    return [CANARY_KEY, CANARY_KEY.slice(0, 16), CANARY_CLIENT_SECRET, CANARY_ENV, ...tokens, ...signatures];
   };
 
   before(async () => {
     keySandbox = await startSandbox('healthy-key', { subscriptionKeys: [CANARY_KEY] });
     entraSandbox = await startSandbox('healthy-entra');
     other = await startOtherOrigin();
+    hostile = await startHostileGateway(() => `${other.origin}/products/mcp`);
     const { mcpUrl, tenantId, entra, caCertPath } = entraSandbox.endpoints;
     settings = {
       'apimMcp.authProviderId': 'apimMcpTest.sandboxEntra',
@@ -141,9 +186,13 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
       label: 'e2e-canary',
       extensions: [await packagedExtension(), await packagedDriver()],
       userSettings: settings,
-      workspaceFiles: { [POLICY]: readFileSync(join(FIXTURES, 'gotchas.mcp.policy.xml'), 'utf8') },
-      // The extension host trusts the Entra emulator's throwaway CA (diagnosis reads its metadata over https).
-      env: { APIM_MCP_SANDBOX_ENTRA: JSON.stringify({ entra, caCertPath }), NODE_EXTRA_CA_CERTS: caCertPath },
+      workspaceFiles: {
+        [POLICY]: readFileSync(join(FIXTURES, 'gotchas.mcp.policy.xml'), 'utf8'),
+        '.mcp.json': JSON.stringify({ mcpServers: { [ENV_SERVER]: { type: 'http', url: `${other.origin}/env/mcp`, headers: { 'Ocp-Apim-Subscription-Key': `\${${ENV_VAR}}` } } } }),
+      },
+      // The extension host trusts the Entra emulator's throwaway CA (diagnosis reads its metadata over https), and
+      // has a secret under a name that is not ours, as GITHUB_TOKEN would be.
+      env: { APIM_MCP_SANDBOX_ENTRA: JSON.stringify({ entra, caCertPath }), NODE_EXTRA_CA_CERTS: caCertPath, [ENV_VAR]: CANARY_ENV },
     });
     workbench = await openWorkbench(server.url);
     workbench.page.on('console', (m) => consoleLines.push(m.text()));
@@ -158,6 +207,7 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     await keySandbox?.stop();
     await entraSandbox?.stop();
     await other?.stop();
+    await hostile?.stop();
   });
 
   it('key: set through a password box, used by VS Code to connect, and diagnosed with the report copied and saved', async () => {
@@ -206,13 +256,28 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     await notification(page, `signed in to ${ENTRA_SERVER}`).waitFor({ state: 'visible', timeout: 30_000 });
     assert.ok(entraSandbox.issuedTokens().length > 0, 'the Entra emulator issued no token');
 
+    // 16.2: before the first token goes to the gateway's origin, a modal question names that origin. No is not kept.
+    const origin = new URL(entraSandbox.endpoints.mcpUrl).origin;
+    const question = page.locator('.monaco-dialog-box', { hasText: `Send your Microsoft Entra ID tokens to ${origin}?` });
+    const askedAt = Date.now();
     await clickServerAction(page, ENTRA_SERVER, 'play');
+    await question.waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.screenshot('e2e-canary-token-origin-question');
+    await question.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
+    await waitFor('the refusal in the extension log', 20_000, () => (/\[tokenOrigin\] .* not allowed by the user/.test(extensionLog()) ? true : undefined));
+    await waitFor('the status to say why', 20_000, () => (/\[resolve\] Canary Entra: Entra ID tokens may not go to/.test(extensionLog()) ? true : undefined));
+    assert.deepEqual(entraSandbox.requests().filter((r) => r.at >= askedAt).map((r) => r.authorization).filter((a) => a !== 'absent'), [], 'a token was sent after No');
+
+    await clickServerAction(page, ENTRA_SERVER, 'play');
+    await question.waitFor({ state: 'visible', timeout: 30_000 });
+    await question.locator('.monaco-button', { hasText: /^Send Tokens$/ }).click();
     await waitFor('tools/list with a valid token', 60_000, () =>
       entraSandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
 
     const frame = await diagnoseFromTree(workbench, ENTRA_SERVER, HEALTHY_OR_FINDINGS);
-    // The diagnosis used the token: its claims are shown (the token itself never is).
+    // The diagnosis used the token: its claims are shown (the token itself never is). It was not asked about again.
     await frame.locator('section.claims').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.equal(extensionLog().match(/\[tokenOrigin\]/g)?.length, 2, 'asked once more after the yes');
     await copyReport(frame);
     await snapshotDom();
   });
@@ -234,6 +299,7 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     assert.ok(entraSandbox.issuedTokens().length > issuedBefore, 'no new token was issued');
     await waitFor('tools/list with the new token', 60_000, () =>
       entraSandbox.requests().some((r) => r.at >= since && r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
+    assert.equal(extensionLog().match(/\[tokenOrigin\]/g)?.length, 2, 'the new account\'s token was asked about again');
     await snapshotDom();
   });
 
@@ -302,6 +368,56 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     assert.ok(keySandbox.requests().every((r) => r.keyStatus !== 'invalid'));
   });
 
+  it('16.3/16.4/16.6/16.1: an echoing gateway, a key cut at the quote limit, a 307 elsewhere and a workspace header naming another variable', async () => {
+    const { page } = workbench;
+    const current = JSON.parse(readFileSync(settingsFile(), 'utf8')) as Record<string, unknown>;
+    const servers = current['apimMcp.servers'] as Record<string, unknown>[];
+    await editUserSettings(page, server.userDataDir, {
+      'apimMcp.servers': [...servers, { name: ECHO_SERVER, url: `${hostile.origin}/echo/mcp`, auth: 'subscriptionKey' }, { name: REDIRECT_SERVER, url: `${hostile.origin}/moved/mcp`, auth: 'subscriptionKey' }],
+    });
+
+    // Echo: the key box's check is answered with the key echoed; the box quotes the answer, redacted.
+    await clickServerAction(page, ECHO_SERVER, 'play');
+    const echoBox = await quickInputFor(page, `Subscription key for ${ECHO_SERVER}`);
+    await echoBox.fill(CANARY_KEY);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'APIM rejected this key' }).waitFor({ state: 'visible', timeout: 20_000 });
+    await snapshotDom();
+    // Again: now a 404 with the key twice; the key is kept and the start refused with the answer quoted, redacted.
+    await page.keyboard.press('Enter');
+    await findNotification(page, `${ECHO_SERVER} cannot connect`);
+    await serverRow(page, ECHO_SERVER).hover();
+    await page.locator('.monaco-hover', { hasText: 'APIM has no API at this path' }).first().waitFor({ state: 'visible', timeout: 10_000 }).catch(() => undefined);
+    await snapshotDom();
+    const echoFrame = await diagnoseFromTree(workbench, ECHO_SERVER);
+    await echoFrame.locator('section.findings', { hasText: 'Resource not found.' }).waitFor({ state: 'visible', timeout: 60_000 });
+    await copyReport(echoFrame);
+    await snapshotDom();
+    assert.ok(hostile.received.filter((h) => h['ocp-apim-subscription-key'] === CANARY_KEY).length >= 3, 'the key went to the echoing gateway (its own origin)');
+
+    // 307 elsewhere: the key is stored for the gateway, the start is refused and names the other address.
+    await clickServerAction(page, REDIRECT_SERVER, 'play');
+    const movedBox = await quickInputFor(page, `Subscription key for ${REDIRECT_SERVER}`);
+    await movedBox.fill(CANARY_KEY);
+    await page.keyboard.press('Enter');
+    await findNotification(page, `${REDIRECT_SERVER} cannot connect`);
+    const movedFrame = await diagnoseFromTree(workbench, REDIRECT_SERVER);
+    await copyReport(movedFrame);
+    await snapshotDom();
+
+    // A workspace server whose key header is ${CANARY_DEPLOY_TOKEN}: that variable is never read.
+    const envFrame = await diagnoseFromTree(workbench, ENV_SERVER, 'section.notes');
+    await envFrame.locator('section.notes', { hasText: `${ENV_VAR}, which is not read` }).waitFor({ state: 'visible', timeout: 60_000 });
+    await snapshotDom();
+
+    for (const r of other.received) {
+      const everything = `${r.method} ${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`;
+      for (const canary of canaries()) assert.ok(!everything.includes(canary), `a canary reached the other origin in ${r.method} ${r.url}`);
+      assert.equal(r.headers['ocp-apim-subscription-key'], undefined, `a key header reached the other origin in ${r.method} ${r.url}`);
+    }
+    assert.ok(other.received.some((r) => r.url.startsWith('/env/')), 'the env-header server was never diagnosed');
+  });
+
   it('no canary in any file, log, report or DOM (except VS Code\'s own secret storage, which is not on disk here)', async () => {
     await snapshotDom();
     const values = canaries();
@@ -330,7 +446,7 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     // Positive control: a canary planted in the workspace (UTF-16, as browsers store strings) is found.
     const planted = join(server.workspace, 'planted-canary.bin');
     writeFileSync(planted, Buffer.concat([Buffer.from('x'), Buffer.from(CANARY_KEY, 'utf16le')]));
-    assert.deepEqual(search([...filesUnder(server.workspace), ...files]).filter((h) => h.startsWith(planted)).length, 1, 'the search misses a planted canary');
+    assert.deepEqual(search([...filesUnder(server.workspace), ...files]).filter((h) => h.startsWith(planted)).length, 2, 'the search misses a planted canary (the key, and its beginning)');
     rmSync(planted);
     const hits = search(files);
     const texts: [string, string][] = [
@@ -341,7 +457,7 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
       ...domSnapshots.map((d, i): [string, string] => [`DOM snapshot ${i + 1}`, d]),
     ];
     for (const [name, text] of texts) for (const v of values) if (text.includes(v)) hits.push(`${name} (${v.slice(0, 8)}…)`);
-    assert.ok(savedReport && copiedReports.length === 3 && domSnapshots.length > 3);
+    assert.ok(savedReport && copiedReports.length === 5 && domSnapshots.length > 3);
     const browserFiles = temp.filter((f) => /playwright_chromiumdev_profile/.test(f)).length;
     console.log(`canary: ${values.length} values; ${root.length} files under the code-server root, ${temp.length} recent temp files (${browserFiles} in the browser profile), ${texts.length} texts (logs, console, reports, DOM); ${other.received.length} requests at the other origin`);
     assert.deepEqual(hits, [], `searched ${files.length} files and ${texts.length} texts`);

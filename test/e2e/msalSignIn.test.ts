@@ -80,6 +80,8 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
       userSettings: {
         'apimMcp.entra.signInMethod': 'deviceCode',
         'apimMcp.entra.authorityHost': entra,
+        // The one-time "send tokens to this address?" question (16.2) is answered in the canary suite.
+        'apimMcp.entra.allowedTokenOrigins': [new URL(mcpUrl).origin],
         'apimMcp.servers': [{ name: SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, scopes: [API_SCOPE], clientId: PUBLIC_CLIENT_ID }],
       },
       // msal-node in the extension host trusts the Entra emulator's throwaway CA, as it would trust login.microsoftonline.com.

@@ -67,6 +67,9 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     driver.sandboxEntra.configure({ entra: sandbox.endpoints.entra, caPem: readFileSync(sandbox.endpoints.caCertPath, 'utf8'), user: USER });
     await driver.sandboxEntra.reset();
     await vscode.workspace.getConfiguration('apimMcp').update('authProviderId', driver.sandboxEntra.providerId, vscode.ConfigurationTarget.Global);
+    // The one-time "send tokens to this address?" question (16.2) is answered in the e2e canary suite; here the
+    // gateway is on the user's own list.
+    await vscode.workspace.getConfiguration('apimMcp.entra').update('allowedTokenOrigins', [sandbox.endpoints.gateway], vscode.ConfigurationTarget.Global);
     const tenant = sandbox.endpoints.tenantId;
     await setServers(api, [
       { name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [API_SCOPE] },
@@ -80,6 +83,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     for (const name of [SERVER, WRONG_AUDIENCE, GRAPH_SCOPED, STALE]) await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(name))).catch(() => undefined);
     if (api) await removeAllServers(api);
     await vscode.workspace.getConfiguration('apimMcp').update('authProviderId', undefined, vscode.ConfigurationTarget.Global);
+    await vscode.workspace.getConfiguration('apimMcp.entra').update('allowedTokenOrigins', undefined, vscode.ConfigurationTarget.Global);
     await driver?.sandboxEntra.reset();
     await sandbox?.stop();
   });

@@ -83,6 +83,8 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     const config = vscode.workspace.getConfiguration('apimMcp');
     await config.update('authProviderId', driver.sandboxEntra.providerId, vscode.ConfigurationTarget.Global);
     await config.update('azure.resourceManagerEndpoint', arm.origin, vscode.ConfigurationTarget.Global);
+    // The Weather diagnosis may send a token to the gateway without the one-time question (16.2, asked in the e2e canary suite).
+    await config.update('entra.allowedTokenOrigins', [sandbox.endpoints.gateway], vscode.ConfigurationTarget.Global);
   });
 
   after(async () => {
@@ -92,6 +94,7 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     const config = vscode.workspace.getConfiguration('apimMcp');
     await config.update('authProviderId', undefined, vscode.ConfigurationTarget.Global);
     await config.update('azure.resourceManagerEndpoint', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('entra.allowedTokenOrigins', undefined, vscode.ConfigurationTarget.Global);
     await driver?.sandboxEntra.reset();
     await arm?.stop();
     await sandbox?.stop();

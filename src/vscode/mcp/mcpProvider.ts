@@ -7,6 +7,7 @@ import { claimList, claimString, claimTime, decodeAccessToken } from '../../core
 import { Secret } from '../../core/secret';
 import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
 import { SignInRequiredError, type EntraTokenService } from '../auth/entraTokens';
+import type { TokenOriginConsent } from '../auth/tokenOriginConsent';
 import { waitForEvent } from '../events';
 import { promptForSubscriptionKey } from '../keyPrompt';
 import type { ServerRegistry } from '../serverRegistry';
@@ -48,7 +49,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
     private readonly keys: SubscriptionKeyStore,
     private readonly status: ServerStatusStore,
     private readonly log: vscode.LogOutputChannel,
-    private readonly entra?: { readonly tokens: EntraTokenService; readonly extensionId: string },
+    private readonly entra?: { readonly tokens: EntraTokenService; readonly extensionId: string; readonly consent: TokenOriginConsent },
   ) {
     this.disposables.push(
       registry.onDidChange(() => this._onDidChangeMcpServerDefinitions.fire()),
@@ -138,6 +139,11 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
     }
     let token: AccessToken | undefined;
     if (usesEntra(server.auth)) {
+      if (this.entra && !(await this.entra.consent.allows(server))) {
+        this.log.info(`[resolve] ${server.name}: Entra ID tokens may not go to ${server.origin}; not starting`);
+        this.status.set(server.name, 'unknown', vscode.l10n.t('Not started: you did not allow Entra ID tokens to be sent to {0}.', server.origin));
+        return undefined;
+      }
       this.started.add(server.name);
       token = await this.entraToken(server);
       credentials.Authorization = bearer(token);

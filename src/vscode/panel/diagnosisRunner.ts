@@ -7,6 +7,7 @@ import type { Secret } from '../../core/secret';
 import { VSCODE_ENTRA_REDIRECT_URIS } from '../../core/entra/redirectUris';
 import { usesEntra, usesSubscriptionKey } from '../../core/serverRecord';
 import type { EntraTokenService } from '../auth/entraTokens';
+import type { TokenOriginConsent } from '../auth/tokenOriginConsent';
 import { runCredentials } from './runCredentials';
 import type { PolicyExpectationStore } from '../policyExpectationStore';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
@@ -34,6 +35,8 @@ export interface RunnerDeps {
   /** Whether the extension sets this variable in VS Code terminals (its environmentVariableCollection). */
   readonly terminalVariables: (name: string) => boolean;
   readonly tokens?: EntraTokenService;
+  /** Asks before a token goes to an origin for the first time; required wherever `tokens` is given. */
+  readonly tokenConsent?: TokenOriginConsent;
   /** What the API's policy in Azure expected when the server was added from Azure. */
   readonly policyExpectations?: PolicyExpectationStore;
   readonly log: vscode.LogOutputChannel;

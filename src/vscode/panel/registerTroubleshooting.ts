@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { PolicyExpectationStore } from '../policyExpectationStore';
 import { settingsEntryLine, type ServerEntry } from '../../core/config/configEntries';
 import type { EntraTokenService } from '../auth/entraTokens';
+import type { TokenOriginConsent } from '../auth/tokenOriginConsent';
 import { targetLabel } from '../config/targetLabels';
 import type { TargetLocator } from '../config/targetLocations';
 import type { ConfigSources } from '../servers/configSources';
@@ -17,6 +18,7 @@ export interface TroubleshootingDeps {
   readonly tree: ServersTreeDataProvider;
   readonly keys: SubscriptionKeyStore;
   readonly tokens?: EntraTokenService;
+  readonly tokenConsent?: TokenOriginConsent;
   readonly policyExpectations?: PolicyExpectationStore;
   readonly terminalVariables: (name: string) => boolean;
   readonly log: vscode.LogOutputChannel;
@@ -77,7 +79,7 @@ async function openAt(uri: vscode.Uri, line: number): Promise<void> {
 
 export function registerTroubleshooting(deps: TroubleshootingDeps): vscode.Disposable {
   const { sources, log } = deps;
-  const panels = new DiagnosticsPanels({ extensionUri: deps.extensionUri, sources, tree: deps.tree, keys: deps.keys, tokens: deps.tokens, policyExpectations: deps.policyExpectations, terminalVariables: deps.terminalVariables, log });
+  const panels = new DiagnosticsPanels({ extensionUri: deps.extensionUri, sources, tree: deps.tree, keys: deps.keys, tokens: deps.tokens, tokenConsent: deps.tokenConsent, policyExpectations: deps.policyExpectations, terminalVariables: deps.terminalVariables, log });
 
   return vscode.Disposable.from(
     panels,

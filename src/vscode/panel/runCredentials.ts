@@ -89,12 +89,13 @@ async function accessToken(entry: ServerEntry, deps: RunnerDeps, pastedToken: Se
     notes.push(vscode.l10n.t('No Entra ID token was available to this extension for this server: the diagnosis checked discovery and sign-in only.'));
     return undefined;
   }
+  let token: Secret;
   try {
     // Silent only: a diagnosis never opens a sign-in on its own.
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_resolve, reject) => (timer = setTimeout(() => reject(new Error('timeout')), SILENT_TOKEN_TIMEOUT_MS)));
     try {
-      return (await Promise.race([deps.tokens.tokenFor(entry.record, 'silent'), timeout])).token;
+      token = (await Promise.race([deps.tokens.tokenFor(entry.record, 'silent'), timeout])).token;
     } finally {
       clearTimeout(timer);
     }
@@ -102,4 +103,10 @@ async function accessToken(entry: ServerEntry, deps: RunnerDeps, pastedToken: Se
     notes.push(vscode.l10n.t('Not signed in to Entra ID for this server: the diagnosis checked discovery and sign-in only. Sign in (or diagnose with a pasted token), then re-run.'));
     return undefined;
   }
+  // The person asked for this run, so the first token for an origin is asked about here, as at a start.
+  if (!deps.tokenConsent || !(await deps.tokenConsent.allows(entry.record))) {
+    notes.push(vscode.l10n.t('The Entra ID token was not sent: you have not allowed tokens for this server to go to {0}. The diagnosis checked discovery and sign-in only.', entry.record.origin));
+    return undefined;
+  }
+  return token;
 }
