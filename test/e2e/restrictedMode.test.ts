@@ -1,0 +1,264 @@
+// Issue 16.1 in real VS Code: a folder opened in Restricted Mode defines servers whose headers name environment
+// variables and whose name matches a server with a stored key. Diagnose sends nothing secret for them and says why;
+// no terminal gets a key from them. Once the person trusts the folder, only the stored key (bound to its origin) and
+// APIM_MCP_KEY_* variables are used, never another variable of the extension host's environment.
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { FrameLocator } from 'playwright-core';
+import { openWorkbench, type Workbench } from '../harness/browser';
+import { startCodeServer, type CodeServer } from '../harness/codeServer';
+import { packagedExtension } from '../harness/packages';
+import { listenOnLoopback, waitFor } from '../harness/processes';
+import { startSandbox, type Sandbox } from '../sandbox/index';
+import { choose, clickServerAction, diagnosticsPanel, filesUnder, notification, quickInputFor, runCommand } from './workbench';
+
+const canary = (label: string) => `canary${label}${randomBytes(12).toString('hex')}`;
+/** Stored in SecretStorage for the settings server FORECAST, bound to the gateway's origin. */
+const STORED_KEY = canary('Stored');
+/** A secret in the extension host's environment under a name that is not ours (as GITHUB_TOKEN would be). */
+const DEPLOY_TOKEN = canary('Deploy');
+/** A key in the extension host's environment under one of our names. */
+const OWN_VARIABLE_KEY = canary('Own');
+const CANARIES = [STORED_KEY, DEPLOY_TOKEN, OWN_VARIABLE_KEY];
+const DEPLOY_VAR = 'APIM_MCP_TEST_DEPLOY_TOKEN';
+const OWN_VAR = 'APIM_MCP_KEY_OWN_VARIABLE_SERVER';
+/** In the user's settings with a stored key, and in the folder's .mcp.json under the same name and origin. */
+const FORECAST = 'Forecast';
+/** .vscode/mcp.json: the key header is ${APIM_MCP_TEST_DEPLOY_TOKEN}. */
+const DEPLOY_SERVER = 'Deploy token server';
+/** .mcp.json: the key header is ${APIM_MCP_KEY_OWN_VARIABLE_SERVER}. */
+const OWN_SERVER = 'Own variable server';
+const KEY_HEADER = 'ocp-apim-subscription-key';
+const SETTINGS_MARK = 'from=settings';
+const RESTRICTED_NOTE = /This folder is not trusted \(Restricted Mode\) and defines this server in .*: the diagnosis ran without any key or token/;
+
+interface Received {
+  readonly url: string;
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+/** The gateway's address as the folder names it: forwards to the sandbox and records every request in full. */
+async function startRecordingProxy(upstream: string): Promise<{ origin: string; received: Received[]; stop: () => Promise<void> }> {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      received.push({ url: req.url ?? '', headers: req.headers, body: body.toString('utf8') });
+      const url = new URL(req.url ?? '/', upstream);
+      const up = request(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      });
+      up.on('error', () => {
+        if (!res.headersSent) res.writeHead(502);
+        res.end();
+      });
+      up.end(body);
+    });
+  });
+  const port = await listenOnLoopback(server);
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    received,
+    stop: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+/** Requests for the folder's servers (the settings server's own are marked by its URL). */
+const forFolder = (received: readonly Received[]) => received.filter((r) => !r.url.includes(SETTINGS_MARK));
+
+/** Every canary found anywhere in what the gateway received for the folder's servers. */
+function canariesIn(received: readonly Received[]): string[] {
+  const all = JSON.stringify(forFolder(received));
+  return CANARIES.filter((c) => all.includes(c)).map((c) => c.slice(0, 12));
+}
+
+describe('16.1 Restricted Mode in real VS Code: a folder the person does not trust gets no secret sent for its servers', () => {
+  let sandbox: Sandbox;
+  let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
+  let server: CodeServer;
+  let workbench: Workbench;
+  let mcpUrl: string;
+
+  /** Diagnoses a server picked by name and config source from the palette; waits for the run's result. */
+  const diagnoseFromPalette = async (name: string, source: string): Promise<FrameLocator> => {
+    const { page } = workbench;
+    await runCommand(page, 'View: Close All Editors');
+    await runCommand(page, 'APIM MCP: Diagnose');
+    // A row's text is its label, the URL and the source, run together: "Forecasthttp://…Workspace .mcp.json".
+    await choose(page, undefined, new RegExp(`^${escapeRegExp(name)}http:.*${escapeRegExp(source)}`));
+    return panelFor(name);
+  };
+
+  const panelFor = async (name: string): Promise<FrameLocator> => {
+    const frame = diagnosticsPanel(workbench.page);
+    await frame.locator('header.server h1', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
+    // The run is done when its findings or the healthy line show (notes come with them, when there are any).
+    await frame.locator('section.findings, p.healthy').first().waitFor({ state: 'visible', timeout: 60_000 }).catch(async (error: unknown) => {
+      await workbench.screenshot(`e2e-restricted-failed-${name.replace(/\W+/g, '-')}`);
+      throw error;
+    });
+    return frame;
+  };
+
+  const notesOf = (frame: FrameLocator) => frame.locator('section.notes').innerText().catch(() => '(no notes)');
+
+  /** The extension's own log (every file of it under the profile's logs). */
+  const apimMcpLog = (): string =>
+    filesUnder(join(server.userDataDir, 'logs')).filter((f) => /APIM MCP/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
+
+  /**
+   * Opens a new terminal as a person does and has the shell write which APIM_MCP_KEY_* names it has and a hash of
+   * APIM_MCP_KEY_FORECAST (never the value) to a file the test reads.
+   */
+  const terminalReport = async (label: string): Promise<{ names: string[]; forecastHash: string }> => {
+    const { page } = workbench;
+    const file = join(server.root, `terminal-${label}.txt`);
+    rmSync(file, { force: true });
+    await runCommand(page, 'Terminal: Create New Terminal');
+    const terminal = page.locator('.terminal-wrapper.active .xterm');
+    await terminal.waitFor({ state: 'visible', timeout: 30_000 });
+    await waitFor('the shell to run the report', 45_000, async () => {
+      if (existsSync(file) && readFileSync(file, 'utf8').includes('end')) return true;
+      await terminal.click();
+      // A child shell writes the report, so the interactive shell's prompt hooks never write into the file.
+      await page.keyboard.type(`sh -c 'echo "names: $(env | grep -o "^APIM_MCP_KEY_[A-Z0-9_]*" | sort | tr "\\n" " ")"; echo "hash: $(printf %s "$APIM_MCP_KEY_FORECAST" | sha256sum)"; echo end' > '${file}'\n`);
+      return existsSync(file) && readFileSync(file, 'utf8').includes('end') ? true : undefined;
+    }, 3000);
+    await runCommand(page, 'Terminal: Kill All Terminals');
+    const text = readFileSync(file, 'utf8');
+    const names = /^names: (.*)$/m.exec(text)?.[1] ?? '';
+    const hash = /^hash: ([0-9a-f]{64})/m.exec(text)?.[1] ?? '';
+    return { names: names.trim().split(' ').filter(Boolean), forecastHash: hash };
+  };
+
+  before(async () => {
+    sandbox = await startSandbox('healthy-key', { subscriptionKeys: [STORED_KEY, DEPLOY_TOKEN, OWN_VARIABLE_KEY] });
+    const upstream = new URL(sandbox.endpoints.mcpUrl);
+    proxy = await startRecordingProxy(upstream.origin);
+    mcpUrl = `${proxy.origin}${upstream.pathname}`;
+    const keyed = (variable: string) => ({ type: 'http', url: mcpUrl, headers: { 'Ocp-Apim-Subscription-Key': `\${${variable}}` } });
+    server = await startCodeServer({
+      label: 'e2e-restricted',
+      extensions: [await packagedExtension()],
+      userSettings: {
+        // VS Code's default: a folder is trusted only when the person says so.
+        'security.workspace.trust.enabled': true,
+        // The same origin as the folder's servers (a key is bound to an origin, not a path); the query marks its
+        // own requests, which carry the key legitimately when VS Code starts it.
+        'apimMcp.servers': [{ name: FORECAST, url: `${mcpUrl}?${SETTINGS_MARK}`, auth: 'subscriptionKey' }],
+      },
+      workspaceFiles: {
+        '.vscode/mcp.json': JSON.stringify({ servers: { [DEPLOY_SERVER]: keyed(DEPLOY_VAR) } }, null, 2),
+        '.mcp.json': JSON.stringify({ mcpServers: { [FORECAST]: keyed('APIM_MCP_KEY_FORECAST'), [OWN_SERVER]: keyed(OWN_VAR) } }, null, 2),
+      },
+      env: { [DEPLOY_VAR]: DEPLOY_TOKEN, [OWN_VAR]: OWN_VARIABLE_KEY },
+    });
+    workbench = await openWorkbench(server.url);
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await server?.stop();
+    await proxy?.stop();
+    await sandbox?.stop();
+  });
+
+  it('16.1 the folder opens in Restricted Mode, and the person stores the key of the settings server', async () => {
+    const { page } = workbench;
+    // A folder nobody has trusted opens in Restricted Mode (code-server asks nothing at start; VS Code asks once).
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+    await waitFor('the extension to start in Restricted Mode', 60_000, () => (/workspace trusted: false/.test(apimMcpLog()) ? true : undefined));
+
+    await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
+    // The only settings server with a key: no picker.
+    const input = await quickInputFor(page, `Subscription key for ${FORECAST}`);
+    assert.equal(await input.getAttribute('type'), 'password');
+    await input.fill(STORED_KEY);
+    await page.keyboard.press('Enter');
+    await notification(page, `subscription key saved for ${FORECAST}`).waitFor({ state: 'visible', timeout: 15_000 });
+  });
+
+  it('16.1 Restricted Mode: Diagnose sends no key, no variable and no Authorization for the folder\'s servers, and says why', async () => {
+    proxy.received.length = 0;
+    // One click on Diagnose in the Servers view, the attack of issue 16 item 1.
+    await runCommand(workbench.page, 'View: Close All Editors');
+    await clickServerAction(workbench.page, DEPLOY_SERVER, 'pulse');
+    const notes = [await notesOf(await panelFor(DEPLOY_SERVER))];
+    await workbench.screenshot('e2e-restricted-diagnosis');
+    notes.push(await notesOf(await diagnoseFromPalette(FORECAST, 'Workspace .mcp.json')));
+    notes.push(await notesOf(await diagnoseFromPalette(OWN_SERVER, 'Workspace .mcp.json')));
+    assert.ok(forFolder(proxy.received).length >= 3, 'the diagnoses ran against the gateway');
+    assert.deepEqual(canariesIn(proxy.received), [], 'a secret reached the gateway');
+    const withCredentials = forFolder(proxy.received).filter((r) => r.headers.authorization !== undefined || r.headers[KEY_HEADER] !== undefined);
+    assert.deepEqual(withCredentials.map((r) => Object.keys(r.headers)), [], 'a request carried a key or an Authorization header');
+    for (const text of notes) assert.match(text, RESTRICTED_NOTE, text);
+  });
+
+  it('16.1 Restricted Mode: no key is put into terminals for the folder\'s .mcp.json, and VS Code opens none without trust', async () => {
+    const { page } = workbench;
+    // VS Code itself does not start a shell in Restricted Mode: it asks for trust, and the person cancels.
+    await runCommand(page, 'Terminal: Create New Terminal');
+    const ask = page.locator('.monaco-dialog-box', { hasText: 'Creating a terminal process requires executing code' });
+    await ask.waitFor({ state: 'visible', timeout: 30_000 });
+    await workbench.screenshot('e2e-restricted-terminal-asks-trust');
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    await ask.waitFor({ state: 'hidden', timeout: 10_000 });
+    // What the extension put into the terminal environment, named in its log (names only, never values).
+    assert.doesNotMatch(apimMcpLog(), /\[terminalEnv\] set in terminals/, 'a key variable was put into the terminal environment in Restricted Mode');
+  });
+
+  it('16.1 trusted: the stored key goes to its origin and APIM_MCP_KEY_* is read, another variable never', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'Workspaces: Manage Workspace Trust');
+    const trust = page.locator('.workspace-trust-editor').getByRole('button', { name: /^Trust$/ }).first();
+    await trust.waitFor({ state: 'visible', timeout: 30_000 });
+    await trust.click();
+    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'hidden', timeout: 30_000 });
+    await page.locator('.workspace-trust-editor', { hasText: 'You trust this folder' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await workbench.screenshot('e2e-restricted-trusted');
+    // The trust editor opens as a modal editor, closed with the X in its title bar.
+    const modal = page.locator('.monaco-modal-editor-block');
+    await modal.locator('.action-label.codicon-close, .action-label.codicon-chrome-close').first().click();
+    await modal.waitFor({ state: 'hidden', timeout: 10_000 });
+
+    proxy.received.length = 0;
+    const deploy = await diagnoseFromPalette(DEPLOY_SERVER, 'Workspace mcp.json');
+    assert.match(await deploy.locator('section.notes').innerText(), new RegExp(`${DEPLOY_VAR}, which is not read: only APIM_MCP_KEY_\\* variables are`));
+    assert.ok(forFolder(proxy.received).length > 0, 'the diagnosis ran against the gateway');
+    assert.deepEqual(canariesIn(proxy.received), [], 'the value of a variable that is not APIM_MCP_KEY_* reached the gateway');
+
+    const forecast = await diagnoseFromPalette(FORECAST, 'Workspace .mcp.json');
+    await forecast.locator('p.healthy').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.ok(forFolder(proxy.received).some((r) => r.headers[KEY_HEADER] === STORED_KEY), 'the stored key was not sent to the origin it was stored for');
+
+    const own = await diagnoseFromPalette(OWN_SERVER, 'Workspace .mcp.json');
+    await own.locator('p.healthy').waitFor({ state: 'visible', timeout: 60_000 });
+    assert.match(await own.locator('section.notes').innerText(), new RegExp(`read from the environment variable ${OWN_VAR}`));
+    assert.ok(forFolder(proxy.received).some((r) => r.headers[KEY_HEADER] === OWN_VARIABLE_KEY));
+    assert.ok(!JSON.stringify(proxy.received).includes(DEPLOY_TOKEN), 'the foreign variable reached the gateway');
+    await workbench.screenshot('e2e-restricted-trusted-diagnosis');
+  });
+
+  it('16.1 trusted: new terminals get the stored key under the name .mcp.json references (the documented exposure)', async () => {
+    const report = await waitFor('a terminal with APIM_MCP_KEY_FORECAST', 60_000, async () => {
+      const r = await terminalReport('trusted');
+      return r.forecastHash === sha256(STORED_KEY) ? r : undefined;
+    }, 1000);
+    assert.deepEqual(report.names, ['APIM_MCP_KEY_FORECAST', OWN_VAR]);
+    assert.match(apimMcpLog(), /\[terminalEnv\] set in terminals: APIM_MCP_KEY_FORECAST$/m);
+  });
+});
