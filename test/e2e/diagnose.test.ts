@@ -256,6 +256,9 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     assert.match(await readClipboard(workbench.page), /^az rest --method POST --uri 'https:\/\/graph\.microsoft\.com\/v1\.0\/users\/<user-object-id>\/appRoleAssignments'/);
 
     await screenshotsInAllThemes('role-missing-for-tool');
+    const roleFinding = frame.locator('article.finding[data-finding="entra.token.roleMissing"]');
+    await roleFinding.scrollIntoViewIfNeeded();
+    await workbench.crop('diagnose-role-missing', roleFinding);
     await matrix.scrollIntoViewIfNeeded();
     await workbench.screenshot('e2e-diagnose-role-matrix');
     // The claims are shown; the token itself and its signature never are.

@@ -66,6 +66,9 @@ describe('policy linter: a person opens a policy file, reads the problems and ap
     // Under load the first Ctrl+. can come before the lazily loaded linter's code actions are ready and show nothing.
     await actUntilShown('the quick fix menu', fix, () => page.keyboard.press('Control+.'));
     await workbench.screenshot('e2e-policy-quick-fix');
+    // Lines 11 to 21 with the menu over them: the problem in its context, as the walkthrough shows it.
+    const lineNumber = (n: number) => page.locator('.monaco-editor .line-numbers').filter({ hasText: new RegExp(`^\\s*${n}\\s*$`) }).first();
+    await workbench.crop('policy-quick-fix', lineNumber(11), page.locator('.action-widget').first());
     await fix.click();
     await waitFor('the fix in the editor', 15_000, async () =>
       (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').includes('Body.As<JObject>(preserveContent: true)') ? true : undefined);

@@ -88,6 +88,7 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     await page.locator(`${QUICK_INPUT} input[placeholder*="Where should"]`).waitFor({ state: 'visible', timeout: 15_000 });
     counters.push(await counterAt(page, 'Where should'));
     await workbench.screenshot('e2e-wizard-targets');
+    await workbench.crop('wizard-targets', page.locator(QUICK_INPUT));
     await choose(page, 'Where should', /managed by APIM MCP/);
     const key = await quickInputFor(page, `Subscription key for ${KEY_SERVER}`);
     counters.push(await counterAt(page, `Subscription key for ${KEY_SERVER}`));
@@ -104,7 +105,7 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     await notification(page, `${KEY_SERVER} is connected`).waitFor({ state: 'visible', timeout: 60_000 });
     await workbench.screenshot('e2e-wizard-key-connected');
     assert.ok(keySandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid'));
-    const listed = await toolsListed(workbench, KEY_SERVER, 'e2e-wizard-key-tools');
+    const listed = await toolsListed(workbench, KEY_SERVER, 'e2e-wizard-key-tools', 'tools-listed');
     for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(listed, new RegExp(tool));
     assert.ok(!(await page.content()).includes(CANARY_KEY), 'the key must not be in the page');
   });

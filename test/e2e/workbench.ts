@@ -168,7 +168,7 @@ export async function setTraceLogLevel(page: Page, userDataDir: string): Promise
  * Opens the chat "Configure Tools" picker, where a person sees which tools a server gave VS Code, expands the
  * server's node, takes a screenshot, closes the picker and returns the picker's text.
  */
-export async function toolsListed(workbench: Workbench, server: string, shot: string): Promise<string> {
+export async function toolsListed(workbench: Workbench, server: string, shot: string, media?: string): Promise<string> {
   const { page } = workbench;
   await page.keyboard.press('Escape');
   await page.locator('.interactive-input-part a.action-label[aria-label^="Configure Tools"]').click();
@@ -178,6 +178,7 @@ export async function toolsListed(workbench: Workbench, server: string, shot: st
   await serverNode.locator('.monaco-tl-twistie').click();
   await widget.locator('.monaco-list-row', { hasText: 'listProducts' }).first().waitFor({ state: 'visible', timeout: 15_000 });
   await workbench.screenshot(shot);
+  if (media) await workbench.crop(media, widget);
   const listed = await widget.innerText();
   await page.keyboard.press('Escape');
   return listed;
