@@ -25,10 +25,15 @@ const NULL_BODY_STATUS = new Set([101, 103, 204, 205, 304]);
  * this one never follows redirects on its own: the probe client decides every hop (secret headers, bounds).
  */
 export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
-  const ca = options.extraCaPem?.length ? [...tls.rootCertificates, ...options.extraCaPem] : undefined;
+  const extraCaPem = options.extraCaPem?.length ? options.extraCaPem : undefined;
   const keepAlive = options.keepAlive ?? false;
   const httpAgent = new http.Agent({ keepAlive });
-  const httpsAgent = new https.Agent({ keepAlive, ca });
+  // With extra CAs, the trust store is parsed once, on the first https request. Given as `ca`, Node would parse it
+  // (Node's ~140 roots + the extra ones) again for every connection, and join it into the agent's key for every
+  // request.
+  let httpsAgent: https.Agent | undefined;
+  const httpsAgentNow = (): https.Agent =>
+    (httpsAgent ??= new https.Agent({ keepAlive, secureContext: extraCaPem ? tls.createSecureContext({ ca: [...tls.rootCertificates, ...extraCaPem] }) : undefined }));
 
   const fetch: FetchLike = (input, init) =>
     new Promise<Response>((resolve, reject) => {
@@ -59,7 +64,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       const request = (isHttps ? https : http).request(url, {
         method,
         headers,
-        agent: isHttps ? httpsAgent : httpAgent,
+        agent: isHttps ? httpsAgentNow() : httpAgent,
       });
       const onAbort = (): void => {
         request.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -96,7 +101,7 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
     fetch,
     close: () => {
       httpAgent.destroy();
-      httpsAgent.destroy();
+      httpsAgent?.destroy();
     },
   };
 }
