@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -9,8 +8,9 @@ import type { FrameLocator } from 'playwright-core';
 import { openWorkbench, type Workbench } from '../harness/browser';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedDriver, packagedExtension } from '../harness/packages';
-import { listenOnLoopback, waitFor } from '../harness/processes';
+import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
+import { recentFilesUnder, startHostileGateway, startOtherOrigin } from './canaryServers';
 import { expectEntraSignIn } from './entraSignIn';
 import { choose, clickServerAction, diagnoseFromTree, editUserSettings, filesUnder, findNotification, notification, quickInputFor, readClipboard, runCommand, serverRow, setTraceLogLevel } from './workbench';
 
@@ -35,99 +35,12 @@ const REDIRECT_SERVER = 'Canary 307 elsewhere';
 const ENV_SERVER = 'Canary env header';
 const ENV_VAR = 'CANARY_DEPLOY_TOKEN';
 const CANARY_ENV = `canaryE${unique()}`;
-/** `{"statusCode":404,"message":"` is 29 characters; the second copy of the key starts at 284 and straddles the cut at 300. */
-const PAD_TO_CUT = 284 - 29 - 'Resource not found. '.length - CANARY_KEY.length - 1;
 /** The healthy-entra scenario's user, typed on the Entra emulator's sign-in page. */
 const USER = 'alex@contoso.onmicrosoft.com';
 /** What the diagnostics panel shows when done: the findings, or the healthy line. */
 const HEALTHY_OR_FINDINGS = 'section.findings, p.healthy';
 const POLICY = 'policies/canary.mcp.policy.xml';
 const FIXTURES = join(__dirname, '..', 'fixtures', 'policies');
-
-interface Received {
-  readonly method: string;
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
-
-/** Listens on 127.0.0.1 (a random port); `stop` ends the server and its connections. */
-async function listening(server: Server): Promise<{ origin: string; stop: () => Promise<void> }> {
-  const port = await listenOnLoopback(server);
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
-}
-
-/** "Another origin": answers like an APIM gateway that wants a key, and records every request in full. */
-async function startOtherOrigin(): Promise<{ origin: string; received: Received[]; stop: () => Promise<void> }> {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      received.push({ method: req.method ?? '', url: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-      res.writeHead(401, {
-        'content-type': 'application/json',
-        'www-authenticate': `AzureApiManagementKey realm="http://${req.headers.host}/products",name="Ocp-Apim-Subscription-Key",type="header"`,
-      });
-      res.end(JSON.stringify({ statusCode: 401, message: 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.' }));
-    });
-  });
-  return { ...(await listening(server)), received };
-}
-
-/**
- * A hostile gateway on its own origin: under /echo it repeats the key it was sent (the first answer a 401 that rejects
- * it, then a 404 whose body has the key twice, the second copy across the 300-character quote limit, and in a header);
- * under /moved it answers 307 to `redirectTo`, which Node's fetch would follow with the key.
- */
-async function startHostileGateway(redirectTo: () => string): Promise<{ origin: string; received: IncomingHttpHeaders[]; stop: () => Promise<void> }> {
-  const received: IncomingHttpHeaders[] = [];
-  let echoes = 0;
-  const server: Server = createServer((req, res) => {
-    req.resume();
-    req.on('end', () => {
-      received.push(req.headers);
-      const sent = String(req.headers['ocp-apim-subscription-key'] ?? '');
-      if ((req.url ?? '').startsWith('/moved')) {
-        res.writeHead(307, { location: redirectTo() }).end();
-      } else if (echoes++ === 0) {
-        res.writeHead(401, { 'content-type': 'application/json', 'x-echo': sent });
-        res.end(JSON.stringify({ statusCode: 401, message: `Access denied due to invalid subscription key ${sent}. Make sure to provide a valid key for an active subscription.` }));
-      } else {
-        res.writeHead(404, { 'content-type': 'application/json', 'x-echo': sent });
-        res.end(JSON.stringify({ statusCode: 404, message: `Resource not found. ${sent} ${'x'.repeat(Math.max(0, PAD_TO_CUT))}${sent}` }));
-      }
-    });
-  });
-  return { ...(await listening(server)), received };
-}
-
-/** Files changed since `since` under `dir` (the shared temp folder: other runs' files are older or never hold our canaries). */
-function recentFilesUnder(dir: string, since: number, skip: (path: string) => boolean): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return [];
-  }
-  return names.flatMap((name) => {
-    const path = join(dir, name);
-    if (skip(path)) return [];
-    try {
-      const stat = statSync(path);
-      if (stat.isDirectory()) return recentFilesUnder(path, since, skip);
-      return stat.isFile() && stat.mtimeMs >= since && stat.size < 64 * 1024 * 1024 ? [path] : [];
-    } catch {
-      return [];
-    }
-  });
-}
 
 describe('secret canaries: no key, token or client secret leaves secret storage or reaches another origin', () => {
   let keySandbox: Sandbox;
