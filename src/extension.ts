@@ -76,7 +76,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
     ['the Servers view', () => registerServersView(tree)],
     ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, tokenConsent, policyExpectations, log, terminalVariables: (name) => context.environmentVariableCollection.get(name) !== undefined })],
     ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log }, policyExpectations)],
-    ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, locator, fs, targets, terminalEnv, status, log })],
+    ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, tokens, locator, fs, targets, terminalEnv, status, log })],
     ['the policy tools', () => registerPolicyTools(context, log)],
     ['the walkthrough progress', () => registerWalkthroughProgress(keys, status)],
   ];

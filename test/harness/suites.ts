@@ -27,6 +27,8 @@ export async function compileSuites(filters: string[], into?: string): Promise<s
     platform: 'node',
     format: 'cjs',
     target: 'node20',
+    // As the extension's own build: jsonc-parser's UMD entry loads its parts with a require esbuild cannot follow.
+    mainFields: ['module', 'main'],
     sourcemap: 'inline',
     external: ['vscode', 'mocha'],
     logLevel: 'warning',

@@ -25,6 +25,8 @@ export interface MsalTokenSourceOptions {
   /** The app registration MSAL signs in as. VS Code's own client is not ours to use here. */
   readonly clientId: string;
   readonly store: SecretStore;
+  /** Where this source keeps its token cache in `store`: one entry per server, deleted with it (`msalCacheSecretId`). */
+  readonly cacheKey: (kind: 'user' | 'app') => string;
   readonly log: AuthLog;
   /** The client secret, read from SecretStorage at the moment it is needed (client credentials only). */
   readonly clientSecret?: () => Promise<Secret | undefined>;
@@ -40,8 +42,6 @@ export interface MsalTokenSourceOptions {
   readonly loopbackTimeoutMs?: number;
   readonly loadMsal?: () => Promise<Msal>;
 }
-
-const CACHE_KEY_PREFIX = 'apimMcp.msalCache';
 
 /**
  * Entra tokens through @azure/msal-node for what VS Code's Microsoft provider cannot do: device code (remote and
@@ -101,8 +101,8 @@ export class MsalTokenSource implements TokenSource {
       const app = await this.appFor(target);
       const cache = app.getTokenCache();
       for (const account of await cache.getAllAccounts()) await cache.removeAccount(account);
-      await this.options.store.delete(this.cacheKey(target));
-      this.apps.delete(this.cacheKey(target));
+      await this.options.store.delete(this.storeKey());
+      this.apps.delete(this.appKey(target));
       this.options.log.info(`[msal] ${this.options.clientId}: signed out, cache cleared`);
     });
   }
@@ -208,8 +208,13 @@ export class MsalTokenSource implements TokenSource {
     return { token, expiresOn: tokenExpiry(token), account };
   }
 
-  private cacheKey(target: EntraTarget): string {
-    return `${CACHE_KEY_PREFIX}/${this.authority(target)}/${this.options.clientId}/${this.options.flow === 'clientCredentials' ? 'app' : 'user'}`;
+  private storeKey(): string {
+    return this.options.cacheKey(this.options.flow === 'clientCredentials' ? 'app' : 'user');
+  }
+
+  /** One MSAL application per authority (tenant): they share the source's one cache entry, which MSAL keys by authority. */
+  private appKey(target: EntraTarget): string {
+    return this.authority(target);
   }
 
   private authority(target: EntraTarget): string {
@@ -217,7 +222,7 @@ export class MsalTokenSource implements TokenSource {
   }
 
   private async appFor(target: EntraTarget): Promise<PublicClientApplication | ConfidentialClientApplication> {
-    const key = this.cacheKey(target);
+    const key = this.appKey(target);
     const existing = this.apps.get(key);
     if (existing) return existing;
     const { flow, clientId, store, log } = this.options;
@@ -228,7 +233,7 @@ export class MsalTokenSource implements TokenSource {
         authority: this.authority(target),
         knownAuthorities: [new URL(this.options.authorityHost).host],
       },
-      cache: { cachePlugin: secretCachePlugin(store, key) },
+      cache: { cachePlugin: secretCachePlugin(store, this.storeKey()) },
       system: {
         loggerOptions: {
           piiLoggingEnabled: false,

@@ -3,15 +3,15 @@ import { entraTargetOf, isExpired, refreshDelayMs, targetKey } from '../../auth/
 import { MsalTokenSource, type MsalFlow } from '../../auth/msal/msalTokenSource';
 import type { AccessToken, EntraTarget, Interaction, TokenSource } from '../../auth/tokenSource';
 import { runAtWallClock, type WallClockTimer } from '../../auth/wallClockTimer';
-import { Secret } from '../../core/secret';
+import type { Secret } from '../../core/secret';
 import type { ServerRecord } from '../../core/serverRecord';
 import { showBrowserWait, showDeviceCode } from './signInNotifications';
 import { VsCodeSessionSource } from './vscodeSessionSource';
+import { EntraSecrets, type EntraSecretOwner } from './entraSecrets';
 import { errorMessage } from '../../core/basics';
 
 export type SignInMethod = 'vscode' | MsalFlow;
 const SIGN_IN_METHODS: readonly SignInMethod[] = ['vscode', 'deviceCode', 'loopback', 'clientCredentials'];
-const CLIENT_SECRET_KEY = 'apimMcp.entra.clientSecret';
 
 /** The server cannot get a token without the user signing in; the sign-in has been offered. */
 export class SignInRequiredError extends Error {
@@ -43,13 +43,16 @@ export class EntraTokenService implements vscode.Disposable {
   private readonly held = new Map<string, Held>();
   /** Servers that asked for a token and were told to sign in; they start once a session appears. */
   private readonly waitingForSignIn = new Map<string, ServerRecord>();
-  private readonly msalSources = new Map<string, Promise<MsalTokenSource>>();
+  /** One msal-node source per server (its own token cache), with the settings it was made for. */
+  private readonly msalSources = new Map<string, { readonly made: string; readonly source: Promise<MsalTokenSource> }>();
+  private readonly stored: EntraSecrets;
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly log: vscode.LogOutputChannel,
     private readonly findServer: (name: string) => ServerRecord | undefined,
   ) {
+    this.stored = new EntraSecrets(secrets, () => this.authorityHost());
     this.disposables.push(
       vscode.authentication.onDidChangeSessions((e) => {
         if (this.method() === 'vscode' && e.provider.id === this.providerId()) void this.onSessionsChanged();
@@ -122,11 +125,31 @@ export class EntraTokenService implements vscode.Disposable {
 
   async setClientSecret(server: ServerRecord, secret: Secret): Promise<void> {
     if (!server.clientId) throw new Error(vscode.l10n.t('Server {0} has no "clientId"; client credentials need one.', server.name));
-    await this.secrets.store(`${CLIENT_SECRET_KEY}/${server.clientId.toLowerCase()}`, secret.reveal());
+    await this.stored.setClientSecret(server, secret);
     // The confidential client holds the old secret; build it again on next use.
-    this.msalSources.clear();
+    this.dropSource(server.name);
     this.forget(server.name);
-    this.log.info(`[clientSecret] ${server.name}: client secret stored for client ${server.clientId}`);
+    this.log.info(`[clientSecret] ${server.name}: client secret stored for client ${server.clientId}, bound to ${server.origin} and ${this.authorityHost()}`);
+  }
+
+  /** Whether the server has a client secret or cached tokens in SecretStorage. */
+  hasStoredSecrets(server: EntraSecretOwner): Promise<boolean> {
+    return this.stored.has(server);
+  }
+
+  /**
+   * Remove Server and Forget Secrets: deletes the server's client secret and msal-node token caches (refresh tokens
+   * included) and drops what is held in memory. Returns whether anything was stored.
+   */
+  async forgetStoredSecrets(server: EntraSecretOwner): Promise<boolean> {
+    const source = this.msalSources.get(server.name.toLowerCase());
+    this.dropSource(server.name);
+    void source?.source.then((s) => s.cancelInteractiveSignIn(), () => undefined);
+    this.forget(server.name);
+    this.waitingForSignIn.delete(server.name);
+    const had = await this.stored.forget(server);
+    this.log.info(`[forgetSecrets] ${server.name}: client secret and cached Entra ID tokens ${had ? 'deleted' : 'were not there'}`);
+    return had;
   }
 
   method(): SignInMethod {
@@ -151,30 +174,40 @@ export class EntraTokenService implements vscode.Disposable {
       throw new Error(vscode.l10n.t('Sign-in method "{0}" needs the server\'s "clientId" (your own app registration).', method));
     }
     const clientId = server.clientId;
-    const authorityHost = vscode.workspace.getConfiguration('apimMcp.entra').get<string>('authorityHost', 'https://login.microsoftonline.com');
-    const key = `${method}|${authorityHost}|${clientId.toLowerCase()}`;
-    let source = this.msalSources.get(key);
-    if (!source) {
-      source = MsalTokenSource.create({
-        flow: method,
-        authorityHost,
-        clientId,
-        store: this.secrets,
-        log: this.log,
-        clientSecret: async () => {
-          const value = await this.secrets.get(`${CLIENT_SECRET_KEY}/${clientId.toLowerCase()}`);
-          return value === undefined ? undefined : Secret.of(value);
-        },
-        showDeviceCode: (prompt) => showDeviceCode(prompt, this.log),
-        openBrowser: async (url) => {
-          await vscode.env.openExternal(vscode.Uri.parse(url, true));
-        },
-        showBrowserWait,
-      });
-      this.msalSources.set(key, source);
-      source.catch(() => this.msalSources.delete(key));
-    }
+    const authorityHost = this.authorityHost();
+    // A source is bound to what its client secret was checked against: another URL or authority makes a new one.
+    const made = JSON.stringify([method, authorityHost, clientId.toLowerCase(), server.origin]);
+    const name = server.name.toLowerCase();
+    const existing = this.msalSources.get(name);
+    if (existing?.made === made) return existing.source;
+    const source = MsalTokenSource.create({
+      flow: method,
+      authorityHost,
+      clientId,
+      store: this.secrets,
+      cacheKey: this.stored.cacheId(server.name),
+      log: this.log,
+      clientSecret: () => this.stored.clientSecret(server),
+      showDeviceCode: (prompt) => showDeviceCode(prompt, this.log),
+      openBrowser: async (url) => {
+        await vscode.env.openExternal(vscode.Uri.parse(url, true));
+      },
+      showBrowserWait,
+    });
+    const entry = { made, source };
+    this.msalSources.set(name, entry);
+    source.catch(() => {
+      if (this.msalSources.get(name) === entry) this.msalSources.delete(name);
+    });
     return source;
+  }
+
+  private dropSource(serverName: string): void {
+    this.msalSources.delete(serverName.toLowerCase());
+  }
+
+  private authorityHost(): string {
+    return vscode.workspace.getConfiguration('apimMcp.entra').get<string>('authorityHost', 'https://login.microsoftonline.com');
   }
 
   private async offerSignIn(server: ServerRecord, source: VsCodeSessionSource, target: EntraTarget): Promise<void> {

@@ -6,8 +6,9 @@ import { mcpServerId } from '../mcp/mcpProvider';
 import type { ServerStatusStore } from '../serverStatus';
 import type { ServerRegistry } from '../serverRegistry';
 import { serverNameOf, type ServerArg } from '../serverPicker';
+import type { EntraTokenService } from '../auth/entraTokens';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
-import { authKindOf, confirmForget, removeQuestion } from './configConfirmations';
+import { authKindOf, confirmForget, removeQuestion, type StoredSecrets } from './configConfirmations';
 import type { ConfigTargets } from './configTargets';
 import { PlaintextKeyDiagnostics } from './plaintextKeyDiagnostics';
 import { targetNames } from './targetLabels';
@@ -18,6 +19,8 @@ export interface ConfigFeatureDeps {
   readonly extensionId: string;
   readonly registry: ServerRegistry;
   readonly keys: SubscriptionKeyStore;
+  /** Holds each server's client secret and msal-node token caches; they go with the server. */
+  readonly tokens: EntraTokenService;
   readonly locator: TargetLocator;
   readonly fs: ConfigFileSystem;
   readonly targets: ConfigTargets;
@@ -82,7 +85,7 @@ async function pickName(targets: ConfigTargets, arg: ServerArg, purpose: string)
 
 /** Remove Server: from every config that has it (people confirm first), with its stored key. Returns where from. */
 async function removeServer(deps: ConfigFeatureDeps, arg: ServerArg): Promise<ConfigTargetKind[]> {
-  const { targets, keys, terminalEnv, log } = deps;
+  const { targets, terminalEnv, log } = deps;
   const picked = await pickName(targets, arg, vscode.l10n.t('Remove Server'));
   if (!picked) return [];
   const where = await targets.locate(picked.name);
@@ -92,7 +95,7 @@ async function removeServer(deps: ConfigFeatureDeps, arg: ServerArg): Promise<Co
   }
   if (!picked.fromCode) {
     const remove = vscode.l10n.t('Remove');
-    const question = removeQuestion(picked.name, targetNames(where), authKindOf(arg, picked.name, deps.registry), await keys.has(picked.name));
+    const question = removeQuestion(picked.name, targetNames(where), authKindOf(arg, picked.name, deps.registry), await storedSecrets(deps, picked.name));
     const answer = await vscode.window.showWarningMessage(
       question,
       { modal: true },
@@ -103,6 +106,8 @@ async function removeServer(deps: ConfigFeatureDeps, arg: ServerArg): Promise<Co
   if (where.includes('extension')) {
     await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(deps.extensionId, picked.name))).catch(() => undefined);
   }
+  // The record names the client whose shared entries of an earlier version go too; read it before it is removed.
+  const owner = deps.registry.find(picked.name);
   const removed: ConfigTargetKind[] = [];
   const problems: string[] = [];
   for (const kind of where) {
@@ -110,31 +115,47 @@ async function removeServer(deps: ConfigFeatureDeps, arg: ServerArg): Promise<Co
     if (result.ok && result.changed) removed.push(kind);
     else if (!result.ok) problems.push(result.message);
   }
-  await keys.delete(picked.name);
+  await deleteStoredSecrets(deps, picked.name, owner);
   deps.status.forget(picked.name);
   await terminalEnv.refresh();
-  log.info(`[removeServer] ${picked.name}: removed from ${removed.join(', ') || 'nothing'}; stored key deleted`);
+  log.info(`[removeServer] ${picked.name}: removed from ${removed.join(', ') || 'nothing'}; stored key, client secret and cached tokens deleted`);
   if (problems.length > 0) throw new Error(problems.join(' '));
   void vscode.window.showInformationMessage(vscode.l10n.t('APIM MCP: {0} removed from {1}.', picked.name, targetNames(removed)));
   return removed;
 }
 
-/** Forget Secrets: deletes the stored subscription key. Returns whether there was one. */
+/** What the server has in SecretStorage (the record, while configured, names its client for older entries). */
+async function storedSecrets(deps: ConfigFeatureDeps, name: string): Promise<StoredSecrets> {
+  return { key: await deps.keys.has(name), entra: await deps.tokens.hasStoredSecrets(deps.registry.find(name) ?? { name }) };
+}
+
+/** Deletes the server's subscription key, client secret and msal-node token caches. Returns whether any was there. */
+async function deleteStoredSecrets(deps: ConfigFeatureDeps, name: string, owner = deps.registry.find(name)): Promise<boolean> {
+  const hadKey = await deps.keys.has(name);
+  await deps.keys.delete(name);
+  const hadEntra = await deps.tokens.forgetStoredSecrets(owner ?? { name });
+  return hadKey || hadEntra;
+}
+
+/** Forget Secrets: deletes the stored subscription key, client secret and cached tokens. Returns whether any was there. */
 async function forgetSecrets(deps: ConfigFeatureDeps, arg: ServerArg): Promise<boolean> {
-  const { targets, keys, terminalEnv, log } = deps;
+  const { targets, terminalEnv, log } = deps;
   const picked = await pickName(targets, arg, vscode.l10n.t('Forget Secrets'));
   if (!picked) return false;
-  const had = await keys.has(picked.name);
-  if (had && !picked.fromCode && !(await confirmForget(picked.name))) return false;
-  await keys.delete(picked.name);
-  // What was seen with the forgotten key no longer says anything about the server.
+  const stored = await storedSecrets(deps, picked.name);
+  const had = stored.key || stored.entra;
+  if (had && !picked.fromCode && !(await confirmForget(picked.name, stored))) return false;
+  await deleteStoredSecrets(deps, picked.name);
+  // What was seen with the forgotten secrets no longer says anything about the server.
   deps.status.forget(picked.name);
   await terminalEnv.refresh();
-  log.info(`[forgetSecrets] ${picked.name}: stored subscription key ${had ? 'deleted' : 'was not there'}`);
-  void vscode.window.showInformationMessage(
-    had
-      ? vscode.l10n.t('APIM MCP: the subscription key for {0} is deleted from secret storage. Entra sign-ins are under Accounts.', picked.name)
-      : vscode.l10n.t('APIM MCP: no stored subscription key for {0}.', picked.name),
-  );
+  log.info(`[forgetSecrets] ${picked.name}: stored secrets ${had ? 'deleted' : 'were not there'}`);
+  void vscode.window.showInformationMessage(forgottenMessage(picked.name, stored));
   return had;
+}
+
+function forgottenMessage(name: string, stored: StoredSecrets): string {
+  if (stored.entra) return vscode.l10n.t('APIM MCP: the stored secrets and cached Entra ID tokens of {0} are deleted from secret storage.', name);
+  if (stored.key) return vscode.l10n.t('APIM MCP: the subscription key for {0} is deleted from secret storage. Entra sign-ins are under Accounts.', name);
+  return vscode.l10n.t('APIM MCP: no stored subscription key, client secret or cached Entra ID token for {0}.', name);
 }

@@ -7,6 +7,7 @@ import type { AuthLog, SecretStore } from '../../../src/auth/tokenSource';
 import { listenOnLoopback } from '../../harness/processes';
 import { startSandbox, type Sandbox } from '../../sandbox/index';
 import { API_SCOPE, entraScenario, PUBLIC_CLIENT_ID } from './entraScenario';
+import { msalCacheSecretId } from '../../../src/core/secrets/secretBinding';
 
 /**
  * This process does not trust the sandbox's throwaway CA (msalFlows.test.ts runs its child with it), which is what
@@ -35,7 +36,7 @@ describe('an authority MSAL cannot read is explained, not reported as "endpoints
 
   it('device code against an authority whose certificate is not trusted names the URL, the TLS error and what to check', async () => {
     const shown: string[] = [];
-    const msal = await MsalTokenSource.create({ flow: 'deviceCode', authorityHost: sandbox.endpoints.entra, clientId: PUBLIC_CLIENT_ID, store, log, showDeviceCode: (p) => shown.push(p.userCode) });
+    const msal = await MsalTokenSource.create({ flow: 'deviceCode', authorityHost: sandbox.endpoints.entra, clientId: PUBLIC_CLIENT_ID, store, cacheKey: (kind) => msalCacheSecretId('products', kind), log, showDeviceCode: (p) => shown.push(p.userCode) });
     const error = await msal.getToken({ scopes: [API_SCOPE], tenant: sandbox.endpoints.tenantId }, 'interactive').then(() => undefined, (e: unknown) => e as Error);
     assert.ok(error, 'MSAL got a token from an authority this process does not trust');
     const metadataUrl = `${sandbox.endpoints.entra}/${sandbox.endpoints.tenantId}/v2.0/.well-known/openid-configuration`;

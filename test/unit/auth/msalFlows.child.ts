@@ -6,6 +6,7 @@ import { EntraAuthorizeError } from '../../../src/auth/msal/loopbackRedirect';
 import { MsalTokenSource, type DeviceCodePrompt, type MsalTokenSourceOptions } from '../../../src/auth/msal/msalTokenSource';
 import type { AccessToken, AuthLog, SecretStore } from '../../../src/auth/tokenSource';
 import { Secret } from '../../../src/core/secret';
+import { msalCacheSecretId, secretIdsForServer } from '../../../src/core/secrets/secretBinding';
 import type { SandboxEndpoints } from '../../sandbox/index';
 import { API_APP_ID, API_SCOPE, DAEMON_CLIENT_ID, DAEMON_SECRET, PUBLIC_CLIENT_ID, UNCONSENTED_CLIENT_ID, USER } from './entraScenario';
 import { SandboxBrowser } from '../../sandbox/browserSignIn';
@@ -38,8 +39,11 @@ class MemoryLog implements AuthLog {
   error = (m: string) => this.lines.push(m);
 }
 
+/** The server most tests sign in for; its token cache lives under its own SecretStorage id. */
+const SERVER = 'Products';
+
 function source(options: Partial<MsalTokenSourceOptions> & Pick<MsalTokenSourceOptions, 'flow' | 'clientId' | 'store' | 'log'>) {
-  return MsalTokenSource.create({ authorityHost: endpoints.entra, ...options });
+  return MsalTokenSource.create({ authorityHost: endpoints.entra, cacheKey: (kind) => msalCacheSecretId(SERVER, kind), ...options });
 }
 
 function remember(token: AccessToken | undefined): AccessToken {
@@ -82,7 +86,7 @@ describe('MsalTokenSource', () => {
     assert.equal(token.account, USER);
     assert.ok(token.expiresOn > Date.now());
     assert.equal(await gatewayStatus(token), 200);
-    assert.equal([...store.values.keys()].length, 1, 'the MSAL cache is persisted as one SecretStorage entry');
+    assert.deepEqual([...store.values.keys()], [msalCacheSecretId(SERVER, 'user')], 'the MSAL cache is persisted as one SecretStorage entry, the server\'s');
 
     // A new source (a new window) finds the account in SecretStorage and needs no prompt, even silently.
     const again = await source({ flow: 'deviceCode', clientId: PUBLIC_CLIENT_ID, store, log, showDeviceCode: (p) => prompts.push(p) });
@@ -94,6 +98,23 @@ describe('MsalTokenSource', () => {
     await again.signOut(target);
     assert.equal(store.values.size, 0);
     assert.equal(await again.getToken(target, 'silent'), undefined);
+  });
+
+  it('16.10: each server has its own token cache, and deleting the server\'s secret ids takes its refresh token away', async () => {
+    const store = new MemoryStore();
+    const log = new MemoryLog();
+    const prompts: DeviceCodePrompt[] = [];
+    const forServer = (name: string) =>
+      source({ flow: 'deviceCode', clientId: PUBLIC_CLIENT_ID, store, log, cacheKey: (kind) => msalCacheSecretId(name, kind), showDeviceCode: (p) => prompts.push(p) });
+    remember(await (await forServer('Products A')).getToken(target, 'interactive'));
+    remember(await (await forServer('Products B')).getToken(target, 'interactive'));
+    assert.equal(prompts.length, 2, 'a second server with the same client id signs in on its own');
+    assert.deepEqual([...store.values.keys()].sort(), [msalCacheSecretId('Products A', 'user'), msalCacheSecretId('Products B', 'user')]);
+    // Remove Server and Forget Secrets delete exactly secretIdsForServer: a new window then finds no account for A.
+    for (const id of secretIdsForServer('Products A')) await store.delete(id);
+    assert.equal(await (await forServer('Products A')).getToken(target, 'silent'), undefined, 'server A still had a cached token');
+    assert.ok(await (await forServer('Products B')).getToken(target, 'silent'), 'server B lost its sign-in');
+    assert.equal(prompts.length, 2);
   });
 
   it('serialises concurrent calls: two callers, one device code', async () => {

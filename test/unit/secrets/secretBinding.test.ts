@@ -6,8 +6,12 @@ import { Secret } from '../../../src/core/secret';
 import {
   clientSecretSecretId,
   decodeBoundSecret,
+  decodeClientSecret,
   encodeBoundSecret,
+  encodeClientSecret,
   isOwnSecretId,
+  legacyEntraSecretIds,
+  msalCacheSecretId,
   secretIdsForServer,
   subscriptionKeySecretId,
 } from '../../../src/core/secrets/secretBinding';
@@ -80,17 +84,49 @@ describe('secret ids', () => {
     assert.equal(subscriptionKeySecretId('a/b c'), 'apimMcp.subscriptionKey/a%2Fb%20c');
     assert.notEqual(subscriptionKeySecretId('a/b'), subscriptionKeySecretId('a_b'));
   });
-  it('client secrets are per tenant and client', () => {
-    assert.equal(
-      clientSecretSecretId('Contoso.onmicrosoft.com', 'AAAAAAAA-1111-2222-3333-444444444444'),
-      'apimMcp.clientSecret/contoso.onmicrosoft.com/aaaaaaaa-1111-2222-3333-444444444444',
-    );
+  it('16.10: client secrets and token caches are per server, not per client id', () => {
+    assert.equal(clientSecretSecretId(' Products '), 'apimMcp.clientSecret/products');
+    assert.equal(msalCacheSecretId('Products', 'user'), 'apimMcp.msalCache/products/user');
+    assert.equal(msalCacheSecretId('a/b', 'app'), 'apimMcp.msalCache/a%2Fb/app');
+    assert.notEqual(clientSecretSecretId('a'), clientSecretSecretId('b'));
   });
-  it('lists every id of a server and recognises its own ids', () => {
-    const ids = secretIdsForServer({ name: 'w', tenant: 't', clientId: 'c' });
-    assert.deepEqual(ids, ['apimMcp.subscriptionKey/w', 'apimMcp.clientSecret/t/c']);
+  it('16.10: every id of a server is listed for Remove Server and Forget Secrets, and recognised as ours', () => {
+    const ids = secretIdsForServer('W');
+    assert.deepEqual(ids, ['apimMcp.subscriptionKey/w', 'apimMcp.clientSecret/w', 'apimMcp.msalCache/w/user', 'apimMcp.msalCache/w/app']);
+    const legacy = legacyEntraSecretIds('AAAA-Client', { user: 'https://login.example/organizations', app: 'https://login.example/t' });
+    assert.deepEqual(legacy, [
+      'apimMcp.entra.clientSecret/aaaa-client',
+      'apimMcp.msalCache/https://login.example/organizations/AAAA-Client/user',
+      'apimMcp.msalCache/https://login.example/t/AAAA-Client/app',
+    ]);
     assert.ok(ids.every(isOwnSecretId));
     assert.equal(isOwnSecretId('other.extension/key'), false);
+  });
+});
+
+describe('16.10 bound client secrets', () => {
+  const binding = { serverOrigin: 'https://contoso.azure-api.net/products/mcp', authority: 'https://login.microsoftonline.com' };
+  const stored = encodeClientSecret(binding, Secret.of(CANARY));
+  const lookups: [string, { serverOrigin: string; authority: string }, string][] = [
+    ['same server origin and authority', { serverOrigin: 'https://contoso.azure-api.net/other/mcp', authority: 'https://login.microsoftonline.com/' }, 'found'],
+    ['the server now points at another origin', { ...binding, serverOrigin: 'https://evil.example/mcp' }, 'originMismatch'],
+    ['the authority setting now names another host', { ...binding, authority: 'https://login.evil.example' }, 'originMismatch'],
+    ['plain http to the same authority host', { ...binding, authority: 'http://login.microsoftonline.com' }, 'originMismatch'],
+  ];
+  for (const [label, requested, kind] of lookups) {
+    it(`${label}: ${kind}`, () => {
+      const result = decodeClientSecret(stored, requested);
+      assert.equal(result.kind, kind);
+      if (result.kind === 'found') assert.equal(result.secret.reveal(), CANARY);
+      else assert.ok(!JSON.stringify(result).includes(CANARY), 'a mismatch never carries the secret');
+    });
+  }
+  it('an unbound value (an earlier version stored the bare secret) or a key bound to the server only is not released', () => {
+    assert.equal(decodeClientSecret(CANARY, binding).kind, 'corrupt');
+    const keyShape = encodeBoundSecret(binding.serverOrigin, Secret.of(CANARY));
+    const result = decodeClientSecret(keyShape, binding);
+    assert.equal(result.kind, 'originMismatch');
+    assert.ok(!JSON.stringify(result).includes(CANARY));
   });
 });
 
