@@ -65,7 +65,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
   const fs = createNodeConfigFileSystem();
   const targets = new ConfigTargets(locator, fs, log);
   const policyExpectations = new PolicyExpectationStore(context.globalState);
-  const terminalEnv = new TerminalKeyEnvironment(context.environmentVariableCollection, keys, locator, fs, log);
+  const terminalEnv = new TerminalKeyEnvironment(context.environmentVariableCollection, keys, context.secrets, locator, fs, log);
   context.subscriptions.push(registry, keys, status, tokens, provider, sources, tree, terminalEnv);
 
   // One feature that fails to register is logged and skipped; the others still start.

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readConfiguredServers } from '../../core/config/configEditor';
 import type { ConfigFileSystem } from '../../core/config/safeWrite';
-import type { BoundSecretLookup } from '../../core/secrets/secretBinding';
+import { SECRET_PREFIX, type BoundSecretLookup } from '../../core/secrets/secretBinding';
 import { terminalEnvironment, terminalKeyBindings, type TerminalKeyBinding } from '../../core/secrets/envVars';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import type { TargetLocator } from './targetLocations';
@@ -11,11 +11,26 @@ import { errorMessage } from '../../core/basics';
 
 const REFRESH_DEBOUNCE_MS = 300;
 
+/** The part of `vscode.workspace` that decides whether keys go into terminals at all. */
+export interface WorkspaceTrust {
+  readonly isTrusted: boolean;
+  readonly onDidGrantWorkspaceTrust: vscode.Event<void>;
+}
+
+/** Subscription key ids, current and of the earlier unbound format (`apimMcp.subscriptionKey:<name>`). */
+function isSubscriptionKeyId(id: string): boolean {
+  return id.startsWith(`${SECRET_PREFIX}.subscriptionKey`);
+}
+
 /**
  * Fills the `APIM_MCP_KEY_*` variables that root `.mcp.json` and Copilot CLI configs reference, in VS Code terminals,
  * from SecretStorage. The collection is not persistent, so the values never reach VS Code's storage on disk, and a
  * key is set only when every config naming the variable points at the origin the key was stored for. A watcher event
  * re-reads only the file it names, after a short pause.
+ *
+ * Restricted Mode gets no variables at all: whatever runs in a terminal of an untrusted folder (its scripts, its
+ * package installs) could read them. A key stored or forgotten in another window reaches this one through
+ * SecretStorage's own change event, so a forgotten key leaves every window's terminals.
  */
 export class TerminalKeyEnvironment implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
@@ -27,9 +42,11 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
   constructor(
     private readonly collection: vscode.GlobalEnvironmentVariableCollection,
     private readonly keys: SubscriptionKeyStore,
+    secrets: Pick<vscode.SecretStorage, 'onDidChange'>,
     private readonly locator: TargetLocator,
     private readonly fs: ConfigFileSystem,
     private readonly log: vscode.LogOutputChannel,
+    private readonly trust: WorkspaceTrust = vscode.workspace,
   ) {
     collection.persistent = false;
     collection.description = vscode.l10n.t('APIM MCP: subscription keys for the servers in .mcp.json and the Copilot CLI config, from secret storage.');
@@ -40,12 +57,13 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
     });
     const relist = () => void this.refresh();
     this.disposables.push(
-      // A stored key changed: the configs are as they were, only the values to set are not.
-      keys.onDidChange(() => {
+      // A key was stored or deleted, in this window or another: the configs are as they were, only the values are not.
+      secrets.onDidChange((e) => {
+        if (!isSubscriptionKeyId(e.key)) return;
         this.configs.touch();
         void this.flush();
       }),
-      vscode.workspace.onDidGrantWorkspaceTrust(relist),
+      trust.onDidGrantWorkspaceTrust(relist),
       vscode.workspace.onDidChangeWorkspaceFolders(relist),
     );
     const copilot = locator.filePath('copilotCli');
@@ -81,9 +99,9 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
   }
 
   private configFiles(): string[] {
-    const files: string[] = [];
-    // A workspace's .mcp.json names the URL the key would go to: only trusted folders get to do that.
-    if (vscode.workspace.isTrusted) files.push(...this.locator.workspaceFiles().filter((f) => f.kind === 'rootDotMcpJson').map((f) => f.path));
+    // Terminals of an untrusted folder get no key, whichever config names it.
+    if (!this.trust.isTrusted) return [];
+    const files = this.locator.workspaceFiles().filter((f) => f.kind === 'rootDotMcpJson').map((f) => f.path);
     const copilot = this.locator.filePath('copilotCli');
     if (copilot) files.push(copilot);
     return files;

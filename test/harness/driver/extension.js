@@ -21,7 +21,13 @@ exports.activate = function activate(context) {
       return (await apimMcp.activate()).listServers();
     }),
   );
-  const exports = { sandboxEntra: sandboxEntra.api, logUri: context.logUri, globalStorageUri: context.globalStorageUri, secrets: context.secrets };
+  const exports = {
+    sandboxEntra: sandboxEntra.api,
+    logUri: context.logUri,
+    globalStorageUri: context.globalStorageUri,
+    secrets: context.secrets,
+    environmentVariableCollection: context.environmentVariableCollection,
+  };
   // e2e runs cannot call the exports from the browser: they pass the emulator's origin and CA file in the environment,
   // and the person signs in in the browser (the test fills the emulator's sign-in page).
   if (process.env.APIM_MCP_SANDBOX_ENTRA) {
