@@ -52,6 +52,8 @@ describe('16.10 the installed extension: a client secret is bound to its server 
     authority = await countingAuthority();
     await entraSettings().update('signInMethod', 'clientCredentials', vscode.ConfigurationTarget.Global);
     await entraSettings().update('authorityHost', authority.origin, vscode.ConfigurationTarget.Global);
+    // The one-time "send tokens to this address?" question (16.2) is not what this suite is about: both are allowed.
+    await entraSettings().update('allowedTokenOrigins', [new URL(URL_A).origin, new URL(URL_B).origin], vscode.ConfigurationTarget.Global);
   });
 
   after(async () => {
@@ -59,6 +61,7 @@ describe('16.10 the installed extension: a client secret is bound to its server 
     if (api) await removeAllServers(api);
     await entraSettings().update('signInMethod', undefined, vscode.ConfigurationTarget.Global);
     await entraSettings().update('authorityHost', undefined, vscode.ConfigurationTarget.Global);
+    await entraSettings().update('allowedTokenOrigins', undefined, vscode.ConfigurationTarget.Global);
     authority?.close();
   });
 
