@@ -10,7 +10,7 @@ import { packagedExtension } from '../harness/packages';
 import { listenOnLoopback, waitFor } from '../harness/processes';
 import { caBundleOf } from '../harness/trust';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { choose, diagnoseFromTree, diagnosticsPanel, quickInputFor, readClipboard, runCommand, serverRow } from './workbench';
+import { choose, diagnoseFromTree, diagnosticsPanel, QUICK_INPUT, quickInputFor, readClipboard, runCommand, serverRow } from './workbench';
 
 const KEY_SERVER = 'Products (key)';
 const ROLES_SERVER = 'Products (roles)';
@@ -238,6 +238,9 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     await frame.getByRole('button', { name: 'Diagnose with a Pasted Token…' }).click();
     const tokenBox = await quickInputFor(page, `Access token for ${ROLES_SERVER}`);
     assert.equal(await tokenBox.getAttribute('type'), 'password');
+    // Issue 16: the box says which origin the pasted token goes to, before anything is typed.
+    const origin = new URL(sandboxes.roleMissing!.endpoints.mcpUrl).origin;
+    assert.ok((await page.locator(QUICK_INPUT, { hasText: `Access token for ${ROLES_SERVER}` }).innerText()).includes(`sent as the Authorization header to ${origin} only`));
     await tokenBox.fill(token);
     await page.keyboard.press('Enter');
 
