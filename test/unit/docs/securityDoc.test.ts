@@ -41,8 +41,11 @@ describe('docs links', () => {
   });
 
   it('16 docs/security.md: every quoted test title is in the test file it follows', () => {
-    const proofs = linkedTitles(readFileSync(SECURITY, 'utf8'));
+    const page = readFileSync(SECURITY, 'utf8');
+    const proofs = linkedTitles(page);
     assert.ok(proofs.length >= 20, `only ${proofs.length} test links found: the link format changed?`);
+    const testLinks = [...page.matchAll(/\]\((\.\.\/test\/[^)]+)\)/g)].length;
+    assert.equal(proofs.length, testLinks, 'a link to a test file is not followed by › "title"');
     for (const { file, titles } of proofs) {
       const source = unescaped(readFileSync(join(ROOT, 'docs', file), 'utf8'));
       for (const title of titles) assert.ok(source.includes(title), `docs/security.md quotes "${title}", which is not in ${file}`);
