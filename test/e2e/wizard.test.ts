@@ -143,6 +143,11 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     const entraSignIn = expectEntraSignIn(workbench, entraSandbox.endpoints.entra, server.url, 'e2e-wizard-entra-sign-in-page');
     await allow.click();
     await entraSignIn.signIn(USER);
+    // 16.2: before the first token goes to the gateway, the person is asked once for this origin.
+    const question = page.locator('.monaco-dialog-box', { hasText: `Send your Microsoft Entra ID tokens to ${new URL(entraSandbox.endpoints.mcpUrl).origin}?` });
+    await question.waitFor({ state: 'visible', timeout: 60_000 });
+    await workbench.screenshot('e2e-wizard-entra-token-origin');
+    await question.locator('.monaco-button', { hasText: /^Send Tokens$/ }).click();
     await notification(page, `${ENTRA_SERVER} is connected`).waitFor({ state: 'visible', timeout: 60_000 });
     await workbench.screenshot('e2e-wizard-entra-connected');
     await waitFor('tools/list with a valid token', 30_000, () =>
