@@ -10,7 +10,7 @@ import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedDriver, packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { recentFilesUnder, startHostileGateway, startOtherOrigin } from './canaryServers';
+import { filesHolding, recentFilesUnder, startHostileGateway, startOtherOrigin } from './canaryServers';
 import { expectEntraSignIn } from './entraSignIn';
 import { choose, clickServerAction, diagnoseFromTree, editUserSettings, filesUnder, findNotification, notification, quickInputFor, readClipboard, runCommand, serverRow, setTraceLogLevel } from './workbench';
 
@@ -346,16 +346,7 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
     const temp = [...recentFilesUnder(tmpdir(), startedAt, skipRoot), ...recentFilesUnder(join(homedir(), '.local', 'share', 'code-server'), startedAt, () => false)];
     assert.ok(temp.some((f) => /playwright_chromiumdev_profile/.test(f)), 'the browser profile was not searched');
     const files = [...root, ...temp];
-    const search = (paths: string[]): string[] =>
-      paths.flatMap((file) => {
-        let bytes: Buffer;
-        try {
-          bytes = readFileSync(file);
-        } catch {
-          return [];
-        }
-        return values.filter((v) => bytes.includes(v) || bytes.includes(Buffer.from(v, 'utf16le'))).map((v) => `${file} (${v.slice(0, 8)}…)`);
-      });
+    const search = (paths: string[]) => filesHolding(paths, values);
     // Positive control: a canary planted in the workspace (UTF-16, as browsers store strings) is found.
     const planted = join(server.workspace, 'planted-canary.bin');
     writeFileSync(planted, Buffer.concat([Buffer.from('x'), Buffer.from(CANARY_KEY, 'utf16le')]));

@@ -1,5 +1,5 @@
 // Servers and file search for the secret canary suite (canary.test.ts).
-import { readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import { listenOnLoopback } from '../harness/processes';
@@ -92,5 +92,18 @@ export function recentFilesUnder(dir: string, since: number, skip: (path: string
     } catch {
       return [];
     }
+  });
+}
+
+/** Which of `paths` hold which canary, in UTF-8 or UTF-16 (as browsers store strings); `file (first 8 characters…)`. */
+export function filesHolding(paths: readonly string[], values: readonly string[]): string[] {
+  return paths.flatMap((file) => {
+    let bytes: Buffer;
+    try {
+      bytes = readFileSync(file);
+    } catch {
+      return [];
+    }
+    return values.filter((v) => bytes.includes(v) || bytes.includes(Buffer.from(v, 'utf16le'))).map((v) => `${file} (${v.slice(0, 8)}…)`);
   });
 }
