@@ -10,7 +10,7 @@ import { trustCaEnv } from '../harness/trust';
 import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { API_SCOPE, entraScenario, PUBLIC_CLIENT_ID } from '../unit/auth/entraScenario';
-import { clickServerAction, editUserSettings, filesUnder, findNotification, readClipboard, runCommand } from './workbench';
+import { choose, clickServerAction, editUserSettings, filesUnder, findNotification, readClipboard, runCommand } from './workbench';
 
 /**
  * msal-node sign-in (issue 4) as a person in a browser-hosted VS Code goes through it. Device code: start the
@@ -28,6 +28,8 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
   let workbench: Workbench;
   /** The person's own browser, where they open the verification page (it trusts nothing of the sandbox's CA). */
   let ownBrowser: BrowserContext;
+  /** The server's record in user settings. */
+  let record: Record<string, unknown>;
 
   const clipboard = () => readClipboard(workbench.page);
   const extensionLog = () =>
@@ -74,6 +76,7 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
     const scenario = entraScenario();
     sandbox = await startSandbox({ ...scenario, entra: { ...scenario.entra, deviceCode: { approval: 'userEntersCode', approveAfterMs: 0, intervalSeconds: 1 } } } as never);
     const { mcpUrl, tenantId, entra, caCertPath } = sandbox.endpoints;
+    record = { name: SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, scopes: [API_SCOPE], clientId: PUBLIC_CLIENT_ID };
     server = await startCodeServer({
       label: 'e2e-msal-sign-in',
       extensions: [await packagedExtension()],
@@ -82,7 +85,7 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
         'apimMcp.entra.authorityHost': entra,
         // The one-time "send tokens to this address?" question (16.2) is answered in the canary suite.
         'apimMcp.entra.allowedTokenOrigins': [new URL(mcpUrl).origin],
-        'apimMcp.servers': [{ name: SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, scopes: [API_SCOPE], clientId: PUBLIC_CLIENT_ID }],
+        'apimMcp.servers': [record],
       },
       // msal-node in the extension host trusts the Entra emulator's throwaway CA, as it would trust login.microsoftonline.com.
       env: trustCaEnv(caCertPath),
@@ -156,6 +159,26 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
     const { verificationUri, userCode } = await deviceCodeNotification();
     await enterCode(verificationUri, userCode, 'e2e-device-code-switch-account');
     await findNotification(page, `${SERVER} now uses alex@contoso.onmicrosoft.com`);
+    await toolsListedWithToken(startedAt);
+  });
+
+  it('16.10 Remove Server deletes the cached sign-in (refresh token included): the server added again asks for a new device code', async () => {
+    const { page } = workbench;
+    await runCommand(page, 'Notifications: Clear All Notifications');
+    await runCommand(page, 'APIM MCP: Remove Server');
+    await choose(page, 'Choose a server', SERVER);
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+    assert.match(await dialog.locator('.dialog-message-container').innerText(), /Its stored Entra ID secrets \(client secret, cached tokens\) are deleted too\./);
+    await workbench.screenshot('e2e-remove-entra-server');
+    await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
+    await findNotification(page, `${SERVER} removed from`);
+    // The same server is added again: a cache left behind would start it silently with the old refresh token.
+    await editUserSettings(page, server.userDataDir, { 'apimMcp.servers': [record] });
+    const startedAt = Date.now();
+    await clickServerAction(page, SERVER, 'play');
+    const { verificationUri, userCode } = await deviceCodeNotification();
+    await enterCode(verificationUri, userCode, 'e2e-device-code-after-remove');
     await toolsListedWithToken(startedAt);
   });
 

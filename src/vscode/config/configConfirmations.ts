@@ -33,9 +33,9 @@ export function removeQuestion(name: string, where: string, auth: AuthKind | und
 }
 
 function secretsClause(stored: StoredSecrets): string | undefined {
-  if (stored.key && stored.entra) return vscode.l10n.t('Its stored subscription key, client secret and cached Entra ID tokens are deleted too.');
+  if (stored.key && stored.entra) return vscode.l10n.t('Its stored subscription key and Entra ID secrets (client secret, cached tokens) are deleted too.');
   if (stored.key) return vscode.l10n.t('Its stored subscription key is deleted too.');
-  if (stored.entra) return vscode.l10n.t('Its stored client secret and cached Entra ID tokens are deleted too.');
+  if (stored.entra) return vscode.l10n.t('Its stored Entra ID secrets (client secret, cached tokens) are deleted too.');
   return undefined;
 }
 
@@ -44,10 +44,10 @@ export async function confirmForget(name: string, stored: StoredSecrets): Promis
   const forget = stored.key ? vscode.l10n.t('Forget Key') : vscode.l10n.t('Forget');
   const answer = await vscode.window.showWarningMessage(
     stored.key && stored.entra
-      ? vscode.l10n.t('Forget the subscription key, client secret and cached Entra ID tokens stored for {0}?', name)
+      ? vscode.l10n.t('Forget the subscription key and Entra ID secrets (client secret, cached tokens) stored for {0}?', name)
       : stored.key
         ? vscode.l10n.t('Forget the subscription key stored for {0}?', name)
-        : vscode.l10n.t('Forget the client secret and cached Entra ID tokens stored for {0}?', name),
+        : vscode.l10n.t('Forget the Entra ID secrets (client secret, cached tokens) stored for {0}?', name),
     {
       modal: true,
       detail:
