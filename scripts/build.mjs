@@ -1,43 +1,13 @@
-// Bundles the extension (node, CJS), the CLI (node, CJS) and the webview (browser, IIFE) with esbuild.
+// Bundles the extension, its lazy feature bundles, the CLI and the webview with esbuild (scripts/bundles.mjs).
 // --production minifies and drops source maps; --watch rebuilds on change. Bundle sizes go to dist/meta.json.
 import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
-import { cliBuilds } from './cliBundles.mjs';
+import { bundles } from './bundles.mjs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
 
-const common = {
-  bundle: true,
-  minify: production,
-  sourcemap: production ? false : 'linked',
-  sourcesContent: false,
-  logLevel: 'warning',
-  metafile: true,
-  legalComments: 'none',
-};
-
-const node = { ...common, platform: 'node', format: 'cjs', target: 'node20', mainFields: ['module', 'main'] };
-
-export const builds = [
-  { ...node, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode', '@azure/msal-node'] },
-  // @azure/msal-node in its own file, required on first Entra sign-in through MSAL (src/auth/msal/loadMsal.ts).
-  { ...node, entryPoints: { msal: 'src/auth/msal/msalModule.ts' }, outdir: 'dist', external: ['vscode'] },
-  // The diagnosis engine and the MCP SDK, loaded when a diagnosis first runs (src/vscode/panel/diagnosisRunner.ts).
-  { ...node, entryPoints: { diagnosis: 'src/core/diagnosis/diagnose.ts' }, outdir: 'dist', external: ['vscode'] },
-  // Loaded on first use by src/vscode/policy/registerPolicyTools.ts, so activation stays small.
-  { ...node, entryPoints: { policy: 'src/vscode/policy/policyFeature.ts' }, outdir: 'dist', external: ['vscode'] },
-  // The CLI: a small dispatcher and one bundle per command, loaded when that command runs (scripts/cliBundles.mjs).
-  ...cliBuilds(node),
-  {
-    ...common,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    entryPoints: { webview: 'src/webview/main.ts' },
-    outdir: 'dist',
-  },
-];
+export const builds = bundles(production);
 
 mkdirSync('dist', { recursive: true });
 // The diagnostics panel's icons: codicons ship as a font next to the webview bundle (its localResourceRoots).

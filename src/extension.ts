@@ -75,7 +75,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
     ['the Entra ID commands', () => registerAuthCommands(registry, tokens, log)],
     ['the Servers view', () => registerServersView(tree)],
     ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, tokenConsent, policyExpectations, log, terminalVariables: (name) => context.environmentVariableCollection.get(name) !== undefined })],
-    ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log }, policyExpectations)],
+    ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log, policyExpectations })],
     ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, tokens, locator, fs, targets, terminalEnv, status, log })],
     ['the policy tools', () => registerPolicyTools(context, log)],
     ['the walkthrough progress', () => registerWalkthroughProgress(keys, status)],

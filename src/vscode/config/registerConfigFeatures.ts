@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { ConfigFileSystem } from '../../core/config/safeWrite';
 import { TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
+import { errorMessage } from '../../core/basics';
 import { reportFailure } from '../errorNotice';
+import { LazyFeature, requireChunk } from '../lazyFeature';
 import { mcpServerId } from '../mcp/mcpProvider';
 import type { ServerStatusStore } from '../serverStatus';
 import type { ServerRegistry } from '../serverRegistry';
@@ -10,7 +12,7 @@ import type { EntraTokenService } from '../auth/entraTokens';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import { authKindOf, confirmForget, removeQuestion, type StoredSecrets } from './configConfirmations';
 import type { ConfigTargets } from './configTargets';
-import { PlaintextKeyDiagnostics } from './plaintextKeyDiagnostics';
+import type { PlaintextKeyDiagnostics } from './plaintextKeyDiagnostics';
 import { targetNames } from './targetLabels';
 import type { TargetLocator } from './targetLocations';
 import type { TerminalKeyEnvironment } from './terminalKeyEnvironment';
@@ -29,18 +31,25 @@ export interface ConfigFeatureDeps {
   readonly log: vscode.LogOutputChannel;
 }
 
+type ConfigLintChunk = typeof import('./configLintFeature');
+
 /**
  * The config side of the extension: Remove Server, Forget Secrets, the terminal variables for env-var targets, and
- * the plaintext-key lint. (Adding a server is the wizard's: wizard/registerAddServer.ts.)
+ * the plaintext-key lint, whose bundle (dist/configLint.js) loads just after activation rather than during it.
+ * (Adding a server is the wizard's: wizard/registerAddServer.ts.)
  */
 export function registerConfigFeatures(deps: ConfigFeatureDeps): vscode.Disposable {
   const { registry, keys, terminalEnv, log } = deps;
   const keyHeaderNames = () => [...new Set(registry.servers.map((s) => s.keyHeaderName))];
-  const lint = new PlaintextKeyDiagnostics(deps.locator, deps.fs, keys, log, keyHeaderNames);
+  const lint = new LazyFeature<PlaintextKeyDiagnostics>('the plaintext-key lint', log, () =>
+    requireChunk<ConfigLintChunk>('configLint').createConfigLint({ locator: deps.locator, fs: deps.fs, keys, log, keyHeaderNames }),
+  );
   void terminalEnv.refresh();
-  void lint.scanAll();
+  // On the next turn: activation returns first, then the lint loads and scans every config source.
+  const loadLint = setTimeout(() => void lint.get().catch((error: unknown) => log.error(`[lint] could not start: ${errorMessage(error)}`)), 0);
   return vscode.Disposable.from(
     lint,
+    { dispose: () => clearTimeout(loadLint) },
     vscode.commands.registerCommand('apimMcp.removeServer', async (arg: ServerArg) => {
       try {
         return await removeServer(deps, arg);

@@ -4,14 +4,14 @@ import { isPanelState, PANEL_VIEW_TYPE, type PanelState } from '../../shared/pro
 import { DiagnosticsPanel, headerFor, type PanelDeps } from './diagnosticsPanel';
 import { webviewOptions } from './panelPage';
 
-/** All diagnostics panels, one per server, and the serializer that brings them back after a reload. */
+/**
+ * All diagnostics panels, one per server, and what brings them back after a reload (the serializer registered at
+ * activation, registerTroubleshooting.ts, hands restored panels here).
+ */
 export class DiagnosticsPanels implements vscode.WebviewPanelSerializer<unknown>, vscode.Disposable {
   private readonly panels = new Map<string, DiagnosticsPanel>();
-  private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly deps: PanelDeps) {
-    this.disposables.push(vscode.window.registerWebviewPanelSerializer(PANEL_VIEW_TYPE, this));
-  }
+  constructor(private readonly deps: PanelDeps) {}
 
   /** Opens (or reveals) the panel for a server; runs the diagnosis when asked to. */
   async show(entry: ServerEntry, options: { run: boolean }): Promise<DiagnosticsPanel> {
@@ -57,6 +57,5 @@ export class DiagnosticsPanels implements vscode.WebviewPanelSerializer<unknown>
 
   dispose(): void {
     for (const panel of this.panels.values()) panel.panel.dispose();
-    for (const d of this.disposables) d.dispose();
   }
 }

@@ -1,14 +1,15 @@
 /**
  * APIM policy support in VS Code: Problems-panel diagnostics with quick fixes for policy files, and the
- * "Generate MCP Authorization Policy" command. Activation only registers listeners; the linter and generator
- * (./policyFeature) load the first time a policy document is seen or the command runs.
+ * "Generate MCP Authorization Policy" command. Activation only registers document listeners; the linter and generator
+ * (./policyFeature) and the watcher of closed files with problems start the first time a policy document is seen or
+ * the command runs.
  */
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import { isPolicyFileName, mayHoldPolicy } from '../../core/apim/policy/policyFiles';
 import { showErrorWithLogs } from '../errorNotice';
 import type { PolicyFeature } from './policyFeature';
 import { errorMessage } from '../../core/basics';
+import { requireChunk } from '../lazyFeature';
 import { LINTED_SCHEMES } from './policySchemes';
 
 export const GENERATE_POLICY_COMMAND = 'apimMcp.generatePolicy';
@@ -17,9 +18,9 @@ const LINT_DELAY_MS = 300;
 
 type PolicyFeatureModule = typeof import('./policyFeature');
 
-/** The linter is its own bundle (dist/policy.js, see scripts/build.mjs), so activation never parses it. */
+/** The linter is its own bundle (dist/policy.js, see scripts/bundles.mjs), so activation never parses it. */
 async function loadPolicyFeatureModule(): Promise<PolicyFeatureModule> {
-  return require(join(__dirname, 'policy.js')) as PolicyFeatureModule;
+  return requireChunk<PolicyFeatureModule>('policy');
 }
 
 /** Larger documents are not read for policies (a policy is a few KiB; Bicep and ARM files a few hundred). */
@@ -53,7 +54,6 @@ export function registerPolicyTools(context: vscode.ExtensionContext, log: vscod
       if (event.contentChanges.length > 0) linting.lintSoon(event.document);
     }),
     vscode.workspace.onDidCloseTextDocument((document) => linting.closed(document)),
-    ...closedFileWatch(diagnostics, (uri) => linting.relintFromDisk(uri)),
     vscode.commands.registerCommand(GENERATE_POLICY_COMMAND, async (args?: unknown) => {
       try {
         return await (await linting.loadFeature()).generate(args);
@@ -76,6 +76,8 @@ export function registerPolicyTools(context: vscode.ExtensionContext, log: vscod
 class PolicyLinting {
   private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
   private feature: Promise<PolicyFeature> | undefined;
+  /** Watches closed files with problems; there are none before the linter loads, so it starts with the linter. */
+  private watch: vscode.Disposable[] = [];
   private disposed = false;
 
   constructor(
@@ -87,6 +89,7 @@ class PolicyLinting {
   loadFeature(): Promise<PolicyFeature> {
     this.feature ??= loadPolicyFeatureModule().then((module) => {
       this.log.info('[policy] linter loaded');
+      if (!this.disposed) this.watch = closedFileWatch(this.diagnostics, (uri) => this.relintFromDisk(uri));
       return module.createPolicyFeature({ extensionUri: this.context.extensionUri, diagnostics: this.diagnostics, log: this.log });
     });
     return this.feature;
@@ -140,6 +143,7 @@ class PolicyLinting {
   dispose(): void {
     this.disposed = true;
     this.timers.forEach((timer) => clearTimeout(timer));
+    this.watch.forEach((subscription) => subscription.dispose());
     void this.feature?.then((loaded) => loaded.dispose());
   }
 

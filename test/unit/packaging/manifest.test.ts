@@ -17,6 +17,19 @@ describe('package manifest (sources)', () => {
     for (const name of ['', 'a/b', 'bell\u0007', 'esc\u001b[31m', 'line\nbreak', 'nul\u0000', 'del\u007f', 'csi\u009b']) assert.ok(!pattern.test(name), JSON.stringify(name));
   });
 
+  it('activates after start-up and to restore a panel, nothing earlier (issue 20)', () => {
+    // onStartupFinished starts everything that runs unasked (the config lint, the terminal variables, the policy
+    // listeners); the provider, the view and the commands have VS Code's implicit events. An XML, Bicep or
+    // workspaceContains event would only activate the extension during start-up, when it competes with the window.
+    const manifest = JSON.parse(read('package.json')) as { activationEvents: string[] };
+    assert.deepEqual(manifest.activationEvents, ['onStartupFinished', 'onWebviewPanel:apimMcp.diagnostics']);
+  });
+
+  it('ships every bundle the build writes, the lazy feature bundles with extension.js', () => {
+    const ignore = read('.vscodeignore').split('\n').map((l) => l.trim());
+    assert.ok(ignore.includes('!dist/*.js'), '.vscodeignore must ship dist/*.js (extension.js and the bundles it requires on first use)');
+  });
+
   it('keeps sources, tests, the sandbox and the bench out of the package', () => {
     const ignore = read('.vscodeignore').split('\n').map((l) => l.trim());
     assert.equal(ignore.find((l) => l && !l.startsWith('#')), '**', '.vscodeignore must start by excluding everything');
