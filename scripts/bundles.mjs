@@ -25,6 +25,7 @@ export function bundles(production) {
     { ...node, entryPoints: { panel: 'src/vscode/panel/panelFeature.ts' } },
     { ...node, entryPoints: { policy: 'src/vscode/policy/policyFeature.ts' } },
     { ...node, entryPoints: { configLint: 'src/vscode/config/configLintFeature.ts' } },
+    { ...node, entryPoints: { configCommands: 'src/vscode/config/configCommandsFeature.ts' } },
     // @azure/msal-node in its own file, required on first Entra sign-in through MSAL (src/auth/msal/loadMsal.ts).
     { ...node, entryPoints: { msal: 'src/auth/msal/msalModule.ts' } },
     // The diagnosis engine and the MCP SDK, loaded when a diagnosis first runs (src/vscode/panel/diagnosisRunner.ts).

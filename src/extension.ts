@@ -5,7 +5,6 @@ import type { AuthKind } from './core/serverRecord';
 import { registerAuthCommands } from './vscode/auth/authCommands';
 import { EntraTokenService } from './vscode/auth/entraTokens';
 import { TokenOriginConsent } from './vscode/auth/tokenOriginConsent';
-import { ConfigTargets } from './vscode/config/configTargets';
 import { registerConfigFeatures } from './vscode/config/registerConfigFeatures';
 import { TargetLocator } from './vscode/config/targetLocations';
 import { TerminalKeyEnvironment } from './vscode/config/terminalKeyEnvironment';
@@ -63,7 +62,6 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
   const sources = new ConfigSources(registry, locator, log);
   const tree = new ServersTreeDataProvider(registry, status, sources);
   const fs = createNodeConfigFileSystem();
-  const targets = new ConfigTargets(locator, fs, log);
   const policyExpectations = new PolicyExpectationStore(context.globalState);
   const terminalEnv = new TerminalKeyEnvironment(context.environmentVariableCollection, keys, context.secrets, locator, fs, log);
   context.subscriptions.push(registry, keys, status, tokens, provider, sources, tree, terminalEnv);
@@ -75,8 +73,8 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
     ['the Entra ID commands', () => registerAuthCommands(registry, tokens, log)],
     ['the Servers view', () => registerServersView(tree)],
     ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, tokenConsent, policyExpectations, log, terminalVariables: (name) => context.environmentVariableCollection.get(name) !== undefined })],
-    ['Add Server', () => registerAddServer({ registry, keys, status, targets, terminalEnv, log, policyExpectations })],
-    ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, tokens, locator, fs, targets, terminalEnv, status, log })],
+    ['Add Server', () => registerAddServer({ registry, keys, status, locator, fs, terminalEnv, log, policyExpectations })],
+    ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, tokens, locator, fs, terminalEnv, status, log })],
     ['the policy tools', () => registerPolicyTools(context, log)],
     ['the walkthrough progress', () => registerWalkthroughProgress(keys, status)],
   ];

@@ -4,9 +4,9 @@ import type * as vscode from 'vscode';
 /**
  * The feature bundles built next to extension.js (scripts/bundles.mjs). Activation registers command stubs only; a
  * bundle is required the first time its feature is used, so starting VS Code never parses the wizard, Add from Azure,
- * the diagnostics panel, the policy linter or the config lint.
+ * the diagnostics panel, the policy linter, the config lint or the config commands.
  */
-export const FEATURE_CHUNKS = ['wizard', 'azure', 'panel', 'policy', 'configLint'] as const;
+export const FEATURE_CHUNKS = ['wizard', 'azure', 'panel', 'policy', 'configLint', 'configCommands'] as const;
 export type FeatureChunk = (typeof FEATURE_CHUNKS)[number];
 
 /** Requires one feature bundle (Node caches it: a second call returns the same module). */

@@ -1,19 +1,15 @@
 import * as vscode from 'vscode';
 import type { ConfigFileSystem } from '../../core/config/safeWrite';
-import { TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
 import { errorMessage } from '../../core/basics';
 import { reportFailure } from '../errorNotice';
 import { LazyFeature, requireChunk } from '../lazyFeature';
-import { mcpServerId } from '../mcp/mcpProvider';
 import type { ServerStatusStore } from '../serverStatus';
 import type { ServerRegistry } from '../serverRegistry';
-import { serverNameOf, type ServerArg } from '../serverPicker';
+import type { ServerArg } from '../serverPicker';
 import type { EntraTokenService } from '../auth/entraTokens';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
-import { authKindOf, confirmForget, removeQuestion, type StoredSecrets } from './configConfirmations';
-import type { ConfigTargets } from './configTargets';
+import type { ConfigCommands } from './configCommandsFeature';
 import type { PlaintextKeyDiagnostics } from './plaintextKeyDiagnostics';
-import { targetNames } from './targetLabels';
 import type { TargetLocator } from './targetLocations';
 import type { TerminalKeyEnvironment } from './terminalKeyEnvironment';
 
@@ -25,18 +21,19 @@ export interface ConfigFeatureDeps {
   readonly tokens: EntraTokenService;
   readonly locator: TargetLocator;
   readonly fs: ConfigFileSystem;
-  readonly targets: ConfigTargets;
   readonly terminalEnv: TerminalKeyEnvironment;
   readonly status: ServerStatusStore;
   readonly log: vscode.LogOutputChannel;
 }
 
 type ConfigLintChunk = typeof import('./configLintFeature');
+type ConfigCommandsChunk = typeof import('./configCommandsFeature');
 
 /**
- * The config side of the extension: Remove Server, Forget Secrets, the terminal variables for env-var targets, and
- * the plaintext-key lint, whose bundle (dist/configLint.js) loads just after activation rather than during it.
- * (Adding a server is the wizard's: wizard/registerAddServer.ts.)
+ * The config side of the extension: the terminal variables for env-var targets; Remove Server and Forget Secrets,
+ * whose bundle (dist/configCommands.js) loads the first time one of them runs; and the plaintext-key lint, whose
+ * bundle (dist/configLint.js) loads just after activation rather than during it. (Adding a server is the wizard's:
+ * wizard/registerAddServer.ts.)
  */
 export function registerConfigFeatures(deps: ConfigFeatureDeps): vscode.Disposable {
   const { registry, keys, terminalEnv, log } = deps;
@@ -44,15 +41,17 @@ export function registerConfigFeatures(deps: ConfigFeatureDeps): vscode.Disposab
   const lint = new LazyFeature<PlaintextKeyDiagnostics>('the plaintext-key lint', log, () =>
     requireChunk<ConfigLintChunk>('configLint').createConfigLint({ locator: deps.locator, fs: deps.fs, keys, log, keyHeaderNames }),
   );
+  const commands = new LazyFeature<ConfigCommands>('Remove Server and Forget Secrets', log, () => requireChunk<ConfigCommandsChunk>('configCommands').createConfigCommands(deps));
   void terminalEnv.refresh();
   // On the next turn: activation returns first, then the lint loads and scans every config source.
   const loadLint = setTimeout(() => void lint.get().catch((error: unknown) => log.error(`[lint] could not start: ${errorMessage(error)}`)), 0);
   return vscode.Disposable.from(
     lint,
+    commands,
     { dispose: () => clearTimeout(loadLint) },
     vscode.commands.registerCommand('apimMcp.removeServer', async (arg: ServerArg) => {
       try {
-        return await removeServer(deps, arg);
+        return await (await commands.get()).removeServer(arg);
       } catch (error: unknown) {
         reportFailure(log, 'removeServer', error);
         return [];
@@ -60,111 +59,11 @@ export function registerConfigFeatures(deps: ConfigFeatureDeps): vscode.Disposab
     }),
     vscode.commands.registerCommand('apimMcp.forgetSecrets', async (arg: ServerArg) => {
       try {
-        return await forgetSecrets(deps, arg);
+        return await (await commands.get()).forgetSecrets(arg);
       } catch (error: unknown) {
         reportFailure(log, 'forgetSecrets', error);
         return false;
       }
     }),
   );
-}
-
-/** The server a config command acts on, in any config source: given (a name or a tree node) or picked from all. */
-async function pickName(targets: ConfigTargets, arg: ServerArg, purpose: string): Promise<{ name: string; fromCode: boolean } | undefined> {
-  const given = serverNameOf(arg);
-  if (given !== undefined) return { name: given, fromCode: typeof arg === 'string' };
-  const found = new Map<string, { name: string; where: ConfigTargetKind[] }>();
-  for (const kind of TARGET_KINDS) {
-    for (const name of await targets.namesIn(kind)) {
-      const entry = found.get(name.toLowerCase()) ?? { name, where: [] };
-      entry.where.push(kind);
-      found.set(name.toLowerCase(), entry);
-    }
-  }
-  if (found.size === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('APIM MCP: no servers found in any MCP configuration.'));
-    return undefined;
-  }
-  const picked = await vscode.window.showQuickPick(
-    [...found.values()].map((e) => ({ label: e.name, description: targetNames(e.where), name: e.name })),
-    { title: purpose, placeHolder: vscode.l10n.t('Choose a server'), ignoreFocusOut: true },
-  );
-  return picked && { name: picked.name, fromCode: false };
-}
-
-/** Remove Server: from every config that has it (people confirm first), with its stored key. Returns where from. */
-async function removeServer(deps: ConfigFeatureDeps, arg: ServerArg): Promise<ConfigTargetKind[]> {
-  const { targets, terminalEnv, log } = deps;
-  const picked = await pickName(targets, arg, vscode.l10n.t('Remove Server'));
-  if (!picked) return [];
-  const where = await targets.locate(picked.name);
-  if (where.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t('APIM MCP: "{0}" is not in any MCP configuration.', picked.name));
-    return [];
-  }
-  if (!picked.fromCode) {
-    const remove = vscode.l10n.t('Remove');
-    const question = removeQuestion(picked.name, targetNames(where), authKindOf(arg, picked.name, deps.registry), await storedSecrets(deps, picked.name));
-    const answer = await vscode.window.showWarningMessage(
-      question,
-      { modal: true },
-      remove,
-    );
-    if (answer !== remove) return [];
-  }
-  if (where.includes('extension')) {
-    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(deps.extensionId, picked.name))).catch(() => undefined);
-  }
-  // The record names the client whose shared entries of an earlier version go too; read it before it is removed.
-  const owner = deps.registry.find(picked.name);
-  const removed: ConfigTargetKind[] = [];
-  const problems: string[] = [];
-  for (const kind of where) {
-    const result = await targets.remove(kind, picked.name);
-    if (result.ok && result.changed) removed.push(kind);
-    else if (!result.ok) problems.push(result.message);
-  }
-  await deleteStoredSecrets(deps, picked.name, owner);
-  deps.status.forget(picked.name);
-  await terminalEnv.refresh();
-  log.info(`[removeServer] ${picked.name}: removed from ${removed.join(', ') || 'nothing'}; stored key, client secret and cached tokens deleted`);
-  if (problems.length > 0) throw new Error(problems.join(' '));
-  void vscode.window.showInformationMessage(vscode.l10n.t('APIM MCP: {0} removed from {1}.', picked.name, targetNames(removed)));
-  return removed;
-}
-
-/** What the server has in SecretStorage (the record, while configured, names its client for older entries). */
-async function storedSecrets(deps: ConfigFeatureDeps, name: string): Promise<StoredSecrets> {
-  return { key: await deps.keys.has(name), entra: await deps.tokens.hasStoredSecrets(deps.registry.find(name) ?? { name }) };
-}
-
-/** Deletes the server's subscription key, client secret and msal-node token caches. Returns whether any was there. */
-async function deleteStoredSecrets(deps: ConfigFeatureDeps, name: string, owner = deps.registry.find(name)): Promise<boolean> {
-  const hadKey = await deps.keys.has(name);
-  await deps.keys.delete(name);
-  const hadEntra = await deps.tokens.forgetStoredSecrets(owner ?? { name });
-  return hadKey || hadEntra;
-}
-
-/** Forget Secrets: deletes the stored subscription key, client secret and cached tokens. Returns whether any was there. */
-async function forgetSecrets(deps: ConfigFeatureDeps, arg: ServerArg): Promise<boolean> {
-  const { targets, terminalEnv, log } = deps;
-  const picked = await pickName(targets, arg, vscode.l10n.t('Forget Secrets'));
-  if (!picked) return false;
-  const stored = await storedSecrets(deps, picked.name);
-  const had = stored.key || stored.entra;
-  if (had && !picked.fromCode && !(await confirmForget(picked.name, stored))) return false;
-  await deleteStoredSecrets(deps, picked.name);
-  // What was seen with the forgotten secrets no longer says anything about the server.
-  deps.status.forget(picked.name);
-  await terminalEnv.refresh();
-  log.info(`[forgetSecrets] ${picked.name}: stored secrets ${had ? 'deleted' : 'were not there'}`);
-  void vscode.window.showInformationMessage(forgottenMessage(picked.name, stored));
-  return had;
-}
-
-function forgottenMessage(name: string, stored: StoredSecrets): string {
-  if (stored.entra) return vscode.l10n.t('APIM MCP: the stored secrets and cached Entra ID tokens of {0} are deleted from secret storage.', name);
-  if (stored.key) return vscode.l10n.t('APIM MCP: the subscription key for {0} is deleted from secret storage. Entra sign-ins are under Accounts.', name);
-  return vscode.l10n.t('APIM MCP: no stored subscription key, client secret or cached Entra ID token for {0}.', name);
 }

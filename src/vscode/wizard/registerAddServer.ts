@@ -3,8 +3,7 @@ import type { AzureFeature } from '../azure/azureFeature';
 import type { AddFromAzureDeps } from '../azure/addFromAzure';
 import { reportFailure } from '../errorNotice';
 import { LazyFeature, requireChunk } from '../lazyFeature';
-import type { SetupDeps } from './serverSetup';
-import type { WizardFeature } from './wizardFeature';
+import type { WizardDeps, WizardFeature } from './wizardFeature';
 
 type WizardChunk = typeof import('./wizardFeature');
 type AzureChunk = typeof import('../azure/azureFeature');
@@ -15,7 +14,7 @@ type AzureChunk = typeof import('../azure/azureFeature');
  * and then runs without UI; from the palette, the view or the walkthrough it runs the quick input. Add from Azure
  * only picks: the server it found continues in the same add-server flow.
  */
-export function registerAddServer(deps: SetupDeps & AddFromAzureDeps): vscode.Disposable {
+export function registerAddServer(deps: WizardDeps & AddFromAzureDeps): vscode.Disposable {
   const { log } = deps;
   const wizard = new LazyFeature<WizardFeature>('the Add Server wizard', log, () => requireChunk<WizardChunk>('wizard').createWizardFeature(deps));
   const fromAzure = new LazyFeature<AzureFeature>('Add from Azure', log, () => requireChunk<AzureChunk>('azure').createAzureFeature(deps));

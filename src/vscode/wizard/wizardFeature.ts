@@ -3,7 +3,10 @@
  * (registerAddServer.ts holds the stubs). It works on the core services it is given, never on copies of its own.
  */
 import type { AddServerPrefill, AddServerSpec, HeadlessPlacement } from '../../core/config/addServerPlan';
+import type { ConfigFileSystem } from '../../core/config/safeWrite';
 import { isConfigTargetKind } from '../../core/config/targets';
+import { ConfigTargets } from '../config/configTargets';
+import type { TargetLocator } from '../config/targetLocations';
 import { walkthroughStepDone } from '../walkthroughProgress';
 import { AddServerWizard } from './addServerWizard';
 import { ServerSetup, type AddServerOutcome, type AddServerResult, type SetupDeps } from './serverSetup';
@@ -17,9 +20,13 @@ export interface WizardFeature {
   addPrefilled(prefill: AddServerPrefill, placement: HeadlessPlacement): Promise<AddServerResult>;
 }
 
-export function createWizardFeature(deps: SetupDeps): WizardFeature {
-  const setup = new ServerSetup(deps);
-  const wizard = new AddServerWizard({ setup, targets: deps.targets, log: deps.log });
+/** What the wizard is handed by the core; the config writer holds no state of its own, so the bundle makes its own. */
+export type WizardDeps = Omit<SetupDeps, 'targets'> & { readonly locator: TargetLocator; readonly fs: ConfigFileSystem };
+
+export function createWizardFeature(deps: WizardDeps): WizardFeature {
+  const targets = new ConfigTargets(deps.locator, deps.fs, deps.log);
+  const setup = new ServerSetup({ ...deps, targets });
+  const wizard = new AddServerWizard({ setup, targets, log: deps.log });
   return {
     addServer: async (spec) => {
       const result = isAddServerSpec(spec) ? await setup.add(spec) : await wizard.run();
