@@ -14,7 +14,7 @@
  * --extensions-dir), not of dist/ at build time.
  */
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openWorkbench, type Workbench } from '../test/harness/browser';
 import { startCodeServer, type CodeServer } from '../test/harness/codeServer';
@@ -98,7 +98,11 @@ export interface ActivationResult {
   overMedianMs: number;
   gitMedianMs?: number;
   ratioToGit?: number;
-  samples: { ours: number; baseline: number; git?: number }[];
+  /** Lowest and highest ours − empty over the runs: the machine's noise, next to the median. */
+  overRangeMs: [number, number];
+  /** The 1-minute load average when each run's figures were read (the machine is shared; a loaded one is slower). */
+  loadAverage: [number, number];
+  samples: { ours: number; baseline: number; git?: number; load1: number }[];
   bundleBytes: Record<string, number>;
   mainBundleBytes: number;
   lazyChunkBytes: number;
@@ -109,7 +113,7 @@ export async function benchActivation(runs: number): Promise<ActivationResult> {
   const dir = mkdtempSync(join(tmpdir(), 'apim-mcp-bench-activation-'));
   try {
     const [vsix, baseline] = await Promise.all([packagedExtension(), baselineVsix(dir)]);
-    const samples: { ours: number; baseline: number; git?: number }[] = [];
+    const samples: ActivationResult['samples'] = [];
     let sizes: Record<string, number> = {};
     for (let i = 0; i < runs; i++) {
       const server = await startCodeServer({ label: 'bench', extensions: [vsix, baseline] });
@@ -117,8 +121,9 @@ export async function benchActivation(runs: number): Promise<ActivationResult> {
       try {
         workbench = await openWorkbench(server.url);
         const times = await readActivationTimes(workbench, [OURS, BASELINE, GIT]);
-        samples.push({ ours: times[OURS]!, baseline: times[BASELINE]!, ...(times[GIT] !== undefined ? { git: times[GIT] } : {}) });
-        console.log(`  run ${i + 1}: APIM MCP ${times[OURS]} ms, empty extension ${times[BASELINE]} ms${times[GIT] !== undefined ? `, Git ${times[GIT]} ms` : ''}`);
+        const load1 = Number(loadavg()[0]!.toFixed(1));
+        samples.push({ ours: times[OURS]!, baseline: times[BASELINE]!, ...(times[GIT] !== undefined ? { git: times[GIT] } : {}), load1 });
+        console.log(`  run ${i + 1}: APIM MCP ${times[OURS]} ms, empty extension ${times[BASELINE]} ms${times[GIT] !== undefined ? `, Git ${times[GIT]} ms` : ''} (load average ${load1})`);
         if (i === 0) sizes = installedSizes(server);
       } finally {
         await workbench?.close();
@@ -129,7 +134,7 @@ export async function benchActivation(runs: number): Promise<ActivationResult> {
     const base = median(samples.map((s) => s.baseline));
     const gits = samples.flatMap((s) => (s.git !== undefined ? [s.git] : []));
     const main = sizes['extension.js'] ?? 0;
-    // Every other bundle is a lazy chunk (msal, policy, diagnosis, webview) or the separate CLI.
+    // Every other bundle is a lazy chunk (the feature bundles, msal, diagnosis, webview) or the separate CLI.
     const lazy = Object.entries(sizes).reduce((sum, [f, bytes]) => sum + (f === 'extension.js' ? 0 : bytes), 0);
     return {
       runs,
@@ -140,6 +145,8 @@ export async function benchActivation(runs: number): Promise<ActivationResult> {
       // slows both, so the per-run ratio is steadier than a ratio of medians.
       ratioToEmptyExtension: Number(median(samples.map((s) => s.ours / Math.max(s.baseline, 1))).toFixed(2)),
       overMedianMs: median(samples.map((s) => s.ours - s.baseline)),
+      overRangeMs: [Math.min(...samples.map((s) => s.ours - s.baseline)), Math.max(...samples.map((s) => s.ours - s.baseline))],
+      loadAverage: [Math.min(...samples.map((s) => s.load1)), Math.max(...samples.map((s) => s.load1))],
       ...(gits.length === runs ? { gitMedianMs: median(gits), ratioToGit: Number(median(samples.map((s) => s.ours / Math.max(s.git!, 1))).toFixed(2)) } : {}),
       samples,
       bundleBytes: sizes,

@@ -46,7 +46,10 @@ function summary(r: { scenarios?: Record<string, DiagnosisRow>; activation?: Act
   }
   const a = r.activation;
   if (a) {
-    rows.push(['activation in VS Code 1.139 (median of runs)', `${a.oursMedianMs} ms (+${a.overMedianMs} ms)`, `empty extension ${a.baselineMedianMs} ms`, `${a.ratioToEmptyExtension}× (paired)`]);
+    const load = a.loadAverage ? `, load average ${a.loadAverage[0]}–${a.loadAverage[1]}` : '';
+    const signed = (ms: number) => `${ms >= 0 ? '+' : ''}${ms}`;
+    const spread = a.overRangeMs ? `, ${signed(a.overRangeMs[0])} to ${signed(a.overRangeMs[1])} ms over ${a.runs} runs` : '';
+    rows.push([`activation in VS Code 1.139 (median of runs${load})`, `${a.oursMedianMs} ms (+${a.overMedianMs} ms${spread})`, `empty extension ${a.baselineMedianMs} ms`, `${a.ratioToEmptyExtension}× (paired)`]);
     if (a.gitMedianMs !== undefined) rows.push(['activation in VS Code 1.139 (median of runs)', `${a.oursMedianMs} ms`, `built-in Git ${a.gitMedianMs} ms`, `${a.ratioToGit}× (paired)`]);
     rows.push(['main bundle (extension.js)', kib(a.mainBundleBytes), `main + lazy chunks ${kib(a.mainBundleBytes + a.lazyChunkBytes)}`, `${a.mainShareOfTotal}×`]);
     for (const [f, bytes] of Object.entries(a.bundleBytes).sort()) {
