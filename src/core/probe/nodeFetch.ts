@@ -75,20 +75,9 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
         reject(error);
       });
       request.once('response', (incoming) => {
-        const status = incoming.statusCode ?? 0;
-        const responseHeaders = headersOf(incoming.rawHeaders);
         incoming.once('close', () => signal?.removeEventListener('abort', onAbort));
-        const nullBody = NULL_BODY_STATUS.has(status) || method === 'HEAD';
-        if (nullBody) incoming.resume();
         try {
-          const stream = nullBody ? null : (Readable.toWeb(incoming) as unknown as ReadableStream<Uint8Array>);
-          const response = new Response(stream, {
-            status: status >= 200 && status <= 599 ? status : 502,
-            statusText: incoming.statusMessage ?? '',
-            headers: responseHeaders,
-          });
-          Object.defineProperty(response, 'url', { value: url.href });
-          resolve(response);
+          resolve(responseOf(incoming, url, method));
         } catch (error: unknown) {
           incoming.destroy();
           reject(error);
@@ -104,6 +93,21 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       httpsAgent?.destroy();
     },
   };
+}
+
+/** A fetch `Response` over Node's incoming message: no body for HEAD and the null-body statuses, as fetch has it. */
+function responseOf(incoming: http.IncomingMessage, url: URL, method: string): Response {
+  const status = incoming.statusCode ?? 0;
+  const nullBody = NULL_BODY_STATUS.has(status) || method === 'HEAD';
+  if (nullBody) incoming.resume();
+  const stream = nullBody ? null : (Readable.toWeb(incoming) as unknown as ReadableStream<Uint8Array>);
+  const response = new Response(stream, {
+    status: status >= 200 && status <= 599 ? status : 502,
+    statusText: incoming.statusMessage ?? '',
+    headers: headersOf(incoming.rawHeaders),
+  });
+  Object.defineProperty(response, 'url', { value: url.href });
+  return response;
 }
 
 /** Response headers as fetch holds them, from Node's raw name/value list. */
