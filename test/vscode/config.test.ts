@@ -233,4 +233,20 @@ describe('plaintext-key lint: Problems panel and quick fix', function () {
     assert.match(after, /"password": true/);
     assert.match(after, /\/\/ APIM/);
   });
+  it('a key in the URL query string is a warning on the url, without the key and without a quick fix (issue 16)', async () => {
+    const path = join(workspace, '.vscode', 'mcp.json');
+    const text = `{\n\t"servers": {\n\t\t"lint-query": { "type": "http", "url": "https://contoso.azure-api.net/q/mcp?subscription-key=${LITERAL}" }\n\t}\n}\n`;
+    write(path, text);
+    const uri = vscode.Uri.file(path);
+    await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri));
+    const diagnostic = await pollUntil('the query-key warning', 20_000, () =>
+      vscode.languages.getDiagnostics(uri).find((d) => d.code === 'apimMcp.plaintextKey'));
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    assert.equal(diagnostic.range.start.line, 2);
+    assert.match(diagnostic.message, /"subscription-key" query parameter of the url of server "lint-query"/);
+    assert.ok(!diagnostic.message.includes(LITERAL), 'the message must not quote the key');
+    const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, diagnostic.range);
+    assert.deepEqual(actions.filter((a) => a.command?.command === 'apimMcp.fixPlaintextKey'), [], 'no quick fix guesses the header');
+    assert.equal(read(path), text, 'the file is left as it was');
+  });
 });

@@ -1,6 +1,7 @@
 import { Secret } from '../secret';
 import { DEFAULT_KEY_HEADER } from '../serverRecord';
 import { envReference, keyEnvVarName, tokenEnvVarName } from '../secrets/envVars';
+import { redactUrl } from '../secrets/urlRedaction';
 import { uniqueName } from '../url/serverUrl';
 import { inputIds, upsertInput, type ConfigEditError } from './configEditor';
 import { applyEdits, detectLayout, findProperty, lineColumns, nodeEnd, parseJsonc, type Node } from './jsoncText';
@@ -12,11 +13,12 @@ import { serversKey, type ConfigFileFormat } from './targets';
  * edit that replaces each with a reference (password input or env var). The literal comes back as a `Secret`
  * so the adapter can move it into SecretStorage; it is never part of a message or a log line here.
  */
-export type PlaintextSecretKind = 'subscriptionKey' | 'bearerToken';
+export type PlaintextSecretKind = 'subscriptionKey' | 'bearerToken' | 'queryKey';
 
 export interface PlaintextSecretFinding {
   readonly serverName: string;
   readonly serverUrl?: string;
+  /** The header holding the secret; for a `queryKey`, the query parameter in `url` (no quick fix moves those). */
   readonly headerName: string;
   readonly kind: PlaintextSecretKind;
   /** Range of the header value string (quotes included), for a Problems-panel diagnostic. */
@@ -64,7 +66,22 @@ export function findPlaintextSecrets(text: string, format: ConfigFileFormat, opt
     const [keyNode, entry] = property.children ?? [];
     if (typeof keyNode?.value !== 'string' || entry?.type !== 'object') continue;
     const headers = findProperty(entry, 'headers')?.value;
-    const url = findProperty(entry, 'url')?.value.value;
+    const urlNode = findProperty(entry, 'url')?.value;
+    const url = urlNode?.value;
+    const queryKey = typeof url === 'string' ? queryKeyIn(url) : undefined;
+    if (queryKey && urlNode) {
+      findings.push({
+        serverName: keyNode.value,
+        serverUrl: redactUrl(url),
+        headerName: queryKey.name,
+        kind: 'queryKey',
+        offset: urlNode.offset,
+        length: urlNode.length,
+        start: lineColumn(urlNode.offset),
+        end: lineColumn(nodeEnd(urlNode)),
+        secret: Secret.of(queryKey.value),
+      });
+    }
     for (const header of headers?.type === 'object' ? (headers.children ?? []) : []) {
       const found = classifyHeader(header, options.keyHeaderNames ?? []);
       if (!found) continue;
@@ -83,6 +100,25 @@ export function findPlaintextSecrets(text: string, format: ConfigFileFormat, opt
     }
   }
   return { ok: true, findings };
+}
+
+/**
+ * A subscription key written into the URL's query string (`?subscription-key=…`, APIM's default query parameter, or
+ * any `subscription_key`-like name): plain text in the file like a header, and also in every log that records URLs.
+ */
+function queryKeyIn(url: string): { name: string; value: string } | undefined {
+  let params: URLSearchParams;
+  try {
+    params = new URL(url).searchParams;
+  } catch {
+    return undefined;
+  }
+  for (const [name, raw] of params) {
+    if (!/subscription[-_]?key/i.test(name)) continue;
+    const value = literal(raw);
+    if (value !== undefined) return { name, value };
+  }
+  return undefined;
 }
 
 function classifyHeader(header: Node, extra: readonly string[]): { headerName: string; kind: PlaintextSecretKind; value: string } | undefined {
@@ -126,7 +162,7 @@ export function migratePlaintextSecret(
   const extra = target.headerName.toLowerCase() === 'authorization' ? [] : [target.headerName];
   const lint = findPlaintextSecrets(text, format, { keyHeaderNames: [...(options.keyHeaderNames ?? []), ...extra] });
   if (!lint.ok) return lint;
-  const finding = lint.findings.find((f) => f.serverName === target.serverName && f.headerName === target.headerName);
+  const finding = lint.findings.find((f) => f.kind !== 'queryKey' && f.serverName === target.serverName && f.headerName === target.headerName);
   if (!finding) return { ok: true, text, changed: false };
 
   const layout = detectLayout(text, { indentUnit: '\t', eol: '\n' });

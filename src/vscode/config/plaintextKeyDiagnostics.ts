@@ -103,7 +103,8 @@ export class PlaintextKeyDiagnostics implements vscode.CodeActionProvider, vscod
     if (!lint.ok) return [];
     const actions: vscode.CodeAction[] = [];
     for (const diagnostic of ours) {
-      const finding = lint.findings.find((f) => toRange(f).intersection(diagnostic.range) !== undefined);
+      // A key in the query string has no quick fix: the header that replaces it depends on the API's settings.
+      const finding = lint.findings.find((f) => f.kind !== 'queryKey' && toRange(f).intersection(diagnostic.range) !== undefined);
       if (!finding) continue;
       const mode: MigrationMode = format === 'vscodeMcpJson' ? 'passwordInput' : 'envVar';
       const title =
@@ -139,7 +140,7 @@ export class PlaintextKeyDiagnostics implements vscode.CodeActionProvider, vscod
       if (!migration.ok) throw new Error(migration.error.kind === 'malformed' ? vscode.l10n.t('{0} has a syntax error at line {1}, column {2}.', uri.fsPath, migration.error.line, migration.error.column) : migration.error.kind);
       if (!migration.changed) return false;
       const finding = findPlaintextSecrets(before, format, { keyHeaderNames: [...this.keyHeaderNames(), args.headerName] });
-      const moved = finding.ok ? finding.findings.find((f) => f.serverName === args.serverName && f.headerName === args.headerName) : undefined;
+      const moved = finding.ok ? finding.findings.find((f) => f.kind !== 'queryKey' && f.serverName === args.serverName && f.headerName === args.headerName) : undefined;
       if (args.mode === 'envVar' && moved?.kind === 'subscriptionKey' && migration.secret) {
         const origin = moved.serverUrl ? normaliseOrigin(moved.serverUrl) : undefined;
         if (!origin || !/^https?:\/\//.test(origin)) throw new Error(vscode.l10n.t('Server "{0}" has no valid "url"; the key cannot be bound to an origin.', args.serverName));
@@ -203,7 +204,14 @@ function toDiagnostic(f: PlaintextSecretFinding): vscode.Diagnostic {
   const message =
     f.kind === 'subscriptionKey'
       ? vscode.l10n.t('Plaintext APIM subscription key in "{0}" of server "{1}". Anyone who can read this file can use it; move it to secret storage.', f.headerName, f.serverName)
-      : vscode.l10n.t('Plaintext access token in "{0}" of server "{1}". Move it out of the file.', f.headerName, f.serverName);
+      : f.kind === 'queryKey'
+        ? vscode.l10n.t({
+            message:
+              'Plaintext APIM subscription key in the "{0}" query parameter of the url of server "{1}". Anyone who can read this file, or a log that records URLs, can use it. Remove it from the url and send it in the key header instead (Ocp-Apim-Subscription-Key unless the API renamed it), through a password input or an environment variable: APIM takes the key from either place.',
+            comment: ['{0} is a query parameter name such as subscription-key; {1} is the server name; "url" is the config property'],
+            args: [f.headerName, f.serverName],
+          })
+        : vscode.l10n.t('Plaintext access token in "{0}" of server "{1}". Move it out of the file.', f.headerName, f.serverName);
   const diagnostic = new vscode.Diagnostic(toRange(f), message, vscode.DiagnosticSeverity.Warning);
   diagnostic.source = 'APIM MCP';
   diagnostic.code = PLAINTEXT_KEY_CODE;

@@ -135,3 +135,49 @@ describe('migratePlaintextSecret', () => {
     assert.equal(!m.ok && m.error.kind, 'unsupported');
   });
 });
+
+describe('findPlaintextSecrets: keys in the URL query string (issue 16, smaller item)', () => {
+  const fake = 'q0e1d2c3b4a5968778695a4b3c2d1e0f';
+  const config = (url: string) => JSON.stringify({ servers: { products: { type: 'http', url } } }, null, 2);
+
+  it('reports ?subscription-key= with the url as its range, and the key only as a Secret', () => {
+    const text = config(`https://contoso.azure-api.net/products/mcp?subscription-key=${fake}`);
+    const lint = findPlaintextSecrets(text, 'vscodeMcpJson');
+    assert.ok(lint.ok);
+    assert.equal(lint.findings.length, 1);
+    const [finding] = lint.findings;
+    assert.equal(finding!.kind, 'queryKey');
+    assert.equal(finding!.headerName, 'subscription-key');
+    assert.equal(text.slice(finding!.offset, finding!.offset + finding!.length), JSON.stringify(`https://contoso.azure-api.net/products/mcp?subscription-key=${fake}`));
+    assert.equal(finding!.secret.reveal(), fake);
+    assert.ok(!JSON.stringify(finding).includes(fake), 'the key is not in the finding as data');
+  });
+
+  it('also under another spelling, among other parameters', () => {
+    const lint = findPlaintextSecrets(config(`https://contoso.azure-api.net/mcp?api-version=1&Subscription_Key=${fake}`), 'vscodeMcpJson');
+    assert.ok(lint.ok);
+    assert.deepEqual(lint.findings.map((f) => [f.kind, f.headerName]), [['queryKey', 'Subscription_Key']]);
+  });
+
+  it('leaves references, placeholders and URLs without a key alone', () => {
+    for (const url of [
+      'https://contoso.azure-api.net/mcp?subscription-key=${input:apim-key}',
+      'https://contoso.azure-api.net/mcp?subscription-key=<your-key>',
+      'https://contoso.azure-api.net/mcp?subscription-key=',
+      'https://contoso.azure-api.net/mcp?code=abc',
+      'not a url?subscription-key=abc',
+    ]) {
+      const lint = findPlaintextSecrets(config(url), 'vscodeMcpJson');
+      assert.ok(lint.ok);
+      assert.deepEqual(lint.findings, [], url);
+    }
+  });
+
+  it('has no migration: a header named like the parameter is not touched because of it', () => {
+    const text = config(`https://contoso.azure-api.net/mcp?subscription-key=${fake}`);
+    const migration = migratePlaintextSecret(text, 'vscodeMcpJson', { serverName: 'products', headerName: 'subscription-key' });
+    assert.ok(migration.ok);
+    assert.equal(migration.changed, false);
+    assert.equal(migration.text, text);
+  });
+});
