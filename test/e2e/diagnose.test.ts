@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { createServer, request, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { generateMcpPolicy } from '../../src/core/apim/policy';
 import { openWorkbench, type Workbench } from '../harness/browser';
+import { startForwardingProxy } from '../harness/forwardingProxy';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
 import { listenOnLoopback, waitFor } from '../harness/processes';
@@ -52,27 +53,8 @@ async function startHostileGateway(): Promise<{ url: string; requests: () => num
  */
 async function startSwitchingProxy(upstream: string): Promise<{ origin: string; switchTo: (origin: string) => void; stop: () => Promise<void> }> {
   let target = upstream;
-  const server: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', target);
-    const up = request(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
-      res.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(res);
-    });
-    up.on('error', () => {
-      if (!res.headersSent) res.writeHead(502);
-      res.end();
-    });
-    req.pipe(up);
-  });
-  const port = await listenOnLoopback(server);
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    switchTo: (origin) => (target = origin),
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const proxy = await startForwardingProxy(() => target);
+  return { origin: proxy.origin, switchTo: (origin) => (target = origin), stop: () => proxy.stop() };
 }
 
 describe('Diagnostics panel: a person diagnoses failing servers from the Servers view', () => {

@@ -5,14 +5,14 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { openWorkbench, type Workbench } from '../harness/browser';
+import { startForwardingProxy, type ForwardedRequest } from '../harness/forwardingProxy';
 import { startCodeServer, type CodeServer } from '../harness/codeServer';
 import { packagedExtension } from '../harness/packages';
-import { listenOnLoopback, waitFor } from '../harness/processes';
+import { waitFor } from '../harness/processes';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { choose, clickServerAction, diagnosticsPanel, filesUnder, notification, quickInputFor, runCommand } from './workbench';
 
@@ -36,42 +36,13 @@ const KEY_HEADER = 'ocp-apim-subscription-key';
 const SETTINGS_MARK = 'from=settings';
 const RESTRICTED_NOTE = /This folder is not trusted \(Restricted Mode\) and defines this server in .*: the diagnosis ran without any key or token/;
 
-interface Received {
-  readonly url: string;
-  readonly headers: IncomingHttpHeaders;
-  readonly body: string;
-}
+type Received = ForwardedRequest;
 
 /** The gateway's address as the folder names it: forwards to the sandbox and records every request in full. */
 async function startRecordingProxy(upstream: string): Promise<{ origin: string; received: Received[]; stop: () => Promise<void> }> {
   const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      received.push({ url: req.url ?? '', headers: req.headers, body: body.toString('utf8') });
-      const url = new URL(req.url ?? '/', upstream);
-      const up = request(url, { method: req.method, headers: { ...req.headers, host: url.host } }, (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      });
-      up.on('error', () => {
-        if (!res.headersSent) res.writeHead(502);
-        res.end();
-      });
-      up.end(body);
-    });
-  });
-  const port = await listenOnLoopback(server);
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    received,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  const proxy = await startForwardingProxy(() => upstream, (request) => received.push(request));
+  return { origin: proxy.origin, received, stop: () => proxy.stop() };
 }
 
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
