@@ -2,7 +2,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { join } from 'node:path';
-import { listenOnLoopback } from '../harness/processes';
+import { serveOnLoopback } from '../harness/processes';
 
 /**
  * The echoing 404 body starts with `{"statusCode":404,"message":"Resource not found. ` (49 characters) and holds the
@@ -15,18 +15,6 @@ export interface Received {
   readonly url: string;
   readonly headers: IncomingHttpHeaders;
   readonly body: string;
-}
-
-/** Listens on 127.0.0.1 (a random port); `stop` ends the server and its connections. */
-async function listening(server: Server): Promise<{ origin: string; stop: () => Promise<void> }> {
-  const port = await listenOnLoopback(server);
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
 }
 
 /** "Another origin": answers like an APIM gateway that wants a key, and records every request in full. */
@@ -44,7 +32,7 @@ export async function startOtherOrigin(): Promise<{ origin: string; received: Re
       res.end(JSON.stringify({ statusCode: 401, message: 'Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API.' }));
     });
   });
-  return { ...(await listening(server)), received };
+  return { ...(await serveOnLoopback(server)), received };
 }
 
 /**
@@ -71,7 +59,7 @@ export async function startHostileGateway(redirectTo: () => string): Promise<{ o
       }
     });
   });
-  return { ...(await listening(server)), received };
+  return { ...(await serveOnLoopback(server)), received };
 }
 
 /** Files changed since `since` under `dir` (the shared temp folder: other runs' files are older or never hold our canaries). */

@@ -1,5 +1,5 @@
 import { createServer, request, type IncomingHttpHeaders, type Server } from 'node:http';
-import { listenOnLoopback } from './processes';
+import { serveOnLoopback } from './processes';
 
 /** One request as the proxy received it, body included. */
 export interface ForwardedRequest {
@@ -37,12 +37,5 @@ export async function startForwardingProxy(upstream: () => string, record?: (req
       up.end(body);
     });
   });
-  const port = await listenOnLoopback(server);
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    stop: () => new Promise((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
-  };
+  return serveOnLoopback(server);
 }

@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import type { Server as HttpServer } from 'node:http';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 
 /** A free loopback port, found by binding port 0. */
@@ -20,6 +21,18 @@ export async function listenOnLoopback(server: Server): Promise<number> {
     });
   });
   return (server.address() as AddressInfo).port;
+}
+
+/** Starts `server` on 127.0.0.1 at a random port; `stop` ends the server and its open connections. */
+export async function serveOnLoopback(server: HttpServer): Promise<{ origin: string; stop: () => Promise<void> }> {
+  const port = await listenOnLoopback(server);
+  return {
+    origin: `http://127.0.0.1:${port}`,
+    stop: () => new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
 }
 
 /** Polls `check` until it returns a value, or fails after `timeoutMs` with `what` in the message. */
