@@ -81,6 +81,25 @@ const P = 'providers/Microsoft.ApiManagement/service';
 /** The first api-version that shows `type: mcp` APIs. */
 const MCP_API_VERSION = '2024-06-01-preview';
 
+/**
+ * ARM's throttling answer: code SubscriptionRequestsThrottled, naming the subscription, the operation (method and the
+ * path's resource types, upper case, names left out) and the wait in seconds (FIDELITY.md A11).
+ */
+function throttledBody(method: string, path: string, retryAfterSeconds: number): unknown {
+  const segments = path.split('/').filter(Boolean);
+  const subscription = segments[segments.findIndex((s) => s.toLowerCase() === 'subscriptions') + 1] ?? '';
+  const providers = segments.findIndex((s) => s.toLowerCase() === 'providers');
+  // Before the provider namespace every other segment is a name (subscriptions/<id>/resourceGroups/<rg>); after it, types and names alternate too.
+  const types = segments.filter((_, i) => (providers < 0 || i <= providers ? i % 2 === 0 : i === providers + 1 || (i - providers) % 2 === 0));
+  const operation = `${method}/${types.join('/')}`.toUpperCase();
+  return {
+    error: {
+      code: 'SubscriptionRequestsThrottled',
+      message: `Number of requests for subscription '${subscription}' and operation '${operation}' exceeded the backend storage limit. Please try again after '${retryAfterSeconds}' seconds.`,
+    },
+  };
+}
+
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'x-ms-request-id': crypto.randomUUID(), ...headers });
@@ -131,7 +150,7 @@ export async function startArm(initial: ArmConfig): Promise<ArmEmulator> {
     const method = req.method ?? 'GET';
     if (cfg.throttle && throttled < cfg.throttle.requests) {
       throttled++;
-      return send(res, 429, { error: { code: 'TooManyRequests', message: 'The request is being throttled.' } }, { 'retry-after': String(cfg.throttle.retryAfterSeconds) });
+      return send(res, 429, throttledBody(method, url.pathname, cfg.throttle.retryAfterSeconds), { 'retry-after': String(cfg.throttle.retryAfterSeconds) });
     }
     if (!url.searchParams.get('api-version')) return send(res, 400, { error: { code: 'MissingApiVersionParameter', message: "The api-version query parameter (?api-version=) is required for all requests." } });
     const auth = req.headers.authorization ?? '';

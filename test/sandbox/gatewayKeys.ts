@@ -59,9 +59,13 @@ export function checkKey(req: IncomingMessage, url: URL, sub: ResolvedSubscripti
 
 /** The 401 for a key the gateway did not accept, or undefined when the key step lets the request through. */
 export function keyRejection(verdict: KeyVerdict, sub: ResolvedSubscription, realm: string): GatewayAnswer | undefined {
-  if (!sub.required || verdict.status === 'valid') return undefined;
+  if (verdict.status === 'valid') return undefined;
+  const readAsMissing = verdict.status === 'absent' || (verdict.malformed === true && sub.malformedKeyReadAsMissing);
+  // "Subscription required" off lets a call without a key through, but a key that is sent is still checked: the
+  // subscriptions doc's summary table denies "other keys" whatever the setting (FIDELITY.md G15).
+  if (readAsMissing && !sub.required) return undefined;
   const challenge = { 'www-authenticate': `AzureApiManagementKey realm="${realm}",name="${sub.headerName}",type="header"` };
-  if (verdict.status === 'absent' || (verdict.malformed && sub.malformedKeyReadAsMissing)) {
+  if (readAsMissing) {
     const outcome = verdict.status === 'absent' ? 'keyMissing' : 'keyMalformed';
     return { status: 401, statusText: KEY_DENIED_REASON, body: { statusCode: 401, message: APIM_TEXT.keyMissing }, headers: challenge, outcome, detail: 'SubscriptionKeyNotFound' };
   }

@@ -181,7 +181,10 @@ export const subscriptionKeySchema = z
 
 export const subscriptionSchema = z
   .object({
-    required: z.boolean().default(false),
+    required: z
+      .boolean()
+      .default(false)
+      .describe('"Subscription required": off lets a call without a key through; a key that is sent is checked either way (FIDELITY.md G15).'),
     headerName: z.string().default('Ocp-Apim-Subscription-Key'),
     queryName: z.string().default('subscription-key'),
     keys: z

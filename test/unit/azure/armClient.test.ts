@@ -73,6 +73,9 @@ test('429 with Retry-After is retried after the advertised wait, and gives up af
     const error = await client.listSubscriptions().then(() => undefined, (e: unknown) => e);
     assert.ok(error instanceof ArmError);
     assert.equal(error.status, 429);
+    // A11: ARM's own code and wording (SupportArticles-docs error-code-subscriptionrequeststhrottled.md).
+    assert.equal(error.code, 'SubscriptionRequestsThrottled');
+    assert.match(error.message, /^Number of requests for subscription '[^']*' and operation 'GET\/SUBSCRIPTIONS[^']*' exceeded the backend storage limit\. Please try again after '1' seconds\.$/);
     assert.equal(sleeps.length, 3);
     const finding = armErrorFinding(error);
     assert.equal(finding.id, 'azure.arm.throttled');

@@ -97,6 +97,20 @@ test('15.2 key-invalid: exact invalid-key body with APIM\'s key challenge; the q
   });
 });
 
+test('G15 "Subscription required" off: a call without a key goes through, but a wrong key that is sent is refused with the invalid-key 401', async () => {
+  await withSandbox('healthy-entra', async (sb) => {
+    const client = await sb.client();
+    assert.ok(client.headers.Authorization, 'the scenario client holds a token');
+    const withoutKey = await raw(client.url, { method: 'POST', headers: { ...MCP_HEADERS, ...client.headers }, body: INIT_BODY });
+    assert.equal(withoutKey.status, 200);
+    const stale = 'sbx0stale0key0not0any0subscrip0'.padEnd(32, '0');
+    const withWrongKey = await raw(client.url, { method: 'POST', headers: { ...MCP_HEADERS, ...client.headers, 'Ocp-Apim-Subscription-Key': stale }, body: INIT_BODY });
+    assert.equal(withWrongKey.status, 401);
+    assert.equal(withWrongKey.text, KEY_INVALID);
+    assert.deepEqual({ keyStatus: sb.requests()[1].keyStatus, outcome: sb.requests()[1].outcome }, { keyStatus: 'invalid', outcome: 'keyInvalid' });
+  });
+});
+
 test('key-custom-header: key under the default header is "missing"; the challenge names X-Api-Key', async () => {
   await withSandbox('key-custom-header', async (sb) => {
     const client = await sb.client();

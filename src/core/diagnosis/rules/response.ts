@@ -94,7 +94,8 @@ const TEXT = {
     fix: {
       summary:
         'Use the primary or secondary key of an active subscription whose scope (product, API or all APIs) includes this MCP API. ' +
-        'Regenerated keys invalidate the old value; suspended or cancelled subscriptions are rejected too.',
+        'Regenerated keys invalidate the old value; suspended or cancelled subscriptions are rejected too. A key that is sent is checked even ' +
+        'when the API does not require a subscription: for a token-only API, send no key rather than a stale one.',
       commands: [FIX_COMMANDS.listSubscriptionSecrets()],
       links: [{ label: 'API Management → Subscriptions', url: PORTAL.apim }],
     },

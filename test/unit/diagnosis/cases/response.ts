@@ -51,6 +51,8 @@ export const RESPONSE_CASES: readonly FindingCase[] = [
     setup: { auth: apimError(401, KEY_INVALID) },
     severity: 'error',
     evidence: [/invalid subscription key/, /^key sent in header: Ocp-Apim-Subscription-Key$/],
+    // G15: APIM checks a key that is sent even when "Subscription required" is off (api-management-subscriptions.md summary table).
+    says: /checked even when the API does not require a subscription/,
   },
   {
     id: 'apim.key.invalid',
