@@ -3,49 +3,34 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { openWorkbench, type Workbench } from '../harness/browser';
+import { describe, it } from 'node:test';
 import { serverDescription, tempDir, writeWithExtension } from '../harness/clients';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedExtension } from '../harness/packages';
-import { startSandbox, type Sandbox } from '../sandbox/index';
+import { workbenchSuite } from '../harness/workbenchSuite';
+import { startSandbox } from '../sandbox/index';
 import { diagnosticsPanel, runCommand, serverRow } from './workbench';
 
 describe('Diagnostics panel: which client will connect, per config source', () => {
-  let sandbox: Sandbox;
-  let server: CodeServer;
-  let workbench: Workbench;
-
-  before(async () => {
-    sandbox = await startSandbox('healthy-key');
+  const suite = workbenchSuite(async ({ stopAfter }) => {
+    const sandbox = stopAfter(await startSandbox('healthy-key'));
     const dir = tempDir('e2e-clients');
     try {
       const desc = serverDescription({ name: 'products', url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' });
       await writeWithExtension(join(dir.path, '.vscode', 'mcp.json'), 'workspaceMcpJson', desc);
       await writeWithExtension(join(dir.path, '.mcp.json'), 'rootDotMcpJson', desc);
-      server = await startCodeServer({
+      return {
         label: 'e2e-client-verdicts',
-        extensions: [await packagedExtension()],
-        userSettings: { 'workbench.colorTheme': 'Default Dark Modern' },
         workspaceFiles: {
           '.vscode/mcp.json': readFileSync(join(dir.path, '.vscode', 'mcp.json'), 'utf8'),
           '.mcp.json': readFileSync(join(dir.path, '.mcp.json'), 'utf8'),
         },
-      });
+      };
     } finally {
       dir.remove();
     }
-    workbench = await openWorkbench(server.url);
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    await sandbox?.stop();
   });
 
   it('lists VS Code for mcp.json and Claude Code, Copilot CLI and the Inspector for .mcp.json', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     // Two rows are named "products" (one per file): diagnose the first, the .vscode/mcp.json one.
     await runCommand(page, 'APIM MCP: Focus on Servers View');
     const row = serverRow(page, 'products').first();
@@ -68,6 +53,6 @@ describe('Diagnostics panel: which client will connect, per config source', () =
     );
     assert.match(rows[1]![2]!, /^Claude Code: will connect where APIM_MCP_KEY_PRODUCTS is set/);
     await frame.locator('section.clients').scrollIntoViewIfNeeded();
-    await workbench.screenshot('e2e-client-verdicts');
+    await suite.workbench.screenshot('e2e-client-verdicts');
   });
 });

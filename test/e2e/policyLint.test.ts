@@ -1,47 +1,28 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { openWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedExtension } from '../harness/packages';
+import { describe, it } from 'node:test';
 import { waitFor } from '../harness/processes';
-import { actUntilShown, filesUnder, runCommand } from './workbench';
+import { workbenchSuite } from '../harness/workbenchSuite';
+import { actUntilShown, runCommand } from './workbench';
 
 const FIXTURES = join(__dirname, '..', 'fixtures', 'policies');
 const POLICY = 'gotchas.mcp.policy.xml';
 const PRESERVE_MESSAGE = 'The request body is read without preserveContent: true';
 
 describe('policy linter: a person opens a policy file, reads the problems and applies a quick fix', () => {
-  let server: CodeServer;
-  let workbench: Workbench;
+  const suite = workbenchSuite(() => ({
+    label: 'e2e-policy',
+    workspaceFiles: {
+      [`policies/${POLICY}`]: readFileSync(join(FIXTURES, POLICY), 'utf8'),
+      'policies/gotchas.mcp.tools.json': readFileSync(join(FIXTURES, 'gotchas.mcp.tools.json'), 'utf8'),
+    },
+  }));
 
-  before(async () => {
-    server = await startCodeServer({
-      label: 'e2e-policy',
-      extensions: [await packagedExtension()],
-      workspaceFiles: {
-        [`policies/${POLICY}`]: readFileSync(join(FIXTURES, POLICY), 'utf8'),
-        'policies/gotchas.mcp.tools.json': readFileSync(join(FIXTURES, 'gotchas.mcp.tools.json'), 'utf8'),
-      },
-    });
-    workbench = await openWorkbench(server.url);
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await server?.stop();
-  });
-
-  const problems = () => workbench.page.locator('.markers-panel .monaco-list-row');
-  const extensionLog = () =>
-    filesUnder(join(server.userDataDir, 'logs'))
-      .filter((f) => /APIM MCP/.test(f))
-      .map((f) => readFileSync(f, 'utf8'))
-      .join('\n');
+  const problems = () => suite.page.locator('.markers-panel .monaco-list-row');
 
   it('shows the policy gotchas in the Problems panel', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'Go to File...');
     await page.keyboard.type(POLICY);
     await page.locator('.quick-input-list .monaco-list-row', { hasText: POLICY }).first().waitFor({ state: 'visible' });
@@ -51,11 +32,11 @@ describe('policy linter: a person opens a policy file, reads the problems and ap
     await problems().filter({ hasText: PRESERVE_MESSAGE }).first().waitFor({ state: 'visible', timeout: 30_000 });
     const text = (await problems().allInnerTexts()).join('\n');
     for (const expected of ['.Let(', 'preserveContent', 'resource_metadata']) assert.ok(text.includes(expected), `Problems panel lacks "${expected}":\n${text}`);
-    await workbench.screenshot('e2e-policy-problems');
+    await suite.workbench.screenshot('e2e-policy-problems');
   });
 
   it('applies "Add preserveContent: true" from the light bulb and the problem goes away', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await page.locator('.monaco-editor .view-lines').first().click();
     await runCommand(page, 'Go to Line/Column...');
     await page.keyboard.type('15:77');
@@ -65,28 +46,28 @@ describe('policy linter: a person opens a policy file, reads the problems and ap
     const fix = page.locator('.action-widget .monaco-list-row', { hasText: 'Add preserveContent: true' }).first();
     // Under load the first Ctrl+. can come before the lazily loaded linter's code actions are ready and show nothing.
     await actUntilShown('the quick fix menu', fix, () => page.keyboard.press('Control+.'));
-    await workbench.screenshot('e2e-policy-quick-fix');
+    await suite.workbench.screenshot('e2e-policy-quick-fix');
     // Lines 11 to 21 with the menu over them: the problem in its context, as the walkthrough shows it.
     const lineNumber = (n: number) => page.locator('.monaco-editor .line-numbers').filter({ hasText: new RegExp(`^\\s*${n}\\s*$`) }).first();
-    await workbench.crop('policy-quick-fix', lineNumber(11), page.locator('.action-widget').first());
+    await suite.workbench.crop('policy-quick-fix', lineNumber(11), page.locator('.action-widget').first());
     await fix.click();
     await waitFor('the fix in the editor', 15_000, async () =>
       (await page.locator('.monaco-editor .view-lines').first().innerText()).replace(/\u00a0/g, ' ').includes('Body.As<JObject>(preserveContent: true)') ? true : undefined);
     await waitFor('the problem to clear', 15_000, async () => ((await problems().filter({ hasText: PRESERVE_MESSAGE }).count()) === 0 ? true : undefined));
-    await workbench.screenshot('e2e-policy-fixed');
+    await suite.workbench.screenshot('e2e-policy-fixed');
   });
 
   it('18.8 keeps the problems of a workspace policy file after its editor closes', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await page.locator('.monaco-editor .view-lines').first().click();
     await page.keyboard.press('Control+S');
     await waitFor('the file saved', 15_000, async () => ((await page.locator('.tab.dirty').count()) === 0 ? true : undefined));
     const before = (await problems().allInnerTexts()).join('\n');
     assert.ok(before.includes('.Let('), before);
     await runCommand(page, 'View: Close All Editors');
-    await waitFor('VS Code to close the document', 120_000, () => (/\[policy\] policies\/gotchas\.mcp\.policy\.xml closed/.test(extensionLog()) ? true : undefined));
+    await waitFor('VS Code to close the document', 120_000, () => (/\[policy\] policies\/gotchas\.mcp\.policy\.xml closed/.test(suite.extensionLog()) ? true : undefined));
     await runCommand(page, 'Problems: Focus on Problems View');
     await problems().filter({ hasText: '.Let(' }).first().waitFor({ state: 'visible', timeout: 15_000 });
-    await workbench.screenshot('e2e-policy-closed-problems-kept');
+    await suite.workbench.screenshot('e2e-policy-closed-problems-kept');
   });
 });

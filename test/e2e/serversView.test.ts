@@ -1,10 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { openWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedExtension } from '../harness/packages';
+import { describe, it } from 'node:test';
 import { waitFor } from '../harness/processes';
+import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { actUntilShown, choose, clickServerAction, findNotification, notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
 
@@ -13,37 +11,23 @@ const CANARY_KEY = `canary-e2e-${randomUUID()}`;
 
 describe('Servers view: a person adds the key and starts the sandbox server', () => {
   let sandbox: Sandbox;
-  let server: CodeServer;
-  let workbench: Workbench;
-
-  before(async () => {
-    sandbox = await startSandbox('healthy-key', { subscriptionKeys: [CANARY_KEY] });
-    server = await startCodeServer({
-      label: 'e2e-servers',
-      extensions: [await packagedExtension()],
-      userSettings: { 'apimMcp.servers': [{ name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }] },
-    });
-    workbench = await openWorkbench(server.url);
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    await sandbox?.stop();
+  const suite = workbenchSuite(async ({ stopAfter }) => {
+    sandbox = stopAfter(await startSandbox('healthy-key', { subscriptionKeys: [CANARY_KEY] }));
+    return { label: 'e2e-servers', userSettings: { 'apimMcp.servers': [{ name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }] } };
   });
 
   it('shows the server in the APIM MCP view with its auth kind and unknown status', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'APIM MCP: Focus on Servers View');
     const row = serverRow(page, SERVER);
     await row.waitFor({ state: 'visible', timeout: 30_000 });
     assert.match(await row.innerText(), /subscription key/);
     assert.equal(await row.locator('.codicon-circle-large-outline').count(), 1);
-    await workbench.screenshot('e2e-servers-view');
+    await suite.workbench.screenshot('e2e-servers-view');
   });
 
   it('18.8 shows the key header in the row tooltip as it is spelled, not as escaped Markdown', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     const row = serverRow(page, SERVER);
     const hover = page.locator('.workbench-hover, .monaco-hover').filter({ hasText: 'Auth' }).first();
     // A hover can be swallowed while the view re-renders under load: point away and back until it shows.
@@ -53,14 +37,14 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
       return hover.waitFor({ state: 'visible', timeout: 5000 }).then(() => true, () => undefined);
     });
     const text = await hover.innerText();
-    await workbench.screenshot('e2e-servers-tooltip');
+    await suite.workbench.screenshot('e2e-servers-tooltip');
     assert.match(text, /\(Ocp-Apim-Subscription-Key\)/);
     assert.ok(!text.includes('\\'), `the tooltip shows a backslash: ${text}`);
     await page.keyboard.press('Escape');
   });
 
   it('15.2 takes the key in a password box, refuses a wrong key APIM answers with its key challenge, and keeps it out of the screen', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
     const input = await quickInputFor(page, `Subscription key for ${SERVER}`);
     assert.equal(await input.getAttribute('type'), 'password');
@@ -70,7 +54,7 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
     await message.waitFor({ state: 'visible', timeout: 15_000 });
     const refused = sandbox.requests().filter((r) => r.outcome === 'keyInvalid');
     assert.ok(refused.length > 0 && sandbox.scenario.gateway.subscription.challengeOnInvalidKey, 'the gateway answered the wrong key with the invalid-key 401 and its key challenge');
-    await workbench.screenshot('e2e-key-rejected');
+    await suite.workbench.screenshot('e2e-key-rejected');
     await input.fill(CANARY_KEY);
     await page.keyboard.press('Enter');
     await notification(page, `subscription key saved for ${SERVER}`).waitFor({ state: 'visible', timeout: 15_000 });
@@ -78,7 +62,7 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
   });
 
   it('starts the server through VS Code\'s MCP client and turns healthy with the tools listed', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     sandbox.clearRequests();
     const row = await clickServerAction(page, SERVER, 'play');
     await waitFor('tools/list at the gateway', 30_000, () =>
@@ -86,18 +70,18 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
     await row.locator('.codicon-pass').waitFor({ state: 'visible', timeout: 15_000 });
     // 18.8: Start says what happened.
     await findNotification(page, `${SERVER} started. Its tools are available in Chat.`);
-    await workbench.screenshot('e2e-start-message');
+    await suite.workbench.screenshot('e2e-start-message');
     await runCommand(page, 'MCP: List Servers');
     const mcpRow = page.locator('.quick-input-list .monaco-list-row', { hasText: SERVER }).first();
     await mcpRow.waitFor({ state: 'visible', timeout: 15_000 });
     assert.match(await mcpRow.innerText(), /Running/);
-    await workbench.screenshot('e2e-mcp-list-servers');
-    const listed = await toolsListed(workbench, SERVER, 'e2e-tools-listed');
+    await suite.workbench.screenshot('e2e-mcp-list-servers');
+    const listed = await toolsListed(suite.workbench, SERVER, 'e2e-tools-listed');
     for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(listed, new RegExp(tool));
   });
 
   it('18.8 Forget Secrets asks first: Cancel keeps the key, Forget Key deletes it; Remove names the stored key', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     const dialog = page.locator('.monaco-dialog-box');
     const forgetFromView = async () => {
       // The menu is opened only when it is closed: under load it can take the click while still laid out, and stay open.
@@ -110,7 +94,7 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
       assert.match(await dialog.locator('.dialog-message-container').innerText(), new RegExp(`Forget the subscription key stored for ${SERVER.replace(/[()]/g, '\\$&')}\\?`));
     };
     await forgetFromView();
-    await workbench.screenshot('e2e-forget-secrets-confirm');
+    await suite.workbench.screenshot('e2e-forget-secrets-confirm');
     await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
     await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
 

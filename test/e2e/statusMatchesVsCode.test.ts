@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
-import { openWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedExtension } from '../harness/packages';
+import { describe, it } from 'node:test';
+import type { Workbench } from '../harness/browser';
 import { waitFor } from '../harness/processes';
-import { startSandbox, type Sandbox } from '../sandbox/index';
+import { workbenchSuite } from '../harness/workbenchSuite';
+import { startSandbox } from '../sandbox/index';
 import { choose, clickServerAction, findNotification, mcpListServers, notification, quickInputFor, runCommand, serverRow } from './workbench';
 
 const SERVER = 'Products (settings)';
@@ -32,37 +31,25 @@ async function setKeyAndStart(workbench: Workbench): Promise<void> {
 }
 
 describe("Servers view status matches VS Code's own list: after Forget Secrets and after a reload", () => {
-  let sandbox: Sandbox;
-  let server: CodeServer;
-  let workbench: Workbench;
-
-  before(async () => {
-    sandbox = await startSandbox('healthy-key', { subscriptionKeys: [CANARY_KEY] });
+  const suite = workbenchSuite(async ({ stopAfter }) => {
+    const sandbox = stopAfter(await startSandbox('healthy-key', { subscriptionKeys: [CANARY_KEY] }));
     const mcpJson = {
       servers: { [FILE_SERVER]: { type: 'http', url: sandbox.endpoints.mcpUrl, headers: { 'Ocp-Apim-Subscription-Key': '${input:file-key}' } } },
       inputs: [{ type: 'promptString', id: 'file-key', description: 'key', password: true }],
     };
-    server = await startCodeServer({
+    return {
       label: 'e2e-status',
-      extensions: [await packagedExtension()],
       userSettings: { 'apimMcp.servers': [{ name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }] },
       userFiles: { 'mcp.json': JSON.stringify(mcpJson, null, 2) },
-    });
-    workbench = await openWorkbench(server.url);
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    await sandbox?.stop();
+    };
   });
 
   it('a started server is green and Running; after Forget Secrets the view and VS Code both say it is not running', async () => {
-    const { page } = workbench;
-    await setKeyAndStart(workbench);
-    await listRow(workbench, SERVER, /Running/, 'e2e-status-list-running');
+    const { page } = suite;
+    await setKeyAndStart(suite.workbench);
+    await listRow(suite.workbench, SERVER, /Running/, 'e2e-status-list-running');
     await serverRow(page, FILE_SERVER).locator('.codicon-vscode').waitFor({ state: 'visible', timeout: 15_000 });
-    await workbench.screenshot('e2e-status-view-running');
+    await suite.workbench.screenshot('e2e-status-view-running');
 
     await runCommand(page, 'APIM MCP: Forget Secrets');
     await choose(page, undefined, SERVER);
@@ -71,22 +58,22 @@ describe("Servers view status matches VS Code's own list: after Forget Secrets a
     await (await findNotification(page, `subscription key for ${SERVER} is deleted`)).waitFor({ state: 'visible' });
     await runCommand(page, 'APIM MCP: Focus on Servers View');
     await serverRow(page, SERVER).locator('.codicon-circle-large-outline').waitFor({ state: 'visible', timeout: 15_000 });
-    const row = await listRow(workbench, SERVER, /Stopped/, 'e2e-status-list-forgotten');
+    const row = await listRow(suite.workbench, SERVER, /Stopped/, 'e2e-status-list-forgotten');
     assert.doesNotMatch(row, /Running/);
-    await workbench.screenshot('e2e-status-view-forgotten');
+    await suite.workbench.screenshot('e2e-status-view-forgotten');
   });
 
   it('after a reload VS Code lists the servers as stopped, and the view shows "not started" and "managed by VS Code", not green', async () => {
-    const { page } = workbench;
-    await setKeyAndStart(workbench);
+    const { page } = suite;
+    await setKeyAndStart(suite.workbench);
     await runCommand(page, 'Developer: Reload Window');
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     await runCommand(page, 'APIM MCP: Focus on Servers View');
     await serverRow(page, SERVER).locator('.codicon-circle-large-outline').waitFor({ state: 'visible', timeout: 30_000 });
     await serverRow(page, FILE_SERVER).locator('.codicon-vscode').waitFor({ state: 'visible', timeout: 15_000 });
     assert.equal(await page.locator('.pane-body .monaco-list-row .codicon-pass').count(), 0, 'no green tick after a reload');
-    await workbench.screenshot('e2e-status-view-reloaded');
-    await listRow(workbench, SERVER, /Stopped/, 'e2e-status-list-reloaded');
-    await listRow(workbench, FILE_SERVER, /Stopped/, 'e2e-status-list-reloaded');
+    await suite.workbench.screenshot('e2e-status-view-reloaded');
+    await listRow(suite.workbench, SERVER, /Stopped/, 'e2e-status-list-reloaded');
+    await listRow(suite.workbench, FILE_SERVER, /Stopped/, 'e2e-status-list-reloaded');
   });
 });

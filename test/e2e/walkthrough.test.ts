@@ -1,8 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
-import { openWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedExtension } from '../harness/packages';
+import { describe, it } from 'node:test';
+import { workbenchSuite } from '../harness/workbenchSuite';
 import { quickInputFor, runCommand } from './workbench';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,35 +16,23 @@ const POLICY = 'gotchas.mcp.policy.xml';
 const STEPS = ['Add a server', 'Set the subscription key', 'Start the server', 'Diagnose a failure', 'Lint your APIM policies'];
 
 describe('Getting Started walkthrough, from the packaged .vsix', () => {
-  let server: CodeServer;
-  let workbench: Workbench;
-
-  before(async () => {
-    server = await startCodeServer({
-      label: 'e2e-walkthrough',
-      extensions: [await packagedExtension()],
-      workspaceFiles: { [`policies/${POLICY}`]: readFileSync(join(__dirname, '..', 'fixtures', 'policies', POLICY), 'utf8') },
-    });
-    workbench = await openWorkbench(server.url);
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await server?.stop();
-  });
+  const suite = workbenchSuite(() => ({
+    label: 'e2e-walkthrough',
+    workspaceFiles: { [`policies/${POLICY}`]: readFileSync(join(__dirname, '..', 'fixtures', 'policies', POLICY), 'utf8') },
+  }));
 
   it('is listed by Welcome: Open Walkthrough and shows its five steps', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'Welcome: Open Walkthrough...');
     const entry = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Getting Started with APIM MCP' }).first();
     await entry.waitFor({ state: 'visible', timeout: 30_000 });
     await entry.click();
     for (const title of STEPS) await page.getByText(title, { exact: true }).first().waitFor({ state: 'visible', timeout: 30_000 });
-    await workbench.screenshot('e2e-walkthrough');
+    await suite.workbench.screenshot('e2e-walkthrough');
   });
 
   it("starts the add-server wizard from the first step's button", async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await page.getByRole('button', { name: 'Add Secured MCP Server' }).first().click();
     const input = await quickInputFor(page, 'Add Secured MCP Server');
     assert.ok(await input.isVisible());
@@ -54,7 +40,7 @@ describe('Getting Started walkthrough, from the packaged .vsix', () => {
   });
 
   it('18.7 a cancelled step stays unticked; a step done from elsewhere (a policy file linted) is ticked', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     // The previous test pressed the first step's button and cancelled the wizard.
     await page.locator('[data-done-step-id$="#addServer"]').first().waitFor({ state: 'attached', timeout: 15_000 });
     assert.equal(await stepChecked(page, 'addServer'), false, 'a cancelled wizard does not tick "Add a server"');
@@ -69,6 +55,6 @@ describe('Getting Started walkthrough, from the packaged .vsix', () => {
     await page.locator('.tabs-container .tab', { hasText: /Welcome|Walkthrough|Getting Started/ }).first().click();
     await waitFor('the policy step ticked', 30_000, async () => ((await stepChecked(page, 'policies')) ? true : undefined));
     assert.equal(await stepChecked(page, 'addServer'), false);
-    await workbench.screenshot('e2e-walkthrough-progress');
+    await suite.workbench.screenshot('e2e-walkthrough-progress');
   });
 });
