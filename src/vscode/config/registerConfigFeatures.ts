@@ -42,13 +42,16 @@ export function registerConfigFeatures(deps: ConfigFeatureDeps): vscode.Disposab
     requireChunk<ConfigLintChunk>('configLint').createConfigLint({ locator: deps.locator, fs: deps.fs, keys, log, keyHeaderNames }),
   );
   const commands = new LazyFeature<ConfigCommands>('Remove Server and Forget Secrets', log, () => requireChunk<ConfigCommandsChunk>('configCommands').createConfigCommands(deps));
-  void terminalEnv.refresh();
-  // On the next turn: activation returns first, then the lint loads and scans every config source.
-  const loadLint = setTimeout(() => void lint.get().catch((error: unknown) => log.error(`[lint] could not start: ${errorMessage(error)}`)), 0);
+  // On the next turn: activation returns first, then the terminal variables are read and the lint loads and scans
+  // every config source.
+  const afterActivation = setTimeout(() => {
+    void terminalEnv.refresh();
+    void lint.get().catch((error: unknown) => log.error(`[lint] could not start: ${errorMessage(error)}`));
+  }, 0);
   return vscode.Disposable.from(
     lint,
     commands,
-    { dispose: () => clearTimeout(loadLint) },
+    { dispose: () => clearTimeout(afterActivation) },
     vscode.commands.registerCommand('apimMcp.removeServer', async (arg: ServerArg) => {
       try {
         return await (await commands.get()).removeServer(arg);

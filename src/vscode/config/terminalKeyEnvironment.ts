@@ -38,6 +38,7 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
   /** Each config's key bindings as last read; a watcher event re-reads only the file it names. */
   private readonly configs: StaleFileReader<TerminalKeyBinding[]>;
   private timer: NodeJS.Timeout | undefined;
+  private watching = false;
 
   constructor(
     private readonly collection: vscode.GlobalEnvironmentVariableCollection,
@@ -66,9 +67,6 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
       trust.onDidGrantWorkspaceTrust(relist),
       vscode.workspace.onDidChangeWorkspaceFolders(relist),
     );
-    const copilot = locator.filePath('copilotCli');
-    if (copilot) this.watch(new vscode.RelativePattern(vscode.Uri.file(path.dirname(copilot)), path.basename(copilot)));
-    this.watch('**/.mcp.json');
   }
 
   /** The variable names currently set (never their values). */
@@ -76,8 +74,17 @@ export class TerminalKeyEnvironment implements vscode.Disposable {
     return this._variables;
   }
 
-  /** Re-reads the configs and SecretStorage now; resolves once a read that started after this call has finished. */
+  /**
+   * Re-reads the configs and SecretStorage now; resolves once a read that started after this call has finished. The
+   * first call also starts watching the config files (activation leaves both to just after it returns).
+   */
   refresh(): Promise<void> {
+    if (!this.watching) {
+      this.watching = true;
+      const copilot = this.locator.filePath('copilotCli');
+      if (copilot) this.watch(new vscode.RelativePattern(vscode.Uri.file(path.dirname(copilot)), path.basename(copilot)));
+      this.watch('**/.mcp.json');
+    }
     this.configs.invalidate();
     return this.flush();
   }

@@ -27,6 +27,9 @@ interface FileRead {
  * Every config source an APIM-fronted MCP server can come from: the extension's setting, workspace and user
  * `mcp.json`, root `.mcp.json` and the Copilot CLI config. Files are watched; a change re-reads that file alone
  * after a short pause, so an editor's save-and-format burst causes one re-read.
+ *
+ * Nothing is read or watched until something asks for the servers (the Servers view's first render, the API, a
+ * diagnosis): activation only builds the object, so a window that never shows the view never reads the files.
  */
 export class ConfigSources implements vscode.Disposable {
   private readonly _onDidChange = new vscode.EventEmitter<void>();
@@ -38,7 +41,8 @@ export class ConfigSources implements vscode.Disposable {
   /** Each config file's servers as last read; a watcher event re-reads only the file it names. */
   private readonly files: StaleFileReader<FileRead | undefined>;
   private timer: NodeJS.Timeout | undefined;
-  private readonly ready: Promise<void>;
+  /** The first read of every file, once something has asked for the servers. */
+  private ready: Promise<void> | undefined;
 
   constructor(
     private readonly registry: ServerRegistry,
@@ -58,25 +62,26 @@ export class ConfigSources implements vscode.Disposable {
         this._onDidChange.fire();
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => {
+        if (!this.ready) return; // not watching yet: the first read lists the folders as they are then
         this.watch();
         this.scheduleRefresh();
       }),
     );
-    this.watch();
-    this.ready = this.refresh();
   }
 
-  /** Resolves once the files have been read at least once. */
+  /** Resolves once the files have been read at least once (starting the first read if nothing has yet). */
   whenReady(): Promise<void> {
-    return this.ready;
+    return this.start();
   }
 
+  /** What is known now: the setting's servers at once; the files' servers after the first read, which this starts. */
   get groups(): readonly SourceGroup[] {
+    void this.start();
     return this.current;
   }
 
   get entries(): ServerEntry[] {
-    return this.current.flatMap((g) => g.entries);
+    return this.groups.flatMap((g) => g.entries);
   }
 
   find(id: string): ServerEntry | undefined {
@@ -85,12 +90,24 @@ export class ConfigSources implements vscode.Disposable {
 
   /** Re-reads every source; resolves once a read that started after this call has finished. */
   refresh(): Promise<void> {
+    if (!this.ready) return this.start();
     this.files.invalidate();
     return this.files.flush();
   }
 
+  /** Watches the files and reads them the first time the servers are asked for; later calls return that read. */
+  private start(): Promise<void> {
+    if (!this.ready) {
+      this.watch();
+      this.files.invalidate();
+      this.ready = this.files.flush();
+    }
+    return this.ready;
+  }
+
   /** Re-reads `file` (no file: every source) after a short pause, so an editor's save-and-format burst is one read. */
   scheduleRefresh(file?: string): void {
+    if (!this.ready) return void this.start();
     this.files.invalidate(file);
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {

@@ -30,8 +30,13 @@ const LAZY_ONLY: Record<FeatureChunk, string[]> = {
 type Bundle = esbuild.BuildOptions & { entryPoints: Record<string, string> };
 
 async function build(options: Bundle): Promise<esbuild.Metafile> {
+  return (await buildWithText(options)).metafile;
+}
+
+/** The bundle's metafile and the text of its .js output. */
+async function buildWithText(options: Bundle): Promise<{ metafile: esbuild.Metafile; text: string }> {
   const result = await esbuild.build({ ...options, absWorkingDir: ROOT, write: false, logLevel: 'silent' });
-  return result.metafile!;
+  return { metafile: result.metafile!, text: result.outputFiles!.find((f) => f.path.endsWith('.js'))!.text };
 }
 
 describe('activation loads only the core: extension.js leaves the features to their lazy bundles (issue 20)', () => {
@@ -62,6 +67,15 @@ describe('activation loads only the core: extension.js leaves the features to th
   it(`extension.js is at most ${MAX_EXTENSION_BYTES / 1024} KiB minified`, () => {
     const bytes = Object.entries(core.outputs).find(([file]) => file.endsWith('extension.js'))![1].bytes;
     assert.ok(bytes <= MAX_EXTENSION_BYTES, `extension.js is ${(bytes / 1024).toFixed(1)} KiB`);
+  });
+
+  // Each `__toESM(require('vscode'))` copies the whole API onto a new object while the bundle is evaluated; one per
+  // importing module made that the largest cost of loading extension.js (scripts/bundles.mjs, vscodeOnce).
+  it('extension.js and each feature bundle require vscode once, whatever the number of modules importing it', async () => {
+    for (const chunk of ['extension', ...FEATURE_CHUNKS]) {
+      const { text } = await buildWithText(builds.find((b) => chunk in b.entryPoints)!);
+      assert.equal(text.match(/require\("vscode"\)/g)?.length, 1, `${chunk}.js`);
+    }
   });
 
   it('each feature bundle is built from its entry (a load from the stub finds it)', async () => {
