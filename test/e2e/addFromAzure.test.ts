@@ -2,10 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { openWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedDriver, packagedExtension } from '../harness/packages';
+import { before, describe, it } from 'node:test';
+import { workbenchSuite } from '../harness/workbenchSuite';
 import { startArm, type ArmEmulator } from '../sandbox/arm';
 import { armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture';
 import { startSandbox, type Sandbox } from '../sandbox/index';
@@ -21,11 +19,8 @@ const USER = 'alex@contoso.onmicrosoft.com';
 describe('Add from Azure: a person picks subscription → APIM service → MCP server → APIM subscription from lists', () => {
   let sandbox: Sandbox;
   let arm: ArmEmulator;
-  let server: CodeServer;
-  let workbench: Workbench;
-
-  before(async () => {
-    sandbox = await startSandbox(
+  const suite = workbenchSuite(async ({ stopAfter }) => {
+    sandbox = stopAfter(await startSandbox(
       {
         ...healthyKey,
         name: 'add-from-azure-e2e',
@@ -35,38 +30,30 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
         },
       } as never,
       { subscriptionKeys: [CANARY_KEY] },
-    );
+    ));
     const caPem = readFileSync(sandbox.endpoints.caCertPath, 'utf8');
-    arm = await startArm({
+    arm = stopAfter(await startArm({
       ...armFixture({ gatewayUrl: sandbox.endpoints.gateway, apiPath: 'products', key: CANARY_KEY, fillerApis: 3 }),
       pageSize: 3,
       verifyToken: entraArmVerifier({ entra: sandbox.endpoints.entra, tenantId: sandbox.endpoints.tenantId, caPem }),
-    });
-    server = await startCodeServer({
+    }));
+    return {
       label: 'e2e-add-from-azure',
-      extensions: [await packagedExtension(), await packagedDriver()],
+      testDriver: true,
       userSettings: { 'apimMcp.authProviderId': 'apimMcpTest.sandboxEntra', 'apimMcp.azure.resourceManagerEndpoint': arm.origin },
       env: { APIM_MCP_SANDBOX_ENTRA: JSON.stringify({ entra: sandbox.endpoints.entra, caCertPath: sandbox.endpoints.caCertPath }) },
-    });
-    workbench = await openWorkbench(server.url);
-    // Trace level for every log, so the canary check reads the most talkative logs VS Code writes.
-    await setTraceLogLevel(workbench.page, server.userDataDir);
+    };
   });
-
-  after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    await arm?.stop();
-    await sandbox?.stop();
-  });
+  // Trace level for every log, so the canary check reads the most talkative logs VS Code writes.
+  before(() => setTraceLogLevel(suite.page, suite.server.userDataDir));
 
   it('lists, fetches the key into secret storage without showing it, and VS Code lists the tools', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'APIM MCP: Add from Azure');
     // VS Code asks before an extension signs in with a provider (the Resource Manager scope).
     const allow = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Allow$/ });
     await allow.waitFor({ state: 'visible', timeout: 30_000 });
-    const entraSignIn = expectEntraSignIn(workbench, sandbox.endpoints.entra, server.url, 'e2e-azure-sign-in-page');
+    const entraSignIn = expectEntraSignIn(suite.workbench, sandbox.endpoints.entra, suite.server.url, 'e2e-azure-sign-in-page');
     await allow.click();
     await entraSignIn.signIn(USER);
     await choose(page, 'Azure subscription', /Contoso Production/);
@@ -76,7 +63,7 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     const mcpList = await mcpWidget.innerText();
     assert.match(mcpList, /Weather \(existing MCP server\)/);
     assert.doesNotMatch(mcpList, /Orders REST/, 'REST APIs are not offered as MCP servers');
-    await workbench.screenshot('e2e-azure-mcp-servers');
+    await suite.workbench.screenshot('e2e-azure-mcp-servers');
     const picked = await choose(page, 'MCP server', /Products MCP/);
     assert.ok(picked.includes(sandbox.endpoints.mcpUrl), picked);
     const subWidget = page.locator(QUICK_INPUT).filter({ has: page.locator('input[placeholder*="APIM subscription"]') });
@@ -86,22 +73,22 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     assert.match(subs, /suspended/);
     assert.match(subs, /Built-in all-access subscription\s*all APIs \(built-in all-access subscription\) · active/, '15.4 the all-access subscription (scope: the service) is offered');
     assert.doesNotMatch(subs, /Orders only/, 'a subscription for another product does not cover this server');
-    await workbench.screenshot('e2e-azure-subscriptions');
+    await suite.workbench.screenshot('e2e-azure-subscriptions');
     await choose(page, 'APIM subscription', /Products team/);
     await answer(page, 'A name for the server', NAME);
     sandbox.clearRequests();
     await choose(page, 'Where should', /managed by APIM MCP/);
     await notification(page, `${NAME} is connected`).waitFor({ state: 'visible', timeout: 60_000 });
-    await workbench.screenshot('e2e-azure-connected');
+    await suite.workbench.screenshot('e2e-azure-connected');
     assert.ok(arm.requests().some((r) => r.method === 'POST' && r.path.endsWith('/listSecrets') && r.status === 200));
     assert.ok(sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid'));
-    const listed = await toolsListed(workbench, NAME, 'e2e-azure-tools');
+    const listed = await toolsListed(suite.workbench, NAME, 'e2e-azure-tools');
     for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(listed, new RegExp(tool));
     assert.ok(!(await page.content()).includes(CANARY_KEY), 'the key must not be on screen');
   });
 
   it('from the wizard\'s URL step: without listSecrets rights, the permission finding names the role and the az command', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     arm.update({ deniedActions: ['Microsoft.ApiManagement/service/subscriptions/listSecrets/action'] });
     try {
       await runCommand(page, 'APIM MCP: Add Secured MCP Server');
@@ -115,12 +102,12 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
       await choose(page, 'MCP server', /Products MCP/);
       await choose(page, 'APIM subscription', /Products team/);
       const toast = await findNotification(page, 'but not list subscription keys');
-      await workbench.screenshot('e2e-azure-listsecrets-denied');
+      await suite.workbench.screenshot('e2e-azure-listsecrets-denied');
       const text = await toast.innerText();
       assert.match(text, /API Management Service Contributor/);
       assert.match(text, /Microsoft\.ApiManagement\/service\/subscriptions\/listSecrets\/action/);
       assert.match(text, /Copy Command/);
-      const logs = [server.userDataDir].flatMap(filesUnder).filter((f) => f.includes(join('logs', '')) && /APIM MCP|apim-mcp/.test(f));
+      const logs = [suite.server.userDataDir].flatMap(filesUnder).filter((f) => f.includes(join('logs', '')) && /APIM MCP|apim-mcp/.test(f));
       const logged = logs.map((f) => readFileSync(f, 'utf8')).join('\n');
       assert.match(logged, /azure\.arm\.listSecretsDenied.*az role assignment create --assignee-object-id \S+ --assignee-principal-type User --role 'API Management Service Contributor' --scope \/subscriptions\/\S+\/service\/contoso-apim/);
     } finally {
@@ -129,8 +116,8 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
   });
 
   it('canary: the key is in no file under the user data, workspace or extension folders, logs at trace level included', () => {
-    const files = [server.userDataDir, server.workspace, server.extensionsDir].flatMap(filesUnder);
-    const logs = files.filter((f) => f.startsWith(join(server.userDataDir, 'logs')));
+    const files = [suite.server.userDataDir, suite.server.workspace, suite.server.extensionsDir].flatMap(filesUnder);
+    const logs = files.filter((f) => f.startsWith(join(suite.server.userDataDir, 'logs')));
     const ours = logs.filter((f) => /APIM MCP|apim-mcp/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
     assert.match(ours, /\[trace\] \[addFromAzure\]/, 'the extension log was not at trace level');
     const leaks = files.filter((f) => readFileSync(f).includes(CANARY_KEY));

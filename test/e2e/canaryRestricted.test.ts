@@ -3,11 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { openWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedExtension } from '../harness/packages';
+import { describe, it } from 'node:test';
 import { waitFor } from '../harness/processes';
+import { workbenchSuite } from '../harness/workbenchSuite';
 import { filesHolding, recentFilesUnder, startOtherOrigin } from './canaryServers';
 import { clickServerAction, diagnosticsPanel, filesUnder, runCommand } from './workbench';
 
@@ -25,32 +23,21 @@ const SERVERS = { 'Canary some var': FOREIGN_VAR, 'Canary own var': OWN_VAR };
 
 describe('secret canaries in Restricted Mode: ${SOME_VAR} headers of an untrusted folder send and keep nothing', () => {
   let gateway: Awaited<ReturnType<typeof startOtherOrigin>>;
-  let server: CodeServer;
-  let workbench: Workbench;
   const domSnapshots: string[] = [];
   const startedAt = Date.now() - 1000;
-
-  before(async () => {
-    gateway = await startOtherOrigin();
+  const suite = workbenchSuite(async ({ stopAfter }) => {
+    gateway = stopAfter(await startOtherOrigin());
     const keyed = (variable: string) => ({ type: 'http', url: `${gateway.origin}/products/mcp`, headers: { 'Ocp-Apim-Subscription-Key': `\${${variable}}` } });
-    server = await startCodeServer({
+    return {
       label: 'e2e-canary-restricted',
-      extensions: [await packagedExtension()],
-      userSettings: { 'security.workspace.trust.enabled': true },
+      restrictedMode: true,
       workspaceFiles: { '.mcp.json': JSON.stringify({ mcpServers: Object.fromEntries(Object.entries(SERVERS).map(([name, variable]) => [name, keyed(variable)])) }) },
       env: { [FOREIGN_VAR]: FOREIGN_VALUE, [OWN_VAR]: OWN_VALUE },
-    });
-    workbench = await openWorkbench(server.url);
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    await gateway?.stop();
+    };
   });
 
   it('Diagnose of each folder server runs without credentials and says why', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible', timeout: 60_000 });
     const notes: string[] = [];
     // Every server is diagnosed before the notes are judged, so the canary check below sees what each run sent.
@@ -71,11 +58,11 @@ describe('secret canaries in Restricted Mode: ${SOME_VAR} headers of an untruste
     const values = [FOREIGN_VALUE, OWN_VALUE];
     const requests = gateway.received.map((r) => `${r.method} ${r.url}\n${JSON.stringify(r.headers)}\n${r.body}`).join('\n');
     assert.ok(requests.length > 0 && !gateway.received.some((r) => r.headers['ocp-apim-subscription-key'] !== undefined), 'a key header was sent');
-    const logs = filesUnder(join(server.userDataDir, 'logs'));
+    const logs = filesUnder(join(suite.server.userDataDir, 'logs'));
     assert.ok(logs.some((f) => /APIM MCP/.test(f) && readFileSync(f, 'utf8').includes('workspace trusted: false')), 'the extension did not start in Restricted Mode');
-    const files = [...filesUnder(server.root), ...recentFilesUnder(tmpdir(), startedAt, (p) => p === server.root || /node_modules|apim-mcp-tools/.test(p))];
+    const files = [...filesUnder(suite.server.root), ...recentFilesUnder(tmpdir(), startedAt, (p) => p === suite.server.root || /node_modules|apim-mcp-tools/.test(p))];
     const hits = filesHolding(files, values);
-    const texts: [string, string][] = [['requests at the gateway', requests], ['code-server output', server.logs()], ...domSnapshots.map((d, i): [string, string] => [`DOM snapshot ${i + 1}`, d])];
+    const texts: [string, string][] = [['requests at the gateway', requests], ['code-server output', suite.server.logs()], ...domSnapshots.map((d, i): [string, string] => [`DOM snapshot ${i + 1}`, d])];
     for (const [name, text] of texts) for (const v of values) if (text.includes(v)) hits.push(`${name} (${v.slice(0, 8)}…)`);
     console.log(`canary (Restricted Mode): ${values.length} values; ${files.length} files, ${texts.length} texts; ${gateway.received.length} requests at the gateway`);
     assert.deepEqual(hits, []);

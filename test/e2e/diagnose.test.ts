@@ -1,15 +1,13 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
 import { generateMcpPolicy } from '../../src/core/apim/policy';
-import { openWorkbench, type Workbench } from '../harness/browser';
 import { startForwardingProxy } from '../harness/forwardingProxy';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedExtension } from '../harness/packages';
 import { listenOnLoopback, waitFor } from '../harness/processes';
 import { caBundleOf } from '../harness/trust';
+import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { choose, diagnoseFromTree, diagnosticsPanel, QUICK_INPUT, quickInputFor, readClipboard, runCommand, serverRow } from './workbench';
 
@@ -61,40 +59,8 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
   const sandboxes: Record<string, Sandbox> = {};
   let hostile: Awaited<ReturnType<typeof startHostileGateway>>;
   let proxy: Awaited<ReturnType<typeof startSwitchingProxy>>;
-  let server: CodeServer;
-  let workbench: Workbench;
   let settings: Record<string, unknown>;
-  let caBundle: ReturnType<typeof caBundleOf> | undefined;
-
-  const setTheme = async (label: string, bodyClass: string) => {
-    const { page } = workbench;
-    await runCommand(page, 'Preferences: Color Theme');
-    const input = page.locator('.quick-input-widget .quick-input-box input');
-    await input.fill(label);
-    await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
-    await page.keyboard.press('Enter');
-    // The webview re-themes through the --vscode-* variables and body class VS Code pushes into it.
-    await diagnosticsPanel(page).locator(`body.${bodyClass}`).waitFor({ state: 'attached', timeout: 20_000 });
-  };
-
-  const screenshotsInAllThemes = async (name: string) => {
-    for (const [label, theme, bodyClass] of THEMES) {
-      await setTheme(theme, bodyClass);
-      await workbench.screenshot(`e2e-diagnose-${name}-${label}`);
-    }
-  };
-
-  const assertNoSecretsOnScreen = async (secrets: string[]) => {
-    const { page } = workbench;
-    const frameText = await diagnosticsPanel(page).locator('html').innerHTML();
-    const pageText = await page.content();
-    for (const secret of secrets) {
-      assert.ok(!frameText.includes(secret), 'a secret is in the panel DOM');
-      assert.ok(!pageText.includes(secret), 'a secret is in the workbench DOM');
-    }
-  };
-
-  before(async () => {
+  const suite = workbenchSuite(async ({ stopAfter, atTeardown }) => {
     const [beforeRotation, keyInvalid, roleMissing, redirect] = await Promise.all([
       startSandbox('healthy-key', { subscriptionKeys: [WRONG_KEY] }),
       startSandbox('key-invalid', { subscriptionKeys: [VALID_KEY] }),
@@ -102,10 +68,12 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
       startSandbox('redirect-uri-not-registered'),
     ]);
     Object.assign(sandboxes, { beforeRotation, keyInvalid, roleMissing, redirect });
-    hostile = await startHostileGateway();
-    proxy = await startSwitchingProxy(beforeRotation.endpoints.gateway);
+    Object.values(sandboxes).forEach(stopAfter);
+    hostile = stopAfter(await startHostileGateway());
+    proxy = stopAfter(await startSwitchingProxy(beforeRotation.endpoints.gateway));
     // The Entra emulators use throwaway CAs; the extension host trusts them the way a corporate CA is trusted.
-    caBundle = caBundleOf(Object.values(sandboxes));
+    const caBundle = caBundleOf(Object.values(sandboxes));
+    atTeardown(() => caBundle.dispose());
     const roles = roleMissing.scenario.gateway.toolRoles!.map;
     const policy = generateMcpPolicy({
       tenantId: roleMissing.endpoints.tenantId,
@@ -125,28 +93,45 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
         { name: ENTRA_ON_KEY_SERVER, url: keyInvalid.endpoints.mcpUrl, auth: 'entra', tenant: roleMissing.endpoints.tenantId, scopes: [`api://${roleMissing.endpoints.apiAppId}/user_impersonate`] },
       ],
     };
-    server = await startCodeServer({
+    return {
       label: 'e2e-diagnose',
-      extensions: [await packagedExtension()],
+      clipboard: true,
       userSettings: settings,
       workspaceFiles: { 'policies/products.mcp.policy.xml': policy.policy },
       env: { NODE_EXTRA_CA_CERTS: caBundle.path },
-    });
-    workbench = await openWorkbench(server.url);
-    await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
+    };
   });
 
-  after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    await Promise.all(Object.values(sandboxes).map((s) => s.stop()));
-    await hostile?.stop();
-    await proxy?.stop();
-    caBundle?.dispose();
-  });
+  const setTheme = async (label: string, bodyClass: string) => {
+    const { page } = suite;
+    await runCommand(page, 'Preferences: Color Theme');
+    const input = page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill(label);
+    await page.locator('.quick-input-widget .monaco-list-row', { hasText: label }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.press('Enter');
+    // The webview re-themes through the --vscode-* variables and body class VS Code pushes into it.
+    await diagnosticsPanel(page).locator(`body.${bodyClass}`).waitFor({ state: 'attached', timeout: 20_000 });
+  };
+
+  const screenshotsInAllThemes = async (name: string) => {
+    for (const [label, theme, bodyClass] of THEMES) {
+      await setTheme(theme, bodyClass);
+      await suite.workbench.screenshot(`e2e-diagnose-${name}-${label}`);
+    }
+  };
+
+  const assertNoSecretsOnScreen = async (secrets: string[]) => {
+    const { page } = suite;
+    const frameText = await diagnosticsPanel(page).locator('html').innerHTML();
+    const pageText = await page.content();
+    for (const secret of secrets) {
+      assert.ok(!frameText.includes(secret), 'a secret is in the panel DOM');
+      assert.ok(!pageText.includes(secret), 'a secret is in the workbench DOM');
+    }
+  };
 
   it('key-invalid: explains the rejected key, applies the fix through a password box, and keeps both keys off the screen', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
     const input = await quickInputFor(page, `Subscription key for ${KEY_SERVER}`);
     await input.fill(WRONG_KEY);
@@ -155,7 +140,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     // Then someone regenerates the subscription's keys: the saved key is now invalid.
     proxy.switchTo(sandboxes.keyInvalid!.endpoints.gateway);
 
-    const frame = await diagnoseFromTree(workbench, KEY_SERVER);
+    const frame = await diagnoseFromTree(suite.workbench, KEY_SERVER);
     const titles = await frame.locator('article.finding .finding-title > span').allInnerTexts();
     assert.ok(titles.includes('The subscription key is not valid for this API'), titles.join(' | '));
     await frame.locator('section.timeline li.step').first().waitFor({ state: 'visible' });
@@ -163,7 +148,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
 
     await frame.getByRole('button', { name: 'Copy Report' }).click();
     await frame.locator('#notice', { hasText: 'Report copied' }).waitFor({ state: 'visible', timeout: 10_000 });
-    const report = await readClipboard(workbench.page);
+    const report = await readClipboard(suite.page);
     assert.match(report, /^# APIM MCP diagnosis/);
     assert.match(report, /apim\.key\.invalid/);
     assert.ok(!report.includes(WRONG_KEY) && !report.includes(VALID_KEY), 'the exported report must not contain the key');
@@ -178,21 +163,21 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     // 18.8: the healthy verdict says how many tools the server listed (the sandbox's six).
     assert.equal(await frame.locator('p.healthy').innerText(), 'Healthy: no findings. The server listed 6 tools.');
     await serverRow(page, KEY_SERVER).locator('.codicon-pass').waitFor({ state: 'visible', timeout: 15_000 });
-    await workbench.screenshot('e2e-diagnose-key-fixed');
+    await suite.workbench.screenshot('e2e-diagnose-key-fixed');
     // 18.8: the keyless 401 and the discovery 404s are drawn as expected, not as warnings; streamed replies have a size.
     const steps = frame.locator('section.timeline li.step');
     assert.equal(await frame.locator('section.timeline li.step-warning').count(), 0, (await steps.allInnerTexts()).join('\n'));
     assert.ok((await frame.locator('section.timeline li.step-expected').count()) >= 2, 'the 401 and 404 probes are marked expected');
     assert.match(await steps.filter({ hasText: 'tools/list' }).first().innerText(), /→ 200 · [1-9]\d* B/);
     await frame.locator('section.timeline').scrollIntoViewIfNeeded();
-    await workbench.screenshot('e2e-diagnose-timeline-expected');
+    await suite.workbench.screenshot('e2e-diagnose-timeline-expected');
     // 18.8: Save Report offers a clean file name.
     await frame.getByRole('button', { name: 'Save Report…' }).click();
     const saveAs = page.locator('.quick-input-widget .quick-input-box input');
     await saveAs.waitFor({ state: 'visible', timeout: 15_000 });
     await waitFor('the suggested file name', 10_000, async () => ((await saveAs.inputValue()).endsWith('.md') ? true : undefined));
     assert.match(await saveAs.inputValue(), /\/apim-mcp-diagnosis-products-key\.md$/);
-    await workbench.screenshot('e2e-diagnose-save-report-name');
+    await suite.workbench.screenshot('e2e-diagnose-save-report-name');
     await page.keyboard.press('Escape');
     await assertNoSecretsOnScreen([WRONG_KEY, VALID_KEY]);
 
@@ -201,7 +186,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     try {
       await frame.getByRole('button', { name: 'Re-run' }).first().click();
       await frame.locator('.run.running').waitFor({ state: 'visible', timeout: 10_000 });
-      await workbench.screenshot('e2e-diagnose-running');
+      await suite.workbench.screenshot('e2e-diagnose-running');
       const started = Date.now();
       await frame.locator('.run.running').getByRole('button', { name: 'Cancel' }).click();
       await frame.locator('.run.cancelled').waitFor({ state: 'visible', timeout: 5_000 });
@@ -212,8 +197,8 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
   });
 
   it('role-missing-for-tool: with a pasted token, shows the roles matrix with the user\'s column and copies the az command', async () => {
-    const { page } = workbench;
-    const frame = await diagnoseFromTree(workbench, ROLES_SERVER);
+    const { page } = suite;
+    const frame = await diagnoseFromTree(suite.workbench, ROLES_SERVER);
     // Not signed in: the first run checks discovery only and says how to go further.
     await frame.locator('section.notes', { hasText: /Not signed in|No Entra ID token/ }).waitFor({ state: 'visible' });
     const token = await sandboxes.roleMissing!.mintToken({ user: 'megan@contoso.onmicrosoft.com' });
@@ -238,14 +223,14 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
 
     await frame.locator('article.finding[data-finding="entra.token.roleMissing"]').getByRole('button', { name: 'Copy command' }).click();
     await frame.locator('#notice', { hasText: 'Command copied' }).waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match(await readClipboard(workbench.page), /^az rest --method POST --uri 'https:\/\/graph\.microsoft\.com\/v1\.0\/users\/<user-object-id>\/appRoleAssignments'/);
+    assert.match(await readClipboard(suite.page), /^az rest --method POST --uri 'https:\/\/graph\.microsoft\.com\/v1\.0\/users\/<user-object-id>\/appRoleAssignments'/);
 
     await screenshotsInAllThemes('role-missing-for-tool');
     const roleFinding = frame.locator('article.finding[data-finding="entra.token.roleMissing"]');
     await roleFinding.scrollIntoViewIfNeeded();
-    await workbench.crop('diagnose-role-missing', roleFinding);
+    await suite.workbench.crop('diagnose-role-missing', roleFinding);
     await matrix.scrollIntoViewIfNeeded();
-    await workbench.screenshot('e2e-diagnose-role-matrix');
+    await suite.workbench.screenshot('e2e-diagnose-role-matrix');
     // The claims are shown; the token itself and its signature never are.
     await assertNoSecretsOnScreen([token, token.split('.')[2]!]);
 
@@ -256,13 +241,13 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
   });
 
   it('redirect-uri-not-registered: finds AADSTS50011 by preflight, explains a pasted error, and copies the az command', async () => {
-    const frame = await diagnoseFromTree(workbench, CLIENT_SERVER);
+    const frame = await diagnoseFromTree(suite.workbench, CLIENT_SERVER);
     await findingTitle(frame, 'Entra refuses the sign-in: AADSTS50011').waitFor({ state: 'visible', timeout: 30_000 });
     const finding = frame.locator('article.finding[data-finding="entra.redirectUri.mismatch"]');
     assert.match(await finding.locator('ul.evidence').innerText(), /https:\/\/vscode\.dev\/redirect/);
     await finding.getByRole('button', { name: 'Copy command 1' }).click();
     await frame.locator('#notice', { hasText: 'Command copied' }).waitFor({ state: 'visible', timeout: 10_000 });
-    assert.equal(await readClipboard(workbench.page), `az ad app show --id ${CUSTOM_CLIENT_ID} --query '{publicClient:publicClient.redirectUris, web:web.redirectUris, spa:spa.redirectUris}'`);
+    assert.equal(await readClipboard(suite.page), `az ad app show --id ${CUSTOM_CLIENT_ID} --query '{publicClient:publicClient.redirectUris, web:web.redirectUris, spa:spa.redirectUris}'`);
 
     await frame.locator('#paste').fill(
       `https://vscode.dev/redirect?error=invalid_request&error_description=AADSTS50011%3A+The+redirect+URI+%27https%3A%2F%2Fvscode.dev%2Fredirect%27+specified+in+the+request+does+not+match+the+redirect+URIs+configured+for+the+application+%27${CUSTOM_CLIENT_ID}%27.&redirect_uri=https%3A%2F%2Fvscode.dev%2Fredirect`,
@@ -274,13 +259,13 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     assert.match(explained, /AADSTS50011/);
     assert.match(explained, /VS Code, register it under "Mobile and desktop applications \(public client\)"/);
     await result.scrollIntoViewIfNeeded();
-    await workbench.screenshot('e2e-diagnose-paste-an-error');
+    await suite.workbench.screenshot('e2e-diagnose-paste-an-error');
     await finding.scrollIntoViewIfNeeded();
     await screenshotsInAllThemes('redirect-uri-not-registered');
   });
 
   it('18.5 an Entra ID server on a gateway that wants a key: the fix is the auth kind, never "Set Subscription Key"', async () => {
-    const frame = await diagnoseFromTree(workbench, ENTRA_ON_KEY_SERVER);
+    const frame = await diagnoseFromTree(suite.workbench, ENTRA_ON_KEY_SERVER);
     const finding = frame.locator('article.finding[data-finding="apim.key.missing"]');
     await finding.waitFor({ state: 'visible', timeout: 30_000 });
     const text = await finding.innerText();
@@ -289,17 +274,17 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
     await finding.getByRole('button', { name: 'Apply fix: send a key and the token' }).waitFor({ state: 'visible' });
     assert.equal(await frame.getByRole('button', { name: 'Set/Rotate Key' }).count(), 0, 'an Entra ID server offers no key to set');
     await finding.scrollIntoViewIfNeeded();
-    await workbench.screenshot('e2e-diagnose-entra-on-key-gateway');
+    await suite.workbench.screenshot('e2e-diagnose-entra-on-key-gateway');
   });
 
   it('18.8 the Remove dialog of an Entra ID server speaks of its sign-in, not of a subscription key', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'APIM MCP: Remove Server');
     await choose(page, 'Choose a server', ROLES_SERVER);
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });
     const text = await dialog.locator('.dialog-message-container').innerText();
-    await workbench.screenshot('e2e-remove-dialog-entra');
+    await suite.workbench.screenshot('e2e-remove-dialog-entra');
     assert.match(text, new RegExp(`Remove ${ROLES_SERVER.replace(/[()]/g, '\\$&')} from .*Entra ID sign-in stays under Accounts`));
     assert.doesNotMatch(text, /subscription key/i);
     await dialog.locator('.monaco-button', { hasText: /^Cancel$/ }).click();
@@ -308,31 +293,31 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
   });
 
   it('hostile text: markup in a gateway\'s error body is shown as text and runs nothing', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     let dialogs = 0;
     page.on('dialog', (d) => {
       dialogs++;
       void d.dismiss();
     });
-    const frame = await diagnoseFromTree(workbench, HOSTILE_SERVER);
+    const frame = await diagnoseFromTree(suite.workbench, HOSTILE_SERVER);
     const evidence = frame.locator('ul.evidence code', { hasText: '<img src=x onerror=' });
     await evidence.first().waitFor({ state: 'visible', timeout: 30_000 });
     assert.equal(await frame.locator('img').count(), 0, 'no <img> element may exist in the panel');
     assert.equal(await frame.locator('section.findings').evaluate('typeof window.__pwned'), 'undefined');
     assert.notEqual(await frame.locator('html').evaluate('document.title'), 'pwned');
     assert.equal(dialogs, 0);
-    await workbench.screenshot('e2e-diagnose-hostile-text');
+    await suite.workbench.screenshot('e2e-diagnose-hostile-text');
   });
 
   it('restores the panel after a window reload from its saved state, without probing again', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     const before = hostile.requests();
     await runCommand(page, 'Developer: Reload Window');
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     const frame = diagnosticsPanel(page);
     await frame.locator('ul.evidence code', { hasText: '<img src=x onerror=' }).first().waitFor({ state: 'visible', timeout: 60_000 });
     assert.equal(hostile.requests(), before, 'a restored panel must not run the diagnosis again');
-    await workbench.screenshot('e2e-diagnose-restored');
+    await suite.workbench.screenshot('e2e-diagnose-restored');
     // The restored panel is live: re-run works.
     await frame.getByRole('button', { name: 'Re-run' }).first().click();
     await waitFor('the re-run to reach the server', 30_000, () => (hostile.requests() > before ? true : undefined));

@@ -1,16 +1,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
-import { openWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedExtension } from '../harness/packages';
 import { trustCaEnv } from '../harness/trust';
 import { waitFor } from '../harness/processes';
+import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { API_SCOPE, entraScenario, PUBLIC_CLIENT_ID } from '../unit/auth/entraScenario';
-import { choose, clickServerAction, editUserSettings, filesUnder, findNotification, readClipboard, runCommand } from './workbench';
+import { choose, clickServerAction, editUserSettings, findNotification, readClipboard, runCommand } from './workbench';
 
 /**
  * msal-node sign-in (issue 4) as a person in a browser-hosted VS Code goes through it. Device code: start the
@@ -24,23 +22,39 @@ const DEVICE_CODE_TEXT = /to sign in, open (https:\/\/\S+\/devicelogin) and ente
 
 describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Account, and a loopback sign-in that can be cancelled', () => {
   let sandbox: Sandbox;
-  let server: CodeServer;
-  let workbench: Workbench;
-  /** The person's own browser, where they open the verification page (it trusts nothing of the sandbox's CA). */
-  let ownBrowser: BrowserContext;
   /** The server's record in user settings. */
   let record: Record<string, unknown>;
+  const suite = workbenchSuite(async ({ stopAfter }) => {
+    const scenario = entraScenario();
+    sandbox = stopAfter(await startSandbox({ ...scenario, entra: { ...scenario.entra, deviceCode: { approval: 'userEntersCode', approveAfterMs: 0, intervalSeconds: 1 } } } as never));
+    const { mcpUrl, tenantId, entra, caCertPath } = sandbox.endpoints;
+    record = { name: SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, scopes: [API_SCOPE], clientId: PUBLIC_CLIENT_ID };
+    return {
+      label: 'e2e-msal-sign-in',
+      clipboard: true,
+      userSettings: {
+        'apimMcp.entra.signInMethod': 'deviceCode',
+        'apimMcp.entra.authorityHost': entra,
+        // The one-time "send tokens to this address?" question (16.2) is answered in the canary suite.
+        'apimMcp.entra.allowedTokenOrigins': [new URL(mcpUrl).origin],
+        'apimMcp.servers': [record],
+      },
+      // msal-node in the extension host trusts the Entra emulator's throwaway CA, as it would trust login.microsoftonline.com.
+      env: trustCaEnv(caCertPath),
+    };
+  });
+  /** The person's own browser, where they open the verification page (it trusts nothing of the sandbox's CA). */
+  let ownBrowser: BrowserContext;
+  before(async () => {
+    ownBrowser = await suite.workbench.browser.newContext({ ignoreHTTPSErrors: true });
+    suite.teardown.atTeardown(() => ownBrowser.close());
+  });
 
-  const clipboard = () => readClipboard(workbench.page);
-  const extensionLog = () =>
-    filesUnder(join(server.userDataDir, 'logs'))
-      .filter((f) => /APIM MCP/.test(f))
-      .map((f) => readFileSync(f, 'utf8'))
-      .join('\n');
+  const clipboard = () => readClipboard(suite.page);
 
   /** Waits for the device code notification and returns it with the verification URL and code it shows. */
   const deviceCodeNotification = async () => {
-    const toast = await findNotification(workbench.page, DEVICE_CODE_TEXT, 60_000);
+    const toast = await findNotification(suite.page, DEVICE_CODE_TEXT, 60_000);
     const [, verificationUri, userCode] = DEVICE_CODE_TEXT.exec(await toast.innerText()) ?? [];
     assert.ok(verificationUri && userCode, 'the notification shows no verification URL and code');
     return { toast, verificationUri, userCode };
@@ -59,51 +73,21 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
 
   /** VS Code may ask before opening a site that is not a trusted domain; the person agrees. */
   const agreeToOpenSite = async () => {
-    const open = workbench.page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });
+    const open = suite.page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Open$/ });
     if (await open.waitFor({ state: 'visible', timeout: 10_000 }).then(() => true, () => false)) await open.click();
   };
 
   const signOut = async () => {
-    await runCommand(workbench.page, 'APIM MCP: Sign Out of Entra ID');
-    await findNotification(workbench.page, `signed out of ${SERVER}; its cached tokens are deleted`);
+    await runCommand(suite.page, 'APIM MCP: Sign Out of Entra ID');
+    await findNotification(suite.page, `signed out of ${SERVER}; its cached tokens are deleted`);
   };
 
   const toolsListedWithToken = (since: number) =>
     waitFor('tools/list with the device code token', 60_000, () =>
       sandbox.requests().some((r) => r.at >= since && r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
 
-  before(async () => {
-    const scenario = entraScenario();
-    sandbox = await startSandbox({ ...scenario, entra: { ...scenario.entra, deviceCode: { approval: 'userEntersCode', approveAfterMs: 0, intervalSeconds: 1 } } } as never);
-    const { mcpUrl, tenantId, entra, caCertPath } = sandbox.endpoints;
-    record = { name: SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, scopes: [API_SCOPE], clientId: PUBLIC_CLIENT_ID };
-    server = await startCodeServer({
-      label: 'e2e-msal-sign-in',
-      extensions: [await packagedExtension()],
-      userSettings: {
-        'apimMcp.entra.signInMethod': 'deviceCode',
-        'apimMcp.entra.authorityHost': entra,
-        // The one-time "send tokens to this address?" question (16.2) is answered in the canary suite.
-        'apimMcp.entra.allowedTokenOrigins': [new URL(mcpUrl).origin],
-        'apimMcp.servers': [record],
-      },
-      // msal-node in the extension host trusts the Entra emulator's throwaway CA, as it would trust login.microsoftonline.com.
-      env: trustCaEnv(caCertPath),
-    });
-    workbench = await openWorkbench(server.url);
-    await workbench.page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
-    ownBrowser = await workbench.browser.newContext({ ignoreHTTPSErrors: true });
-  });
-
-  after(async () => {
-    await ownBrowser?.close();
-    await workbench?.close();
-    await server?.stop();
-    await sandbox?.stop();
-  });
-
   it('Copy Code puts the code shown in the notification on the clipboard; entering it starts the server', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     const startedAt = Date.now();
     const row = await clickServerAction(page, SERVER, 'play');
 
@@ -112,7 +96,7 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
     for (const button of ['Copy Code', 'Copy Code & Open Browser']) assert.ok(await toast.getByRole('button', { name: button, exact: true }).isVisible(), `no ${button} button`);
     // The toast slides in; the screenshot waits for it to settle so a person can read it.
     await page.waitForTimeout(1000);
-    await workbench.screenshot('e2e-device-code-notification');
+    await suite.workbench.screenshot('e2e-device-code-notification');
     // Still waiting: nothing reached the MCP endpoint with a token before the code was entered.
     assert.ok(!sandbox.requests().some((r) => r.at >= startedAt && r.authorization === 'valid'));
 
@@ -122,12 +106,12 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
 
     await toolsListedWithToken(startedAt);
     await row.locator('.codicon-pass').waitFor({ state: 'visible', timeout: 30_000 });
-    await workbench.screenshot('e2e-device-code-started');
-    await waitFor('the copy in the log', 15_000, () => (/\[deviceCode\] user code copied to the clipboard/.test(extensionLog()) ? true : undefined));
+    await suite.workbench.screenshot('e2e-device-code-started');
+    await waitFor('the copy in the log', 15_000, () => (/\[deviceCode\] user code copied to the clipboard/.test(suite.extensionLog()) ? true : undefined));
   });
 
   it('after Sign Out, Copy Code & Open Browser copies the code and opens the verification page', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await signOut();
     await runCommand(page, 'Notifications: Clear All Notifications');
 
@@ -140,7 +124,7 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
     const opened = await popup;
     // code-server forwards a localhost URL through its port proxy, as VS Code does for every openExternal of a
     // localhost address (asExternalUri); a real verification URI (microsoft.com/devicelogin) opens as it is.
-    const forwarded = `${new URL(server.url).origin}/proxy/${new URL(verificationUri).port}/devicelogin`;
+    const forwarded = `${new URL(suite.server.url).origin}/proxy/${new URL(verificationUri).port}/devicelogin`;
     await waitFor('the verification page to open', 15_000, () => ([verificationUri, forwarded].includes(opened.url()) ? true : undefined)).catch((e: Error) => {
       throw new Error(`${e.message}; the new page shows ${opened.url()}`);
     });
@@ -152,7 +136,7 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
   });
 
   it('Switch Account signs in again with a new device code and restarts the server with the new token', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'Notifications: Clear All Notifications');
     const startedAt = Date.now();
     await runCommand(page, 'APIM MCP: Switch Entra ID Account');
@@ -163,18 +147,18 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
   });
 
   it('16.10 Remove Server deletes the cached sign-in (refresh token included): the server added again asks for a new device code', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'Notifications: Clear All Notifications');
     await runCommand(page, 'APIM MCP: Remove Server');
     await choose(page, 'Choose a server', SERVER);
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 15_000 });
     assert.match(await dialog.locator('.dialog-message-container').innerText(), /Its stored Entra ID secrets \(client secret, cached tokens\) are deleted too\./);
-    await workbench.screenshot('e2e-remove-entra-server');
+    await suite.workbench.screenshot('e2e-remove-entra-server');
     await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
     await findNotification(page, `${SERVER} removed from`);
     // The same server is added again: a cache left behind would start it silently with the old refresh token.
-    await editUserSettings(page, server.userDataDir, { 'apimMcp.servers': [record] });
+    await editUserSettings(page, suite.server.userDataDir, { 'apimMcp.servers': [record] });
     const startedAt = Date.now();
     await clickServerAction(page, SERVER, 'play');
     const { verificationUri, userCode } = await deviceCodeNotification();
@@ -183,10 +167,10 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
   });
 
   it('loopback: while the browser sign-in is open a progress notification waits, and its Cancel ends the sign-in', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await signOut();
-    await editUserSettings(page, server.userDataDir, { 'apimMcp.entra.signInMethod': 'loopback' });
-    await waitFor('the loopback method in use', 30_000, () => (/\[settings\] Entra sign-in now through msal-node loopback/.test(extensionLog()) ? true : undefined));
+    await editUserSettings(page, suite.server.userDataDir, { 'apimMcp.entra.signInMethod': 'loopback' });
+    await waitFor('the loopback method in use', 30_000, () => (/\[settings\] Entra sign-in now through msal-node loopback/.test(suite.extensionLog()) ? true : undefined));
     await runCommand(page, 'Notifications: Clear All Notifications');
 
     // The browser tab opened for the sign-in is closed by the person without signing in.
@@ -195,9 +179,9 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
     await agreeToOpenSite();
     const waiting = await findNotification(page, 'finish signing in to Microsoft Entra ID in your browser');
     await page.waitForTimeout(1000);
-    await workbench.screenshot('e2e-loopback-waiting');
+    await suite.workbench.screenshot('e2e-loopback-waiting');
     await waiting.getByRole('button', { name: 'Cancel' }).click();
-    await waitFor('the cancelled sign-in in the log', 15_000, () => (/\[msal\] loopback sign-in cancelled/.test(extensionLog()) ? true : undefined));
+    await waitFor('the cancelled sign-in in the log', 15_000, () => (/\[msal\] loopback sign-in cancelled/.test(suite.extensionLog()) ? true : undefined));
     await waiting.waitFor({ state: 'hidden', timeout: 10_000 });
   });
 
@@ -205,9 +189,9 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
     const tokens = sandbox.issuedTokens();
     assert.ok(tokens.length >= 3, 'the device code flow issued too few tokens');
     const texts = [
-      { what: 'the extension log', text: extensionLog() },
-      { what: 'the code-server log', text: server.logs() },
-      { what: 'the settings', text: readFileSync(join(server.userDataDir, 'User', 'settings.json'), 'utf8') },
+      { what: 'the extension log', text: suite.extensionLog() },
+      { what: 'the code-server log', text: suite.server.logs() },
+      { what: 'the settings', text: readFileSync(join(suite.server.userDataDir, 'User', 'settings.json'), 'utf8') },
     ];
     assert.match(texts[0]!.text, /\[msal\] token from device code/);
     for (const token of tokens) {

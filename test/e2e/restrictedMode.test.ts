@@ -6,15 +6,13 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
-import { openWorkbench, type Workbench } from '../harness/browser';
 import { startForwardingProxy, type ForwardedRequest } from '../harness/forwardingProxy';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
-import { startSandbox, type Sandbox } from '../sandbox/index';
-import { choose, clickServerAction, diagnosticsPanel, filesUnder, notification, quickInputFor, runCommand } from './workbench';
+import { workbenchSuite } from '../harness/workbenchSuite';
+import { startSandbox } from '../sandbox/index';
+import { choose, clickServerAction, diagnosticsPanel, notification, quickInputFor, runCommand } from './workbench';
 
 const canary = (label: string) => `canary${label}${randomBytes(12).toString('hex')}`;
 /** Stored in SecretStorage for the settings server FORECAST, bound to the gateway's origin. */
@@ -58,15 +56,32 @@ function canariesIn(received: readonly Received[]): string[] {
 }
 
 describe('16.1 Restricted Mode in real VS Code: a folder the person does not trust gets no secret sent for its servers', () => {
-  let sandbox: Sandbox;
   let proxy: Awaited<ReturnType<typeof startRecordingProxy>>;
-  let server: CodeServer;
-  let workbench: Workbench;
-  let mcpUrl: string;
+  const suite = workbenchSuite(async ({ stopAfter }) => {
+    const sandbox = stopAfter(await startSandbox('healthy-key', { subscriptionKeys: [STORED_KEY, DEPLOY_TOKEN, OWN_VARIABLE_KEY] }));
+    const upstream = new URL(sandbox.endpoints.mcpUrl);
+    proxy = stopAfter(await startRecordingProxy(upstream.origin));
+    const mcpUrl = `${proxy.origin}${upstream.pathname}`;
+    const keyed = (variable: string) => ({ type: 'http', url: mcpUrl, headers: { 'Ocp-Apim-Subscription-Key': `\${${variable}}` } });
+    return {
+      label: 'e2e-restricted',
+      restrictedMode: true,
+      userSettings: {
+        // The same origin as the folder's servers (a key is bound to an origin, not a path); the query marks its
+        // own requests, which carry the key legitimately when VS Code starts it.
+        'apimMcp.servers': [{ name: FORECAST, url: `${mcpUrl}?${SETTINGS_MARK}`, auth: 'subscriptionKey' }],
+      },
+      workspaceFiles: {
+        '.vscode/mcp.json': JSON.stringify({ servers: { [DEPLOY_SERVER]: keyed(DEPLOY_VAR) } }, null, 2),
+        '.mcp.json': JSON.stringify({ mcpServers: { [FORECAST]: keyed('APIM_MCP_KEY_FORECAST'), [OWN_SERVER]: keyed(OWN_VAR) } }, null, 2),
+      },
+      env: { [DEPLOY_VAR]: DEPLOY_TOKEN, [OWN_VAR]: OWN_VARIABLE_KEY },
+    };
+  });
 
   /** Diagnoses a server picked by name and config source from the palette; waits for the run's result. */
   const diagnoseFromPalette = async (name: string, source: string): Promise<FrameLocator> => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'View: Close All Editors');
     await runCommand(page, 'APIM MCP: Diagnose');
     // A row's text is its label, the URL and the source, run together: "Forecasthttp://…Workspace .mcp.json".
@@ -75,11 +90,11 @@ describe('16.1 Restricted Mode in real VS Code: a folder the person does not tru
   };
 
   const panelFor = async (name: string): Promise<FrameLocator> => {
-    const frame = diagnosticsPanel(workbench.page);
+    const frame = diagnosticsPanel(suite.page);
     await frame.locator('header.server h1', { hasText: name }).waitFor({ state: 'visible', timeout: 30_000 });
     // The run is done when its findings or the healthy line show (notes come with them, when there are any).
     await frame.locator('section.findings, p.healthy').first().waitFor({ state: 'visible', timeout: 60_000 }).catch(async (error: unknown) => {
-      await workbench.screenshot(`e2e-restricted-failed-${name.replace(/\W+/g, '-')}`);
+      await suite.workbench.screenshot(`e2e-restricted-failed-${name.replace(/\W+/g, '-')}`);
       throw error;
     });
     return frame;
@@ -87,17 +102,13 @@ describe('16.1 Restricted Mode in real VS Code: a folder the person does not tru
 
   const notesOf = (frame: FrameLocator) => frame.locator('section.notes').innerText().catch(() => '(no notes)');
 
-  /** The extension's own log (every file of it under the profile's logs). */
-  const apimMcpLog = (): string =>
-    filesUnder(join(server.userDataDir, 'logs')).filter((f) => /APIM MCP/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
-
   /**
    * Opens a new terminal as a person does and has the shell write which APIM_MCP_KEY_* names it has and a hash of
    * APIM_MCP_KEY_FORECAST (never the value) to a file the test reads.
    */
   const terminalReport = async (label: string): Promise<{ names: string[]; forecastHash: string }> => {
-    const { page } = workbench;
-    const file = join(server.root, `terminal-${label}.txt`);
+    const { page } = suite;
+    const file = join(suite.server.root, `terminal-${label}.txt`);
     rmSync(file, { force: true });
     await runCommand(page, 'Terminal: Create New Terminal');
     const terminal = page.locator('.terminal-wrapper.active .xterm');
@@ -116,43 +127,11 @@ describe('16.1 Restricted Mode in real VS Code: a folder the person does not tru
     return { names: names.trim().split(' ').filter(Boolean), forecastHash: hash };
   };
 
-  before(async () => {
-    sandbox = await startSandbox('healthy-key', { subscriptionKeys: [STORED_KEY, DEPLOY_TOKEN, OWN_VARIABLE_KEY] });
-    const upstream = new URL(sandbox.endpoints.mcpUrl);
-    proxy = await startRecordingProxy(upstream.origin);
-    mcpUrl = `${proxy.origin}${upstream.pathname}`;
-    const keyed = (variable: string) => ({ type: 'http', url: mcpUrl, headers: { 'Ocp-Apim-Subscription-Key': `\${${variable}}` } });
-    server = await startCodeServer({
-      label: 'e2e-restricted',
-      extensions: [await packagedExtension()],
-      userSettings: {
-        // VS Code's default: a folder is trusted only when the person says so.
-        'security.workspace.trust.enabled': true,
-        // The same origin as the folder's servers (a key is bound to an origin, not a path); the query marks its
-        // own requests, which carry the key legitimately when VS Code starts it.
-        'apimMcp.servers': [{ name: FORECAST, url: `${mcpUrl}?${SETTINGS_MARK}`, auth: 'subscriptionKey' }],
-      },
-      workspaceFiles: {
-        '.vscode/mcp.json': JSON.stringify({ servers: { [DEPLOY_SERVER]: keyed(DEPLOY_VAR) } }, null, 2),
-        '.mcp.json': JSON.stringify({ mcpServers: { [FORECAST]: keyed('APIM_MCP_KEY_FORECAST'), [OWN_SERVER]: keyed(OWN_VAR) } }, null, 2),
-      },
-      env: { [DEPLOY_VAR]: DEPLOY_TOKEN, [OWN_VAR]: OWN_VARIABLE_KEY },
-    });
-    workbench = await openWorkbench(server.url);
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    await proxy?.stop();
-    await sandbox?.stop();
-  });
-
   it('16.1 the folder opens in Restricted Mode, and the person stores the key of the settings server', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     // A folder nobody has trusted opens in Restricted Mode (code-server asks nothing at start; VS Code asks once).
     await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible', timeout: 60_000 });
-    await waitFor('the extension to start in Restricted Mode', 60_000, () => (/workspace trusted: false/.test(apimMcpLog()) ? true : undefined));
+    await waitFor('the extension to start in Restricted Mode', 60_000, () => (/workspace trusted: false/.test(suite.extensionLog()) ? true : undefined));
 
     await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
     // The only settings server with a key: no picker.
@@ -166,10 +145,10 @@ describe('16.1 Restricted Mode in real VS Code: a folder the person does not tru
   it('16.1 Restricted Mode: Diagnose sends no key, no variable and no Authorization for the folder\'s servers, and says why', async () => {
     proxy.received.length = 0;
     // One click on Diagnose in the Servers view, the attack of issue 16 item 1.
-    await runCommand(workbench.page, 'View: Close All Editors');
-    await clickServerAction(workbench.page, DEPLOY_SERVER, 'pulse');
+    await runCommand(suite.page, 'View: Close All Editors');
+    await clickServerAction(suite.page, DEPLOY_SERVER, 'pulse');
     const notes = [await notesOf(await panelFor(DEPLOY_SERVER))];
-    await workbench.screenshot('e2e-restricted-diagnosis');
+    await suite.workbench.screenshot('e2e-restricted-diagnosis');
     notes.push(await notesOf(await diagnoseFromPalette(FORECAST, 'Workspace .mcp.json')));
     notes.push(await notesOf(await diagnoseFromPalette(OWN_SERVER, 'Workspace .mcp.json')));
     assert.ok(forFolder(proxy.received).length >= 3, 'the diagnoses ran against the gateway');
@@ -180,27 +159,27 @@ describe('16.1 Restricted Mode in real VS Code: a folder the person does not tru
   });
 
   it('16.1 Restricted Mode: no key is put into terminals for the folder\'s .mcp.json, and VS Code opens none without trust', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     // VS Code itself does not start a shell in Restricted Mode: it asks for trust, and the person cancels.
     await runCommand(page, 'Terminal: Create New Terminal');
     const ask = page.locator('.monaco-dialog-box', { hasText: 'Creating a terminal process requires executing code' });
     await ask.waitFor({ state: 'visible', timeout: 30_000 });
-    await workbench.screenshot('e2e-restricted-terminal-asks-trust');
+    await suite.workbench.screenshot('e2e-restricted-terminal-asks-trust');
     await ask.getByRole('button', { name: 'Cancel' }).click();
     await ask.waitFor({ state: 'hidden', timeout: 10_000 });
     // What the extension put into the terminal environment, named in its log (names only, never values).
-    assert.doesNotMatch(apimMcpLog(), /\[terminalEnv\] set in terminals/, 'a key variable was put into the terminal environment in Restricted Mode');
+    assert.doesNotMatch(suite.extensionLog(), /\[terminalEnv\] set in terminals/, 'a key variable was put into the terminal environment in Restricted Mode');
   });
 
   it('16.1 trusted: the stored key goes to its origin and APIM_MCP_KEY_* is read, another variable never', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'Workspaces: Manage Workspace Trust');
     const trust = page.locator('.workspace-trust-editor').getByRole('button', { name: /^Trust$/ }).first();
     await trust.waitFor({ state: 'visible', timeout: 30_000 });
     await trust.click();
     await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'hidden', timeout: 30_000 });
     await page.locator('.workspace-trust-editor', { hasText: 'You trust this folder' }).waitFor({ state: 'visible', timeout: 10_000 });
-    await workbench.screenshot('e2e-restricted-trusted');
+    await suite.workbench.screenshot('e2e-restricted-trusted');
     // The trust editor opens as a modal editor, closed with the X in its title bar.
     const modal = page.locator('.monaco-modal-editor-block');
     await modal.locator('.action-label.codicon-close, .action-label.codicon-chrome-close').first().click();
@@ -221,7 +200,7 @@ describe('16.1 Restricted Mode in real VS Code: a folder the person does not tru
     assert.match(await own.locator('section.notes').innerText(), new RegExp(`read from the environment variable ${OWN_VAR}`));
     assert.ok(forFolder(proxy.received).some((r) => r.headers[KEY_HEADER] === OWN_VARIABLE_KEY));
     assert.ok(!JSON.stringify(proxy.received).includes(DEPLOY_TOKEN), 'the foreign variable reached the gateway');
-    await workbench.screenshot('e2e-restricted-trusted-diagnosis');
+    await suite.workbench.screenshot('e2e-restricted-trusted-diagnosis');
   });
 
   it('16.1 trusted: new terminals get the stored key under the name .mcp.json references (the documented exposure)', async () => {
@@ -230,6 +209,6 @@ describe('16.1 Restricted Mode in real VS Code: a folder the person does not tru
       return r.forecastHash === sha256(STORED_KEY) ? r : undefined;
     }, 1000);
     assert.deepEqual(report.names, ['APIM_MCP_KEY_FORECAST', OWN_VAR]);
-    assert.match(apimMcpLog(), /\[terminalEnv\] set in terminals: APIM_MCP_KEY_FORECAST$/m);
+    assert.match(suite.extensionLog(), /\[terminalEnv\] set in terminals: APIM_MCP_KEY_FORECAST$/m);
   });
 });
