@@ -6,7 +6,8 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
-import { activateExtension, mcpServerId, pollUntil, removeAllServers, type ApimMcpApi } from './helpers';
+import { extensionSuite } from './extensionSuite';
+import { activateExtension, mcpServerId, pollUntil } from './helpers';
 
 const DRIVER_ID = 'apim-mcp-tests.apim-mcp-test-driver';
 const CANARY = `canary-config-${randomUUID()}`;
@@ -29,29 +30,26 @@ function write(path: string, text: string): void {
 describe('config targets: the writers, Remove Server and Forget Secrets through real VS Code', function () {
   this.timeout(120_000);
   let sandbox: Sandbox;
-  let api: ApimMcpApi;
   let workspace: string;
   let userMcpJson: string;
   let copilotHome: string;
   const previousCopilotHome = process.env.COPILOT_HOME;
 
-  before(async () => {
-    api = await activateExtension();
+  const suite = extensionSuite(async ({ stopAfter, atTeardown }) => {
     const driver = await vscode.extensions.getExtension<{ globalStorageUri: vscode.Uri }>(DRIVER_ID)!.activate();
     userMcpJson = join(dirname(dirname(driver.globalStorageUri.fsPath)), 'mcp.json');
     workspace = vscode.workspace.workspaceFolders![0]!.uri.fsPath;
+    atTeardown(() => {
+      for (const f of [join(workspace, '.vscode', 'mcp.json'), join(workspace, '.mcp.json'), userMcpJson]) rmSync(f, { force: true });
+    });
     copilotHome = mkdtempSync(join(tmpdir(), 'apim-mcp-copilot-'));
     process.env.COPILOT_HOME = copilotHome;
-    sandbox = await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY] });
-  });
-
-  after(async () => {
-    if (previousCopilotHome === undefined) delete process.env.COPILOT_HOME;
-    else process.env.COPILOT_HOME = previousCopilotHome;
-    rmSync(copilotHome, { recursive: true, force: true });
-    for (const f of [join(workspace, '.vscode', 'mcp.json'), join(workspace, '.mcp.json'), userMcpJson]) rmSync(f, { force: true });
-    if (api) await removeAllServers(api);
-    await sandbox?.stop();
+    atTeardown(() => {
+      if (previousCopilotHome === undefined) delete process.env.COPILOT_HOME;
+      else process.env.COPILOT_HOME = previousCopilotHome;
+      rmSync(copilotHome, { recursive: true, force: true });
+    });
+    sandbox = stopAfter(await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY] }));
   });
 
   const files = () => ({
@@ -132,10 +130,10 @@ describe('config targets: the writers, Remove Server and Forget Secrets through 
     assert.deepEqual(settings, [{ name, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
     await pollUntil('tools/list with the stored key', 30_000, () =>
       sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid') ? true : undefined);
-    assert.equal(api.getServerStatus(name).health, 'healthy');
+    assert.equal(suite.api.getServerStatus(name).health, 'healthy');
     await vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(name));
     assert.deepEqual(await vscode.commands.executeCommand('apimMcp.removeServer', name), ['extension']);
-    await pollUntil('the server to leave the provider', 10_000, () => (api.serverNames().includes(name) ? undefined : true));
+    await pollUntil('the server to leave the provider', 10_000, () => (suite.api.serverNames().includes(name) ? undefined : true));
     assert.equal(await vscode.commands.executeCommand('apimMcp.forgetSecrets', name), false, 'the key went with the server');
   });
 

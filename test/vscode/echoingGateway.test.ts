@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { filesUnder } from '../harness/files';
 import type { TestServer } from '../unit/probe/hostileServers';
 import { fragmentsIn, rareSecret, startHostileMcp } from '../unit/security/hostileMcp';
-import { activateExtension, mcpServerId, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
+import { extensionSuite } from './extensionSuite';
+import { pollUntil } from './helpers';
 
 const DRIVER_ID = 'apim-mcp-tests.apim-mcp-test-driver';
 const SERVER = 'Products (echoing gateway)';
@@ -19,11 +20,8 @@ const KEY = rareSecret(32);
  */
 describe('16.3 an echoing gateway: the key appears nowhere in what the extension and VS Code show or keep', () => {
   let gateway: TestServer;
-  let api: ApimMcpApi;
   let logsRoot: string;
-
-  before(async () => {
-    api = await activateExtension();
+  const suite = extensionSuite(async ({ atTeardown }) => {
     const driver = vscode.extensions.getExtension<{ logUri: vscode.Uri }>(DRIVER_ID);
     assert.ok(driver, 'the test driver extension is not installed');
     // <session>/window1/exthost/<driver id>: the whole session's logs, VS Code's included.
@@ -39,20 +37,15 @@ describe('16.3 an echoing gateway: the key appears nowhere in what the extension
         res.end(JSON.stringify({ statusCode: 401, message: `Access denied due to invalid subscription key ${sent}. Make sure to provide a valid key for an active subscription.` }));
       },
     });
-    await setServers(api, [{ name: SERVER, url: `${gateway.origin}/mcp`, auth: 'subscriptionKey' }]);
-  });
-
-  after(async () => {
-    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(SERVER))).catch(() => undefined);
-    if (api) await removeAllServers(api);
-    await gateway?.close();
+    atTeardown(() => gateway.close());
+    return { servers: [{ name: SERVER, url: `${gateway.origin}/mcp`, auth: 'subscriptionKey' }] };
   });
 
   it('start: the refusal is reported with the echo redacted, and no piece of the key is in the status, the API or any log', async () => {
     await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', SERVER, KEY);
     await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', SERVER)).catch(() => undefined);
-    const status = await pollUntil(() => `the refusal; status ${JSON.stringify(api.getServerStatus(SERVER))}`, 30_000, () => {
-      const s = api.getServerStatus(SERVER);
+    const status = await pollUntil(() => `the refusal; status ${JSON.stringify(suite.api.getServerStatus(SERVER))}`, 30_000, () => {
+      const s = suite.api.getServerStatus(SERVER);
       return s.health === 'failing' ? s : undefined;
     });
     assert.ok(gateway.received.some((h) => h['ocp-apim-subscription-key'] === KEY), 'the key was sent to its own gateway');
@@ -62,7 +55,7 @@ describe('16.3 an echoing gateway: the key appears nowhere in what the extension
       const vsCodeSaw = texts.some(({ f, text }) => !f.includes('apim-mcp.apim-mcp') && text.includes('APIM rejected the subscription key'));
       return vsCodeSaw ? texts : undefined;
     });
-    const listed = JSON.stringify(await api.listServers());
+    const listed = JSON.stringify(await suite.api.listServers());
     const places: [string, string][] = [['status detail', JSON.stringify(status)], ['listServers', listed], ...logText.map(({ f, text }): [string, string] => [f, text])];
     // Where pieces of the key are, and how many; never the pieces themselves.
     const leaks = places.flatMap(([where, text]) => {

@@ -5,7 +5,8 @@ import * as vscode from 'vscode';
 import { filesUnder } from '../harness/files';
 import { startSandbox, type GatewayRequestRecord, type Sandbox } from '../sandbox/index';
 import { API_APP_ID, API_SCOPE, entraScenario, OTHER_API_APP_ID, OTHER_API_SCOPE, USER, VSCODE_CLIENT_ID } from '../unit/auth/entraScenario';
-import { activateExtension, EXTENSION_ID, mcpServerId, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
+import { extensionSuite } from './extensionSuite';
+import { EXTENSION_ID, pollUntil } from './helpers';
 
 const DRIVER_ID = 'apim-mcp-tests.apim-mcp-test-driver';
 const SERVER = 'Products (Entra)';
@@ -53,39 +54,33 @@ async function acceptAccountsSignInRequest(providerId: string, seen: Set<string>
 describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through VS Code\'s own MCP client', function () {
   this.timeout(240_000);
   let sandbox: Sandbox;
-  let api: ApimMcpApi;
   let driver: DriverExports;
   let signedInAt = 0;
   const usedSignInCommands = new Set<string>();
 
-  before(async () => {
-    api = await activateExtension();
+  const suite = extensionSuite(async ({ stopAfter, atTeardown }) => {
     const driverExtension = vscode.extensions.getExtension<DriverExports>(DRIVER_ID);
     assert.ok(driverExtension, 'the test driver extension is not installed');
     driver = await driverExtension.activate();
-    sandbox = await startSandbox(entraScenario({ tokenLifetimeSeconds: 60 }) as never);
+    sandbox = stopAfter(await startSandbox(entraScenario({ tokenLifetimeSeconds: 60 }) as never));
     driver.sandboxEntra.configure({ entra: sandbox.endpoints.entra, caPem: readFileSync(sandbox.endpoints.caCertPath, 'utf8'), user: USER });
     await driver.sandboxEntra.reset();
-    await vscode.workspace.getConfiguration('apimMcp').update('authProviderId', driver.sandboxEntra.providerId, vscode.ConfigurationTarget.Global);
-    // The one-time "send tokens to this address?" question (16.2) is answered in the e2e canary suite; here the
-    // gateway is on the user's own list.
-    await vscode.workspace.getConfiguration('apimMcp.entra').update('allowedTokenOrigins', [sandbox.endpoints.gateway], vscode.ConfigurationTarget.Global);
+    atTeardown(() => driver.sandboxEntra.reset());
     const tenant = sandbox.endpoints.tenantId;
-    await setServers(api, [
-      { name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [API_SCOPE] },
-      { name: WRONG_AUDIENCE, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [OTHER_API_SCOPE] },
-      { name: GRAPH_SCOPED, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [GRAPH_SCOPE] },
-      { name: STALE, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [STALE_SCOPE] },
-    ]);
-  });
-
-  after(async () => {
-    for (const name of [SERVER, WRONG_AUDIENCE, GRAPH_SCOPED, STALE]) await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(name))).catch(() => undefined);
-    if (api) await removeAllServers(api);
-    await vscode.workspace.getConfiguration('apimMcp').update('authProviderId', undefined, vscode.ConfigurationTarget.Global);
-    await vscode.workspace.getConfiguration('apimMcp.entra').update('allowedTokenOrigins', undefined, vscode.ConfigurationTarget.Global);
-    await driver?.sandboxEntra.reset();
-    await sandbox?.stop();
+    return {
+      settings: {
+        'apimMcp.authProviderId': driver.sandboxEntra.providerId,
+        // The one-time "send tokens to this address?" question (16.2) is answered in the e2e canary suite; here the
+        // gateway is on the user's own list.
+        'apimMcp.entra.allowedTokenOrigins': [sandbox.endpoints.gateway],
+      },
+      servers: [
+        { name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [API_SCOPE] },
+        { name: WRONG_AUDIENCE, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [OTHER_API_SCOPE] },
+        { name: GRAPH_SCOPED, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [GRAPH_SCOPE] },
+        { name: STALE, url: sandbox.endpoints.mcpUrl, auth: 'entra', tenant, scopes: [STALE_SCOPE] },
+      ],
+    };
   });
 
   // The driver's log folder sits next to this extension's.
@@ -96,7 +91,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
   it('asks to sign in, then VS Code lists the tools with the Bearer token', async () => {
     sandbox.clearRequests();
     await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', SERVER)).catch(() => undefined);
-    await pollUntil('the sign-in to be asked for', 20_000, () => (/Sign in/.test(api.getServerStatus(SERVER).detail ?? '') ? true : undefined));
+    await pollUntil('the sign-in to be asked for', 20_000, () => (/Sign in/.test(suite.api.getServerStatus(SERVER).detail ?? '') ? true : undefined));
     await acceptAccountsSignInRequest(driver.sandboxEntra.providerId, usedSignInCommands);
     signedInAt = Date.now();
     const records = await pollUntil('tools/list with the token', 60_000, () => {
@@ -106,7 +101,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     const fromVsCode = records.filter((r) => r.status < 300);
     for (const method of ['initialize', 'notifications/initialized', 'tools/list']) assert.ok(fromVsCode.some((r) => r.jsonrpcMethod === method), `${method} missing`);
     for (const record of fromVsCode) assert.equal(record.authorization, 'valid', `${record.jsonrpcMethod} arrived with authorization ${record.authorization}`);
-    assert.equal(api.getServerStatus(SERVER).health, 'healthy');
+    assert.equal(suite.api.getServerStatus(SERVER).health, 'healthy');
     // The real getSession path: the resource scope plus the tenant pseudo-scope, exactly as VS Code's Microsoft provider reads them.
     assert.ok(
       driver.sandboxEntra.requestedScopes().some((s) => s.includes(API_SCOPE) && s.includes(`VSCODE_TENANT:${sandbox.endpoints.tenantId}`) && s.length === 2),
@@ -119,7 +114,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', WRONG_AUDIENCE)).catch(() => undefined);
     await acceptAccountsSignInRequest(driver.sandboxEntra.providerId, usedSignInCommands);
     const status = await pollUntil('the rejection to be reported', 60_000, () => {
-      const s = api.getServerStatus(WRONG_AUDIENCE);
+      const s = suite.api.getServerStatus(WRONG_AUDIENCE);
       return s.health === 'failing' && /rejected the Entra ID token/.test(s.detail ?? '') ? s : undefined;
     });
     assert.match(status.detail ?? '', /\(401 "Invalid JWT\."\)/);
@@ -136,7 +131,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     sandbox.clearRequests();
     await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', GRAPH_SCOPED)).catch(() => undefined);
     const status = await pollUntil('the refusal to be reported', 30_000, () => {
-      const s = api.getServerStatus(GRAPH_SCOPED);
+      const s = suite.api.getServerStatus(GRAPH_SCOPED);
       return s.health === 'failing' && /asks for a token for Microsoft Graph/.test(s.detail ?? '') ? s : undefined;
     });
     assert.match(status.detail ?? '', /Use the scope of the MCP server's own API/);
@@ -160,7 +155,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     assert.ok(renewed.length > 0, 'no renewed token was issued');
     const unauthorised = mcpExchange(sandbox.requests()).filter((r) => r.at > signedInAt && r.status === 401 && r.outcome !== 'tokenAudience');
     assert.deepEqual(unauthorised.map((r) => `${r.jsonrpcMethod} ${r.outcome}`), [], 'no request may have been refused for an expired token');
-    assert.equal(api.getServerStatus(SERVER).health, 'healthy');
+    assert.equal(suite.api.getServerStatus(SERVER).health, 'healthy');
   });
 
   it('a 401 for an expired token from the provider\'s cache is recovered from without asking the user', async function () {
@@ -180,7 +175,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     assert.deepEqual(refused.map((r) => r.outcome), ['tokenExpired'], 'the gateway should have refused the expired token once, at the startup check');
     const renewed = driver.sandboxEntra.issuedTokens().filter((t) => expiryOf(t) > since);
     assert.ok(renewed.length > 0, 'the provider issued no new token');
-    assert.equal(api.getServerStatus(STALE).health, 'healthy');
+    assert.equal(suite.api.getServerStatus(STALE).health, 'healthy');
     assert.equal(driver.sandboxEntra.sessionCount(), sessions, 'no new sign-in may have happened');
     assert.equal(await signInRequestCount(), signInRequests, 'no sign-in may have been requested');
     await pollUntil('the renewal in the extension log', 10_000, () =>
@@ -196,7 +191,7 @@ describe('Entra ID: a VS Code auth provider\'s token reaches the gateway through
     const settings = join(dirname(dirname(driver.globalStorageUri.fsPath)), 'settings.json');
     const texts = [...logs, settings].map((f) => ({ f, text: readFileSync(f, 'utf8') }));
     assert.ok(texts.some((t) => t.text.includes('[resolve]')), 'the extension log was not found');
-    const statuses = JSON.stringify([SERVER, WRONG_AUDIENCE, GRAPH_SCOPED, STALE].map((name) => api.getServerStatus(name)));
+    const statuses = JSON.stringify([SERVER, WRONG_AUDIENCE, GRAPH_SCOPED, STALE].map((name) => suite.api.getServerStatus(name)));
     for (const token of tokens) {
       const signature = token.split('.')[2];
       for (const { f, text } of texts) assert.ok(!text.includes(signature), `token text found in ${f}`);

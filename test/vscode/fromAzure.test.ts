@@ -8,7 +8,8 @@ import { startArm, type ArmEmulator } from '../sandbox/arm';
 import { ARM_MCP_API, ARM_PRODUCT_SUBSCRIPTION, ARM_SERVICE, armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
-import { activateExtension, EXTENSION_ID, mcpServerId, pollUntil, removeAllServers, type ApimMcpApi } from './helpers';
+import { extensionSuite } from './extensionSuite';
+import { EXTENSION_ID, pollUntil } from './helpers';
 
 const DRIVER_ID = 'apim-mcp-tests.apim-mcp-test-driver';
 const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
@@ -56,12 +57,10 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
   this.timeout(180_000);
   let sandbox: Sandbox;
   let arm: ArmEmulator;
-  let api: ApimMcpApi;
   let driver: DriverExports;
   let caPem: string;
 
-  before(async () => {
-    api = await activateExtension();
+  const suite = extensionSuite(async ({ stopAfter, atTeardown }) => {
     driver = await vscode.extensions.getExtension<DriverExports>(DRIVER_ID)!.activate();
     const scenario = {
       ...healthyKey,
@@ -71,33 +70,26 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
         users: [{ upn: 'alex@contoso.onmicrosoft.com', name: 'Alex Wilber' }],
       },
     };
-    sandbox = await startSandbox(scenario as never, { subscriptionKeys: [CANARY] });
+    sandbox = stopAfter(await startSandbox(scenario as never, { subscriptionKeys: [CANARY] }));
     caPem = readFileSync(sandbox.endpoints.caCertPath, 'utf8');
     driver.sandboxEntra.configure({ entra: sandbox.endpoints.entra, caPem, user: 'alex@contoso.onmicrosoft.com' });
     await driver.sandboxEntra.reset();
-    arm = await startArm({
+    atTeardown(() => driver.sandboxEntra.reset());
+    arm = stopAfter(await startArm({
       ...armFixture({ gatewayUrl: sandbox.endpoints.gateway, apiPath: 'products', key: CANARY, fillerApis: 4, weatherPolicy: WEATHER_POLICY }),
       pageSize: 2,
       verifyToken: entraArmVerifier({ entra: sandbox.endpoints.entra, tenantId: sandbox.endpoints.tenantId, caPem }),
-    });
-    const config = vscode.workspace.getConfiguration('apimMcp');
-    await config.update('authProviderId', driver.sandboxEntra.providerId, vscode.ConfigurationTarget.Global);
-    await config.update('azure.resourceManagerEndpoint', arm.origin, vscode.ConfigurationTarget.Global);
-    // The Weather diagnosis may send a token to the gateway without the one-time question (16.2, asked in the e2e canary suite).
-    await config.update('entra.allowedTokenOrigins', [sandbox.endpoints.gateway], vscode.ConfigurationTarget.Global);
-  });
-
-  after(async () => {
-    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(NAME))).catch(() => undefined);
-    if (api) await removeAllServers(api);
-    await vscode.commands.executeCommand('apimMcp.forgetSecrets', NAME);
-    const config = vscode.workspace.getConfiguration('apimMcp');
-    await config.update('authProviderId', undefined, vscode.ConfigurationTarget.Global);
-    await config.update('azure.resourceManagerEndpoint', undefined, vscode.ConfigurationTarget.Global);
-    await config.update('entra.allowedTokenOrigins', undefined, vscode.ConfigurationTarget.Global);
-    await driver?.sandboxEntra.reset();
-    await arm?.stop();
-    await sandbox?.stop();
+    }));
+    // The key the tests fetch into secret storage goes too; Forget Secrets finds it by the server's name alone.
+    atTeardown(() => vscode.commands.executeCommand('apimMcp.forgetSecrets', NAME));
+    return {
+      settings: {
+        'apimMcp.authProviderId': driver.sandboxEntra.providerId,
+        'apimMcp.azure.resourceManagerEndpoint': arm.origin,
+        // The Weather diagnosis may send a token to the gateway without the one-time question (16.2, asked in the e2e canary suite).
+        'apimMcp.entra.allowedTokenOrigins': [sandbox.endpoints.gateway],
+      },
+    };
   });
 
   it('signs in with the ARM scope, walks the lists, stores the listSecrets key and VS Code lists the tools', async () => {
@@ -124,7 +116,7 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     assert.deepEqual(settings, [{ name: NAME, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
     await pollUntil('tools/list with the key from Azure', 60_000, () =>
       sandbox.requests().some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.keyStatus === 'valid') ? true : undefined);
-    assert.equal(api.getServerStatus(NAME).health, 'healthy');
+    assert.equal(suite.api.getServerStatus(NAME).health, 'healthy');
   });
 
   it('14: an empty list in the interactive picks is azure.arm.empty: no Azure subscription, or a subscription with no APIM service', async () => {
@@ -167,7 +159,7 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     assert.equal(result.finding.id, 'azure.arm.listSecretsDenied');
     assert.match(result.finding.fix.summary, /API Management Service Contributor/);
     assert.match(result.finding.fix.commands![0]!, /^az role assignment create .*--role 'API Management Service Contributor' --scope \/subscriptions\/.*\/service\/contoso-apim$/);
-    assert.ok(!api.serverNames().includes('denied'), 'nothing was added');
+    assert.ok(!suite.api.serverNames().includes('denied'), 'nothing was added');
   });
 
   it('15.a an MCP server that needs no key but validates tokens: Entra tenant and scope come from its policy, and the diagnosis judges against it', async () => {
@@ -196,6 +188,6 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     const texts = files.map((f) => ({ f, text: readFileSync(f, 'utf8') }));
     assert.ok(texts.some((t) => t.text.includes('[addFromAzure]')), 'the Add from Azure log lines were not found');
     for (const { f, text } of texts) assert.ok(!text.includes(CANARY), `the key was found in ${f}`);
-    assert.ok(!JSON.stringify(api.getServerStatus(NAME)).includes(CANARY));
+    assert.ok(!JSON.stringify(suite.api.getServerStatus(NAME)).includes(CANARY));
   });
 });

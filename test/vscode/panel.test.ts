@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
-import { activateExtension, pollUntil, removeAllServers, setServers, type ApimMcpApi, type ListedServer } from './helpers';
+import { extensionSuite } from './extensionSuite';
+import { pollUntil, type ListedServer } from './helpers';
 
 interface PanelStateLike {
   server: { id: string; name: string; source: string; actions: string[] };
@@ -20,18 +21,9 @@ const CANARY_KEY = `canary-panel-${randomUUID()}`;
 describe('Diagnostics panel: runs from a command, keeps secrets out of its state and report', function () {
   this.timeout(120_000);
   let sandbox: Sandbox;
-  let api: ApimMcpApi;
-
-  before(async () => {
-    api = await activateExtension();
-    sandbox = await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] });
-    await setServers(api, [{ name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await removeAllServers(api);
-    await sandbox?.stop();
+  extensionSuite(async ({ stopAfter }) => {
+    sandbox = stopAfter(await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] }));
+    return { servers: [{ name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }] };
   });
 
   it('opens nothing and sends nothing until asked', async () => {
@@ -72,32 +64,21 @@ describe('Diagnostics panel: runs from a command, keeps secrets out of its state
 describe('15.a the panel judges a server against the workspace policy that belongs to it', function () {
   this.timeout(120_000);
   const TIMEOUT_SERVER = 'Products (slow tool)';
-  let sandbox: Sandbox;
-  let api: ApimMcpApi;
-  let policyFile: vscode.Uri;
-
-  before(async () => {
-    api = await activateExtension();
+  extensionSuite(async ({ stopAfter, atTeardown }) => {
     // backend-timeout.json, spelled out: scenario files that extend another are resolved from disk, which the extension host cannot see.
     const slowTool = {
       ...healthyKey,
       name: 'backend-timeout',
       gateway: { ...healthyKey.gateway, forwardRequestTimeoutSeconds: 2, faults: { slowBackend: { delayMs: 4000, methods: ['tools/call'] } } },
     };
-    sandbox = await startSandbox(slowTool as never, { subscriptionKeys: [CANARY_KEY] });
+    const sandbox = stopAfter(await startSandbox(slowTool as never, { subscriptionKeys: [CANARY_KEY] }));
     const folder = vscode.workspace.workspaceFolders![0]!.uri;
-    policyFile = vscode.Uri.joinPath(folder, 'infra', 'products.policy.xml');
+    const policyFile = vscode.Uri.joinPath(folder, 'infra', 'products.policy.xml');
     await vscode.workspace.fs.writeFile(policyFile, new TextEncoder().encode(sandbox.policyXml()));
-    await setServers(api, [{ name: TIMEOUT_SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
-    await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', TIMEOUT_SERVER, CANARY_KEY);
+    atTeardown(() => vscode.workspace.fs.delete(policyFile).then(undefined, () => undefined));
+    return { servers: [{ name: TIMEOUT_SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }] };
   });
-
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.workspace.fs.delete(policyFile).then(undefined, () => undefined);
-    await removeAllServers(api);
-    await sandbox?.stop();
-  });
+  before(() => vscode.commands.executeCommand('apimMcp.setSubscriptionKey', TIMEOUT_SERVER, CANARY_KEY));
 
   it('15.a reads the forward-request timeout from the workspace policy and names the 500 a backend timeout, quoting it', async () => {
     await vscode.commands.executeCommand('apimMcp.diagnose', TIMEOUT_SERVER);
@@ -117,29 +98,21 @@ describe('16.1 a config file cannot turn the extension host\'s environment into 
   const FOREIGN_VAR = 'APIM_MCP_TEST_GITHUB_TOKEN';
   const OUR_VAR = 'APIM_MCP_KEY_WEATHER_OUR_VARIABLE';
   let sandbox: Sandbox;
-  let api: ApimMcpApi;
-  let dotMcp: vscode.Uri;
-
-  before(async () => {
-    api = await activateExtension();
-    sandbox = await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] });
+  extensionSuite(async ({ stopAfter, atTeardown }) => {
+    sandbox = stopAfter(await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] }));
     process.env[FOREIGN_VAR] = CANARY_KEY;
     process.env[OUR_VAR] = CANARY_KEY;
-    dotMcp = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.mcp.json');
+    atTeardown(() => {
+      delete process.env[FOREIGN_VAR];
+      delete process.env[OUR_VAR];
+    });
+    const dotMcp = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0]!.uri, '.mcp.json');
     const server = (variable: string) => ({ type: 'http', url: sandbox.endpoints.mcpUrl, headers: { 'Ocp-Apim-Subscription-Key': `\${${variable}}` } });
     const inQuery = { ...server(OUR_VAR), url: `${sandbox.endpoints.mcpUrl}?subscription-key=${CANARY_KEY}` };
     const text = JSON.stringify({ mcpServers: { [FOREIGN]: server(FOREIGN_VAR), [OURS]: server(OUR_VAR), [QUERY_KEY]: inQuery } }, null, 2);
     await vscode.workspace.fs.writeFile(dotMcp, new TextEncoder().encode(text));
+    atTeardown(() => vscode.workspace.fs.delete(dotMcp).then(undefined, () => undefined));
     await pollUntil('the file servers to be listed', 20_000, async () => ((await listServers()).filter((s) => [FOREIGN, OURS, QUERY_KEY].includes(s.name)).length === 3 ? true : undefined));
-  });
-
-  after(async () => {
-    delete process.env[FOREIGN_VAR];
-    delete process.env[OUR_VAR];
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.workspace.fs.delete(dotMcp).then(undefined, () => undefined);
-    await removeAllServers(api);
-    await sandbox?.stop();
   });
 
   it('16.1 a header ${SOME_VAR} that is not APIM_MCP_KEY_* is not read: nothing from it reaches the URL, and the note says why', async () => {

@@ -7,7 +7,8 @@ import { clientSecretSecretId, legacyClientSecretId, legacyEntraSecretIds, msalC
 import { parseServerRecord } from '../../src/core/serverRecord';
 import { EntraSecrets } from '../../src/vscode/auth/entraSecrets';
 import { EntraTokenService } from '../../src/vscode/auth/entraTokens';
-import { activateExtension, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
+import { extensionSuite } from './extensionSuite';
+import { pollUntil, setServers } from './helpers';
 
 const DRIVER_ID = 'apim-mcp-tests.apim-mcp-test-driver';
 const CLIENT_ID = '0b7e54a2-5c1d-4f3e-9a6b-2d8c1e4f7a90';
@@ -43,34 +44,28 @@ describe('16.10 the installed extension: a client secret is bound to its server 
   const SERVER = 'Products (client credentials)';
   const URL_A = 'https://127.0.0.1:9/products/mcp';
   const URL_B = 'https://127.0.0.2:9/products/mcp';
-  let api: ApimMcpApi;
   let authority: Awaited<ReturnType<typeof countingAuthority>>;
-  const entraSettings = () => vscode.workspace.getConfiguration('apimMcp.entra');
-
-  before(async () => {
-    api = await activateExtension();
+  const suite = extensionSuite(async ({ atTeardown }) => {
     authority = await countingAuthority();
-    await entraSettings().update('signInMethod', 'clientCredentials', vscode.ConfigurationTarget.Global);
-    await entraSettings().update('authorityHost', authority.origin, vscode.ConfigurationTarget.Global);
-    // The one-time "send tokens to this address?" question (16.2) is not what this suite is about: both are allowed.
-    await entraSettings().update('allowedTokenOrigins', [new URL(URL_A).origin, new URL(URL_B).origin], vscode.ConfigurationTarget.Global);
-  });
-
-  after(async () => {
-    await Promise.resolve(vscode.commands.executeCommand('apimMcp.forgetSecrets', SERVER)).catch(() => undefined);
-    if (api) await removeAllServers(api);
-    await entraSettings().update('signInMethod', undefined, vscode.ConfigurationTarget.Global);
-    await entraSettings().update('authorityHost', undefined, vscode.ConfigurationTarget.Global);
-    await entraSettings().update('allowedTokenOrigins', undefined, vscode.ConfigurationTarget.Global);
-    authority?.close();
+    atTeardown(() => authority.close());
+    // Forget Secrets finds the client secret by the server's name alone.
+    atTeardown(() => Promise.resolve(vscode.commands.executeCommand('apimMcp.forgetSecrets', SERVER)).catch(() => undefined));
+    return {
+      settings: {
+        'apimMcp.entra.signInMethod': 'clientCredentials',
+        'apimMcp.entra.authorityHost': authority.origin,
+        // The one-time "send tokens to this address?" question (16.2) is not what this suite is about: both are allowed.
+        'apimMcp.entra.allowedTokenOrigins': [new URL(URL_A).origin, new URL(URL_B).origin],
+      },
+    };
   });
 
   /** Starts the server and waits for the failure the status names; says whether anything reached the authority. */
   async function start(expected: RegExp): Promise<{ detail: string; contacted: boolean }> {
     const before = authority.connections();
     await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', SERVER)).catch(() => undefined);
-    const detail = await pollUntil(() => `a status matching ${expected} (now: ${api.getServerStatus(SERVER).detail})`, 60_000, () => {
-      const status = api.getServerStatus(SERVER);
+    const detail = await pollUntil(() => `a status matching ${expected} (now: ${suite.api.getServerStatus(SERVER).detail})`, 60_000, () => {
+      const status = suite.api.getServerStatus(SERVER);
       return status.health === 'failing' && expected.test(status.detail ?? '') ? status.detail : undefined;
     });
     assert.ok(!detail!.includes(CANARY), 'the status quotes the client secret');
@@ -82,7 +77,7 @@ describe('16.10 the installed extension: a client secret is bound to its server 
   const NO_SECRET = /No client secret is stored for client/;
 
   it('a stored client secret is used for its server: the token authority is asked', async () => {
-    await setServers(api, [entraRecord(SERVER, URL_A)]);
+    await setServers(suite.api, [entraRecord(SERVER, URL_A)]);
     await setClientSecret();
     const outcome = await start(AUTHORITY_CONTACTED);
     assert.ok(outcome.contacted, 'nothing reached the authority');
@@ -90,7 +85,7 @@ describe('16.10 the installed extension: a client secret is bound to its server 
 
   it('Remove Server deletes it: the same server added again has none, and nothing goes to the authority', async () => {
     assert.deepEqual(await vscode.commands.executeCommand('apimMcp.removeServer', SERVER), ['extension']);
-    await setServers(api, [entraRecord(SERVER, URL_A)]);
+    await setServers(suite.api, [entraRecord(SERVER, URL_A)]);
     const outcome = await start(NO_SECRET);
     assert.equal(outcome.contacted, false, 'the removed server\'s client secret was used');
   });
@@ -105,10 +100,10 @@ describe('16.10 the installed extension: a client secret is bound to its server 
 
   it('a secret entered while the server pointed at one origin is not sent once it points at another', async () => {
     await setClientSecret();
-    await setServers(api, [entraRecord(SERVER, URL_B)]);
+    await setServers(suite.api, [entraRecord(SERVER, URL_B)]);
     const moved = await start(/was entered for https:\/\/127\.0\.0\.1:9; .* now is https:\/\/127\.0\.0\.2:9, so it is not sent/);
     assert.equal(moved.contacted, false, 'the client secret went to the authority for a server at another origin');
-    await setServers(api, [entraRecord(SERVER, URL_A)]);
+    await setServers(suite.api, [entraRecord(SERVER, URL_A)]);
     const back = await start(AUTHORITY_CONTACTED);
     assert.ok(back.contacted, 'the secret is kept for the origin it was entered for');
   });

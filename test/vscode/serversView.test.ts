@@ -1,28 +1,23 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { activateExtension, pollUntil, removeAllServers, setServers, type ApimMcpApi, type ListedServer } from './helpers';
+import { extensionSuite } from './extensionSuite';
+import { pollUntil, setServers, type ListedServer } from './helpers';
 
 const listServers = () => vscode.commands.executeCommand<ListedServer[]>('apimMcpTest.servers.list');
 
 describe('Servers view sources: every APIM-fronted server from every config source', function () {
   this.timeout(60_000);
-  let api: ApimMcpApi;
   const folder = () => vscode.workspace.workspaceFolders![0]!.uri;
   const mcpJson = () => vscode.Uri.joinPath(folder(), '.vscode', 'mcp.json');
   const dotMcpJson = () => vscode.Uri.joinPath(folder(), '.mcp.json');
-
-  before(async () => {
-    api = await activateExtension();
-  });
-
-  after(async () => {
-    for (const uri of [mcpJson(), dotMcpJson()]) await Promise.resolve(vscode.workspace.fs.delete(uri)).catch(() => undefined);
-    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await removeAllServers(api);
+  const suite = extensionSuite(async ({ atTeardown }) => {
+    atTeardown(async () => {
+      for (const uri of [mcpJson(), dotMcpJson()]) await Promise.resolve(vscode.workspace.fs.delete(uri)).catch(() => undefined);
+    });
   });
 
   it('lists the setting\'s servers as extension-managed', async () => {
-    await setServers(api, [{ name: 'Managed one', url: 'https://contoso.azure-api.net/one/mcp', auth: 'subscriptionKey' }]);
+    await setServers(suite.api, [{ name: 'Managed one', url: 'https://contoso.azure-api.net/one/mcp', auth: 'subscriptionKey' }]);
     const listed = await pollUntil('the managed server in the list', 10_000, async () => (await listServers()).find((s) => s.name === 'Managed one'));
     assert.equal(listed.source, 'extension');
     assert.equal(listed.auth, 'subscriptionKey');

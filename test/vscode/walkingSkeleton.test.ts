@@ -1,30 +1,36 @@
 import * as assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { startSandbox, type GatewayRequestRecord, type Sandbox } from '../sandbox/index';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
-import { activateExtension, mcpServerId, pollUntil, removeAllServers, setServers, type ApimMcpApi } from './helpers';
+import { extensionSuite } from './extensionSuite';
+import { mcpServerId, pollUntil, type ApimMcpApi } from './helpers';
 
 const SERVER = 'Products (walking skeleton)';
 const CANARY_KEY = `canary-key-${randomUUID()}`;
 const mcpExchange = (records: GatewayRequestRecord[]) => records.filter((r) => r.path.endsWith('/mcp') && r.jsonrpcMethod);
 
+/**
+ * Stores the key, starts the server as Start does (a refused start rejects, which is what these suites expect) and
+ * waits until the extension reports it failing; the sandbox's record then holds only what this start sent.
+ */
+async function startUntilFailing(api: ApimMcpApi, sandbox: Sandbox, name: string, what: string) {
+  await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', name, CANARY_KEY);
+  sandbox.clearRequests();
+  await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', name)).catch(() => undefined);
+  return pollUntil(what, 30_000, () => {
+    const s = api.getServerStatus(name);
+    return s.health === 'failing' ? s : undefined;
+  });
+}
+
 describe('walking skeleton: a SecretStorage key reaches the gateway through VS Code\'s own MCP client', () => {
   let sandbox: Sandbox;
-  let api: ApimMcpApi;
-
-  before(async () => {
-    api = await activateExtension();
-    sandbox = await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] });
-    await setServers(api, [{ name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(SERVER));
-    await removeAllServers(api);
-    await sandbox?.stop();
+  const suite = extensionSuite(async ({ stopAfter }) => {
+    sandbox = stopAfter(await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] }));
+    return { servers: [{ name: SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }] };
   });
 
 
@@ -32,7 +38,7 @@ describe('walking skeleton: a SecretStorage key reaches the gateway through VS C
     await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', SERVER, CANARY_KEY);
     sandbox.clearRequests();
     await vscode.commands.executeCommand('apimMcp.startServer', SERVER);
-    const records = await pollUntil(() => `tools/list to reach the gateway; seen: ${JSON.stringify(sandbox.requests())}; status: ${JSON.stringify(api.getServerStatus(SERVER))}`, 30_000, () => {
+    const records = await pollUntil(() => `tools/list to reach the gateway; seen: ${JSON.stringify(sandbox.requests())}; status: ${JSON.stringify(suite.api.getServerStatus(SERVER))}`, 30_000, () => {
       const seen = mcpExchange(sandbox.requests());
       return seen.some((r) => r.jsonrpcMethod === 'tools/list' && r.status === 200) ? seen : undefined;
     });
@@ -45,7 +51,7 @@ describe('walking skeleton: a SecretStorage key reaches the gateway through VS C
       assert.equal(record.keyHeaderName?.toLowerCase(), 'ocp-apim-subscription-key');
       assert.equal(record.status < 300, true, `${record.jsonrpcMethod} answered ${record.status}`);
     }
-    assert.equal(api.getServerStatus(SERVER).health, 'healthy');
+    assert.equal(suite.api.getServerStatus(SERVER).health, 'healthy');
   });
 
   it('15.2 reports a wrong key as rejected (not as missing) although APIM sends its key challenge with it', async () => {
@@ -54,7 +60,7 @@ describe('walking skeleton: a SecretStorage key reaches the gateway through VS C
     sandbox.clearRequests();
     await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', SERVER)).catch(() => undefined);
     const status = await pollUntil('the extension to report the failure', 30_000, () => {
-      const s = api.getServerStatus(SERVER);
+      const s = suite.api.getServerStatus(SERVER);
       return s.health === 'failing' ? s : undefined;
     });
     assert.match(status.detail ?? '', /APIM rejected the subscription key \(401 "Access denied due to invalid subscription key/);
@@ -69,29 +75,15 @@ describe('walking skeleton: a SecretStorage key reaches the gateway through VS C
 describe('15.7 a quota 403 is reported before VS Code turns it into a sign-in', () => {
   const QUOTA_SERVER = 'Products (quota used up)';
   let sandbox: Sandbox;
-  let api: ApimMcpApi;
-
-  before(async () => {
-    api = await activateExtension();
+  const suite = extensionSuite(async ({ stopAfter }) => {
     // quota-exceeded.json, spelled out: scenario files that extend another are resolved from disk, which the extension host cannot see.
     const quotaExceeded = { ...healthyKey, name: 'quota-exceeded', gateway: { ...healthyKey.gateway, faults: { quota: { calls: 0 } } } };
-    sandbox = await startSandbox(quotaExceeded as never, { subscriptionKeys: [CANARY_KEY] });
-    await setServers(api, [{ name: QUOTA_SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }]);
-  });
-
-  after(async () => {
-    await removeAllServers(api);
-    await sandbox?.stop();
+    sandbox = stopAfter(await startSandbox(quotaExceeded as never, { subscriptionKeys: [CANARY_KEY] }));
+    return { servers: [{ name: QUOTA_SERVER, url: sandbox.endpoints.mcpUrl, auth: 'subscriptionKey' }] };
   });
 
   it('15.7 the startup check stops at the 403 and says VS Code would treat it like a 401', async () => {
-    await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', QUOTA_SERVER, CANARY_KEY);
-    sandbox.clearRequests();
-    await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', QUOTA_SERVER)).catch(() => undefined);
-    const status = await pollUntil('the extension to report the 403', 30_000, () => {
-      const s = api.getServerStatus(QUOTA_SERVER);
-      return s.health === 'failing' ? s : undefined;
-    });
+    const status = await startUntilFailing(suite.api, sandbox, QUOTA_SERVER, 'the extension to report the 403');
     assert.match(status.detail ?? '', /APIM refused access \(403 "Out of call volume quota/);
     assert.match(status.detail ?? '', /VS Code treats a 403 like a 401/);
     const records = mcpExchange(sandbox.requests());
@@ -102,34 +94,18 @@ describe('15.7 a quota 403 is reported before VS Code turns it into a sign-in', 
 describe('16.6 a gateway that redirects to another origin gets no start, so the key does not follow the redirect', () => {
   const REDIRECTED = 'Products (redirected)';
   let sandbox: Sandbox;
-  let api: ApimMcpApi;
-  let redirector: Server;
-
-  before(async () => {
-    api = await activateExtension();
-    sandbox = await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] });
+  const suite = extensionSuite(async ({ stopAfter, atTeardown }) => {
+    sandbox = stopAfter(await startSandbox(healthyKey as never, { subscriptionKeys: [CANARY_KEY] }));
     // Another port is another origin: a 307 there keeps method, body and (in Node's fetch) the key header.
-    redirector = createServer((req, res) => res.writeHead(307, { location: `${sandbox.endpoints.mcpUrl}` }).end());
+    const redirector = createServer((req, res) => res.writeHead(307, { location: `${sandbox.endpoints.mcpUrl}` }).end());
     await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
+    atTeardown(() => new Promise((resolve) => redirector.close(resolve)));
     const { port } = redirector.address() as AddressInfo;
-    await setServers(api, [{ name: REDIRECTED, url: `http://127.0.0.1:${port}/mcp`, auth: 'subscriptionKey' }]);
-  });
-
-  after(async () => {
-    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(REDIRECTED))).catch(() => undefined);
-    await removeAllServers(api);
-    await new Promise((resolve) => redirector?.close(resolve));
-    await sandbox?.stop();
+    return { servers: [{ name: REDIRECTED, url: `http://127.0.0.1:${port}/mcp`, auth: 'subscriptionKey' }] };
   });
 
   it('16.6 the startup check stops at the 307 to another origin and says where it points', async () => {
-    await vscode.commands.executeCommand('apimMcp.setSubscriptionKey', REDIRECTED, CANARY_KEY);
-    sandbox.clearRequests();
-    await Promise.resolve(vscode.commands.executeCommand('apimMcp.startServer', REDIRECTED)).catch(() => undefined);
-    const status = await pollUntil('the extension to report the redirect', 30_000, () => {
-      const s = api.getServerStatus(REDIRECTED);
-      return s.health === 'failing' ? s : undefined;
-    });
+    const status = await startUntilFailing(suite.api, sandbox, REDIRECTED, 'the extension to report the redirect');
     assert.match(status.detail ?? '', /redirects \(307\) to http:\/\/127\.0\.0\.1:\d+\/.*another origin/);
     // Give VS Code's client the time it would need to follow the redirect, if it had been started.
     await new Promise((r) => setTimeout(r, 3000));
