@@ -55,7 +55,9 @@ export function createNodeFetch(options: NodeFetchOptions = {}): NodeFetch {
       }
       const method = (init?.method ?? 'GET').toUpperCase();
       const headers: Record<string, string> = {};
-      new Headers(init?.headers).forEach((value, name) => {
+      // The probe client hands over a Headers already: read it as it is rather than copy it into another first.
+      const given = init?.headers instanceof Headers ? init.headers : new Headers(init?.headers);
+      given.forEach((value, name) => {
         headers[name] = value;
       });
       const body = requestBody(init?.body);

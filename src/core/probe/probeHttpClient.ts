@@ -136,6 +136,7 @@ export class ProbeHttpClient {
   readonly #maxBodyBytes: number;
   readonly #maxRedirects: number;
   #redactor: Redactor;
+  readonly #admitted = new WeakMap<Credentials, readonly Secret[]>();
 
   constructor(options: ProbeHttpClientOptions) {
     this.#fetch = options.fetch;
@@ -151,11 +152,18 @@ export class ProbeHttpClient {
     return this.#maxBodyBytes;
   }
 
-  /** Checks a request's credentials before anything is built from them, and adds them to what is redacted. */
+  /**
+   * Checks a request's credentials before anything is built from them, and adds them to what is redacted. A run
+   * sends the same few credential sets with every request: each is checked once, and again if a secret in it changed.
+   */
   #admit(credentials: Credentials): void {
+    const secrets = Object.values(credentials.headers);
+    const admitted = this.#admitted.get(credentials);
+    if (admitted && admitted.length === secrets.length && admitted.every((s, i) => s === secrets[i])) return;
     const problem = credentialHeadersProblem(credentials.headers);
     if (problem) throw new UnsendableCredentialError(problem);
-    this.#redactor = this.#redactor.with(Object.values(credentials.headers));
+    this.#redactor = this.#redactor.with(secrets);
+    this.#admitted.set(credentials, secrets);
   }
 
   #headersFor(url: URL, base: ConstructorParameters<typeof Headers>[0], credentials: Credentials): { headers: Headers; sent: string[]; dropped: string[] } {

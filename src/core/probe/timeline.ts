@@ -11,7 +11,8 @@ export interface TimelineEntry {
 type NewEntry = Omit<TimelineEntry, 'startedAt'> & { startedAtMs: number };
 
 export class Timeline {
-  readonly #entries: TimelineEntry[] = [];
+  /** Kept with their start as a number: the ISO timestamp is written once, when the entries are read. */
+  readonly #entries: NewEntry[] = [];
   readonly #now: () => number;
 
   constructor(now: () => number = Date.now) {
@@ -24,13 +25,11 @@ export class Timeline {
 
   /** Adds an entry; returns a function that replaces it (a stream's entry once the stream has ended). */
   add(entry: NewEntry): (replacement: NewEntry) => void {
-    const toEntry = ({ startedAtMs, ...rest }: NewEntry): TimelineEntry => ({ ...rest, startedAt: new Date(startedAtMs).toISOString() });
-    const added = toEntry(entry);
-    this.#entries.push(added);
-    let current = added;
+    this.#entries.push(entry);
+    let current = entry;
     return (replacement) => {
       const index = this.#entries.indexOf(current);
-      current = toEntry(replacement);
+      current = replacement;
       if (index >= 0) this.#entries[index] = current;
     };
   }
@@ -52,8 +51,11 @@ export class Timeline {
     return result;
   }
 
-  /** In start order. ISO timestamps of one format sort as plain strings; localeCompare would load ICU's collator. */
+  /** In start order, to the millisecond the timestamps show (ties keep the order they were added in). */
   entries(): readonly TimelineEntry[] {
-    return [...this.#entries].sort((a, b) => (a.startedAt < b.startedAt ? -1 : a.startedAt > b.startedAt ? 1 : 0));
+    const startMs = (e: NewEntry) => new Date(e.startedAtMs).getTime();
+    return [...this.#entries]
+      .sort((a, b) => startMs(a) - startMs(b))
+      .map(({ startedAtMs, ...rest }) => ({ ...rest, startedAt: new Date(startedAtMs).toISOString() }));
   }
 }

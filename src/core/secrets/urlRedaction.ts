@@ -12,8 +12,11 @@ export function redactUrl(raw: string): string {
       url.username = '***';
       url.password = '';
     }
-    for (const name of [...url.searchParams.keys()]) {
-      if (SECRET_QUERY.test(name)) url.searchParams.set(name, '***');
+    // Without a query (the usual case), reading searchParams would parse an empty one for nothing.
+    if (url.search) {
+      for (const name of [...url.searchParams.keys()]) {
+        if (SECRET_QUERY.test(name)) url.searchParams.set(name, '***');
+      }
     }
     return url.href.replace(/%2A%2A%2A/g, '***');
   } catch {

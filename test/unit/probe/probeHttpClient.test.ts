@@ -84,7 +84,24 @@ const urls: [string, string][] = [
   ['https://h/cb?code=abc&state=s', 'https://h/cb?code=***&state=s'],
   ['https://user:pw@h/p', 'https://***@h/p'],
   ['not a url', '(invalid URL)'],
+  ['https://h/products/mcp', 'https://h/products/mcp'],
+  ['https://user:pw@h/p?token=t', 'https://***@h/p?token=***'],
 ];
 for (const [raw, shown] of urls) {
   test(`redactUrl ${raw}`, () => assert.equal(redactUrl(raw), shown));
 }
+
+test('20: a credential set checked once is checked again when a secret in it changes (the new one is redacted too)', async () => {
+  const first = 'canary0first0key000000000000000001';
+  const second = 'canary0second0key00000000000000002';
+  const headers: Record<string, Secret> = { 'Ocp-Apim-Subscription-Key': Secret.of(first) };
+  const changing = { label: 'key', headers };
+  const rec = recordingFetch((url) => new Response(`echo ${url.searchParams.get('say') === '2' ? second : first}`, { status: 200 }));
+  const client = new ProbeHttpClient({ fetch: rec.fetch, secretOrigin: 'https://a.example', timeline: new Timeline() });
+  assert.equal((await client.send('t', { url: 'https://a.example/p?say=1', credentials: changing })).bodyText, 'echo ***');
+  headers['Ocp-Apim-Subscription-Key'] = Secret.of(second);
+  const e = await client.send('t', { url: 'https://a.example/p?say=2', credentials: changing });
+  assert.equal(e.bodyText, 'echo ***', 'the secret sent second is redacted from what came back');
+  headers['Ocp-Apim-Subscription-Key'] = Secret.of('two\nlines');
+  assert.match((await client.send('t', { url: 'https://a.example/p', credentials: changing })).failure?.message ?? '', /not sent/i, 'and it is checked before it is sent');
+});

@@ -77,3 +77,17 @@ test('18.8 a healthy key server: no warning on the timeline, and every streamed 
     await sb.stop();
   }
 });
+
+test('20: entries come back in start order to the millisecond (ties in the order added), with ISO start times', () => {
+  const timeline = new Timeline();
+  const t0 = Date.parse('2026-01-01T00:00:00Z');
+  const add = (step: string, startedAtMs: number) => timeline.add({ step, startedAtMs, durationMs: 1, status: 'ok', detail: step });
+  add('late', t0 + 30);
+  const replaceEarly = add('early', t0 + 10);
+  add('tie a', t0 + 20.9);
+  add('tie b', t0 + 20.1);
+  replaceEarly({ step: 'early (ended)', startedAtMs: t0 + 10, durationMs: 5, status: 'ok', detail: 'ended' });
+  const entries = timeline.entries();
+  assert.deepEqual(entries.map((e) => e.step), ['early (ended)', 'tie a', 'tie b', 'late']);
+  assert.deepEqual(entries.map((e) => e.startedAt), ['2026-01-01T00:00:00.010Z', '2026-01-01T00:00:00.020Z', '2026-01-01T00:00:00.020Z', '2026-01-01T00:00:00.030Z']);
+});
