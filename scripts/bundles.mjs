@@ -40,6 +40,8 @@ export function bundles(production) {
     { ...node, entryPoints: { policy: 'src/vscode/policy/policyFeature.ts' } },
     { ...node, entryPoints: { configLint: 'src/vscode/config/configLintFeature.ts' } },
     { ...node, entryPoints: { configCommands: 'src/vscode/config/configCommandsFeature.ts' } },
+    // The Entra ID token service and the msal-node wrapper, made on the first token or Entra command (lazyEntraTokens.ts).
+    { ...node, entryPoints: { entra: 'src/vscode/auth/entraFeature.ts' }, external: ['vscode', '@azure/msal-node'] },
     // @azure/msal-node in its own file, required on first Entra sign-in through MSAL (src/auth/msal/loadMsal.ts).
     { ...node, entryPoints: { msal: 'src/auth/msal/msalModule.ts' } },
     // The diagnosis engine and the MCP SDK, loaded when a diagnosis first runs (src/vscode/panel/diagnosisRunner.ts).

@@ -3,7 +3,7 @@ import type { ConfigTargetKind } from './core/config/targets';
 import { createNodeConfigFileSystem } from './core/config/nodeConfigFileSystem';
 import type { AuthKind } from './core/serverRecord';
 import { registerAuthCommands } from './vscode/auth/authCommands';
-import { EntraTokenService } from './vscode/auth/entraTokens';
+import { LazyEntraTokens } from './vscode/auth/lazyEntraTokens';
 import { TokenOriginConsent } from './vscode/auth/tokenOriginConsent';
 import { registerConfigFeatures } from './vscode/config/registerConfigFeatures';
 import { TargetLocator } from './vscode/config/targetLocations';
@@ -55,7 +55,7 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
   const registry = new ServerRegistry(log);
   const keys = new SubscriptionKeyStore(context.secrets);
   const status = new ServerStatusStore();
-  const tokens = new EntraTokenService(context.secrets, log, (name) => registry.find(name));
+  const tokens = new LazyEntraTokens(context.secrets, log, (name) => registry.find(name));
   const tokenConsent = new TokenOriginConsent(context.globalState, log);
   const provider = new ApimMcpServerProvider(registry, keys, status, log, { tokens, extensionId, consent: tokenConsent });
   const locator = new TargetLocator(context.globalStorageUri);

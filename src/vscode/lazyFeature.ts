@@ -6,7 +6,7 @@ import type * as vscode from 'vscode';
  * bundle is required the first time its feature is used, so starting VS Code never parses the wizard, Add from Azure,
  * the diagnostics panel, the policy linter, the config lint or the config commands.
  */
-export const FEATURE_CHUNKS = ['wizard', 'azure', 'panel', 'policy', 'configLint', 'configCommands'] as const;
+export const FEATURE_CHUNKS = ['wizard', 'azure', 'panel', 'policy', 'configLint', 'configCommands', 'entra'] as const;
 export type FeatureChunk = (typeof FEATURE_CHUNKS)[number];
 
 /** Requires one feature bundle (Node caches it: a second call returns the same module). */

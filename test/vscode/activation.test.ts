@@ -6,7 +6,7 @@ import { EXTENSION_ID } from './helpers';
 /** Which of the extension's feature bundles the extension host has required so far (Node's module cache). */
 function loadedChunks(): string[] {
   const dist = join(vscode.extensions.getExtension(EXTENSION_ID)!.extensionPath, 'dist');
-  return ['wizard', 'azure', 'panel', 'policy', 'configCommands'].filter((chunk) => require.cache[join(dist, `${chunk}.js`)] !== undefined);
+  return ['wizard', 'azure', 'panel', 'policy', 'configCommands', 'entra', 'msal'].filter((chunk) => require.cache[join(dist, `${chunk}.js`)] !== undefined);
 }
 
 describe('activation', () => {
@@ -33,7 +33,8 @@ describe('activation', () => {
 
   // Issue 20: activation registers stubs; a feature's bundle is required when the feature is first used. This suite
   // runs first, before any other suite has run a command, and the test workspace has no policy file open.
-  it('has loaded none of the wizard, Add from Azure, panel, policy and config-command bundles until their commands run', async () => {
+  // The Entra ID token service and msal-node load with the first token a server needs (entraAuth.test.ts signs in).
+  it('has loaded none of the wizard, Add from Azure, panel, policy, config-command, Entra and msal-node bundles until their commands run', async () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID)!;
     await extension.activate();
     assert.ok(require.cache[join(extension.extensionPath, 'dist', 'extension.js')], 'extension.js is not in the module cache');

@@ -5,7 +5,7 @@ import { secretInputProblem } from '../secretInput';
 import { pickServer, type ServerArg } from '../serverPicker';
 import type { ServerRegistry } from '../serverRegistry';
 import { showErrorWithLogs } from '../errorNotice';
-import type { EntraTokenService } from './entraTokens';
+import type { EntraTokens } from './lazyEntraTokens';
 import { errorMessage } from '../../core/basics';
 
 const pickEntraServer = (registry: ServerRegistry, arg: ServerArg) =>
@@ -26,7 +26,7 @@ async function guarded(log: vscode.LogOutputChannel, operation: string, job: () 
   }
 }
 
-export function registerAuthCommands(registry: ServerRegistry, tokens: EntraTokenService, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerAuthCommands(registry: ServerRegistry, tokens: EntraTokens, log: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('apimMcp.signIn', (arg: ServerArg) =>
       guarded(log, 'signIn', async () => {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { entraTargetOf, isExpired, refreshDelayMs, targetKey } from '../../auth/entraTarget';
-import { MsalTokenSource, type MsalFlow } from '../../auth/msal/msalTokenSource';
+import { MsalTokenSource } from '../../auth/msal/msalTokenSource';
 import type { AccessToken, EntraTarget, Interaction, TokenSource } from '../../auth/tokenSource';
 import { runAtWallClock, type WallClockTimer } from '../../auth/wallClockTimer';
 import type { Secret } from '../../core/secret';
@@ -9,9 +9,9 @@ import { showBrowserWait, showDeviceCode } from './signInNotifications';
 import { VsCodeSessionSource } from './vscodeSessionSource';
 import { EntraSecrets, type EntraSecretOwner } from './entraSecrets';
 import { errorMessage } from '../../core/basics';
+import { authProviderId, signInMethod, type SignInMethod } from './entraSettings';
+import type { EntraTokens } from './lazyEntraTokens';
 
-export type SignInMethod = 'vscode' | MsalFlow;
-const SIGN_IN_METHODS: readonly SignInMethod[] = ['vscode', 'deviceCode', 'loopback', 'clientCredentials'];
 
 /** The server cannot get a token without the user signing in; the sign-in has been offered. */
 export class SignInRequiredError extends Error {
@@ -33,7 +33,7 @@ interface Held {
  * `apimMcp.entra.signInMethod`). Holds one token per server, renews it before it expires, and reports each new
  * token so the MCP provider can hand VS Code fresh headers.
  */
-export class EntraTokenService implements vscode.Disposable {
+export class EntraTokenService implements EntraTokens {
   private readonly _onDidRenewToken = new vscode.EventEmitter<string>();
   /** A server got a new token (renewal, sign-in, account switch): its definition must be refreshed. */
   readonly onDidRenewToken = this._onDidRenewToken.event;
@@ -153,12 +153,11 @@ export class EntraTokenService implements vscode.Disposable {
   }
 
   method(): SignInMethod {
-    const value = vscode.workspace.getConfiguration('apimMcp.entra').get<string>('signInMethod', 'vscode');
-    return (SIGN_IN_METHODS as readonly string[]).includes(value) ? (value as SignInMethod) : 'vscode';
+    return signInMethod();
   }
 
   providerId(): string {
-    return vscode.workspace.getConfiguration('apimMcp').get<string>('authProviderId', 'microsoft') || 'microsoft';
+    return authProviderId();
   }
 
   private target(server: ServerRecord): EntraTarget {

@@ -9,7 +9,7 @@ import { mcpServerId } from '../mcp/mcpProvider';
 import type { ServerStatusStore } from '../serverStatus';
 import type { ServerRegistry } from '../serverRegistry';
 import { serverNameOf, type ServerArg } from '../serverPicker';
-import type { EntraTokenService } from '../auth/entraTokens';
+import type { EntraTokens } from '../auth/lazyEntraTokens';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import { authKindOf, confirmForget, removeQuestion, type StoredSecrets } from './configConfirmations';
 import { ConfigTargets } from './configTargets';
@@ -22,7 +22,7 @@ export interface ConfigCommandDeps {
   readonly registry: ServerRegistry;
   readonly keys: SubscriptionKeyStore;
   /** Holds each server's client secret and msal-node token caches; they go with the server. */
-  readonly tokens: EntraTokenService;
+  readonly tokens: EntraTokens;
   readonly targets: ConfigTargets;
   readonly terminalEnv: TerminalKeyEnvironment;
   readonly status: ServerStatusStore;

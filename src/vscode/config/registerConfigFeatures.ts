@@ -6,7 +6,7 @@ import { LazyFeature, requireChunk } from '../lazyFeature';
 import type { ServerStatusStore } from '../serverStatus';
 import type { ServerRegistry } from '../serverRegistry';
 import type { ServerArg } from '../serverPicker';
-import type { EntraTokenService } from '../auth/entraTokens';
+import type { EntraTokens } from '../auth/lazyEntraTokens';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
 import type { ConfigCommands } from './configCommandsFeature';
 import type { PlaintextKeyDiagnostics } from './plaintextKeyDiagnostics';
@@ -18,7 +18,7 @@ export interface ConfigFeatureDeps {
   readonly registry: ServerRegistry;
   readonly keys: SubscriptionKeyStore;
   /** Holds each server's client secret and msal-node token caches; they go with the server. */
-  readonly tokens: EntraTokenService;
+  readonly tokens: EntraTokens;
   readonly locator: TargetLocator;
   readonly fs: ConfigFileSystem;
   readonly terminalEnv: TerminalKeyEnvironment;

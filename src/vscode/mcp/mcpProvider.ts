@@ -6,7 +6,7 @@ import { errorMessage } from '../../core/basics';
 import { claimList, claimString, claimTime, decodeAccessToken } from '../../core/entra/jwt';
 import { Secret } from '../../core/secret';
 import { usesEntra, usesSubscriptionKey, type ServerRecord } from '../../core/serverRecord';
-import { SignInRequiredError, type EntraTokenService } from '../auth/entraTokens';
+import { isSignInRequired, type EntraTokens } from '../auth/lazyEntraTokens';
 import type { TokenOriginConsent } from '../auth/tokenOriginConsent';
 import { waitForEvent } from '../events';
 import { promptForSubscriptionKey } from '../keyPrompt';
@@ -49,7 +49,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
     private readonly keys: SubscriptionKeyStore,
     private readonly status: ServerStatusStore,
     private readonly log: vscode.LogOutputChannel,
-    private readonly entra?: { readonly tokens: EntraTokenService; readonly extensionId: string; readonly consent: TokenOriginConsent },
+    private readonly entra?: { readonly tokens: EntraTokens; readonly extensionId: string; readonly consent: TokenOriginConsent },
   ) {
     this.disposables.push(
       registry.onDidChange(() => this._onDidChangeMcpServerDefinitions.fire()),
@@ -178,7 +178,7 @@ export class ApimMcpServerProvider implements vscode.McpServerDefinitionProvider
     } catch (error: unknown) {
       const message = errorMessage(error);
       this.status.set(server.name, 'failing', message);
-      if (error instanceof SignInRequiredError) this.log.info(`[resolve] ${server.name}: waiting for sign-in`);
+      if (isSignInRequired(error)) this.log.info(`[resolve] ${server.name}: waiting for sign-in`);
       else this.log.error(`[resolve] ${server.name}: no Entra token: ${message}`);
       throw error;
     }

@@ -6,7 +6,7 @@ import { createNodeFetch, type FetchLike } from '../../core/probe/nodeFetch';
 import type { Secret } from '../../core/secret';
 import { VSCODE_ENTRA_REDIRECT_URIS } from '../../core/entra/redirectUris';
 import { usesEntra, usesSubscriptionKey } from '../../core/serverRecord';
-import type { EntraTokenService } from '../auth/entraTokens';
+import type { EntraTokens } from '../auth/lazyEntraTokens';
 import type { TokenOriginConsent } from '../auth/tokenOriginConsent';
 import { runCredentials } from './runCredentials';
 import type { PolicyExpectationStore } from '../policyExpectationStore';
@@ -34,7 +34,7 @@ export interface RunnerDeps {
   readonly keys: SubscriptionKeyStore;
   /** Whether the extension sets this variable in VS Code terminals (its environmentVariableCollection). */
   readonly terminalVariables: (name: string) => boolean;
-  readonly tokens?: EntraTokenService;
+  readonly tokens?: EntraTokens;
   /** Asks before a token goes to an origin for the first time; required wherever `tokens` is given. */
   readonly tokenConsent?: TokenOriginConsent;
   /** What the API's policy in Azure expected when the server was added from Azure. */

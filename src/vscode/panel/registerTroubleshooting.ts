@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { PANEL_VIEW_TYPE } from '../../shared/protocol';
 import type { PolicyExpectationStore } from '../policyExpectationStore';
-import type { EntraTokenService } from '../auth/entraTokens';
+import type { EntraTokens } from '../auth/lazyEntraTokens';
 import type { TokenOriginConsent } from '../auth/tokenOriginConsent';
 import type { TargetLocator } from '../config/targetLocations';
 import { LazyFeature, requireChunk } from '../lazyFeature';
@@ -18,7 +18,7 @@ export interface TroubleshootingDeps {
   readonly sources: ConfigSources;
   readonly tree: ServersTreeDataProvider;
   readonly keys: SubscriptionKeyStore;
-  readonly tokens?: EntraTokenService;
+  readonly tokens?: EntraTokens;
   readonly tokenConsent?: TokenOriginConsent;
   readonly policyExpectations?: PolicyExpectationStore;
   readonly terminalVariables: (name: string) => boolean;
