@@ -70,11 +70,11 @@ export function activate(context: vscode.ExtensionContext): ApimMcpApi {
   const features: [string, () => vscode.Disposable][] = [
     ['the MCP server provider', () => vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, provider)],
     ['the server commands', () => registerServerCommands({ extensionId, registry, keys, provider, status, log })],
-    ['the Entra ID commands', () => registerAuthCommands(registry, tokens, log)],
+    ['the Entra ID commands', () => registerAuthCommands(registry, tokens, tokenConsent, log)],
     ['the Servers view', () => registerServersView(tree)],
     ['the diagnostics', () => registerTroubleshooting({ extensionUri: context.extensionUri, locator, sources, tree, keys, tokens, tokenConsent, policyExpectations, log, terminalVariables: (name) => context.environmentVariableCollection.get(name) !== undefined })],
     ['Add Server', () => registerAddServer({ registry, keys, status, locator, fs, terminalEnv, log, policyExpectations })],
-    ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, tokens, locator, fs, terminalEnv, status, log })],
+    ['the config commands and key lint', () => registerConfigFeatures({ extensionId, registry, keys, tokens, tokenConsent, locator, fs, terminalEnv, status, log })],
     ['the policy tools', () => registerPolicyTools(context, log)],
     ['the walkthrough progress', () => registerWalkthroughProgress(keys, status)],
   ];

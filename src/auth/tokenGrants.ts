@@ -14,6 +14,8 @@ export interface GrantMemento {
 }
 
 export const GRANTS_KEY = 'apimMcp.tokenGrants';
+/** Which servers (by lower-cased name) each grant was given for, so removing or forgetting a server takes its yes back. */
+export const HOLDERS_KEY = 'apimMcp.tokenGrantHolders';
 /** Enough for any person's servers; the oldest grant is dropped first, so it is asked for again. */
 const MAX_GRANTS = 500;
 
@@ -47,19 +49,54 @@ export class TokenGrants {
     return Array.isArray(stored) ? stored.filter((g): g is string => typeof g === 'string') : [];
   }
 
+  /** Grant id → the servers it was given for; junk in the state reads as no holders. */
+  private holders(): Record<string, string[]> {
+    const stored = this.memento.get<unknown>(HOLDERS_KEY);
+    if (!stored || typeof stored !== 'object' || Array.isArray(stored)) return {};
+    const kept: Record<string, string[]> = {};
+    for (const [id, names] of Object.entries(stored)) {
+      if (Array.isArray(names)) kept[id] = names.filter((n): n is string => typeof n === 'string');
+    }
+    return kept;
+  }
+
   has(origin: string, target: EntraTarget): boolean {
     return this.all().includes(grantId(origin, target));
   }
 
-  async add(origin: string, target: EntraTarget): Promise<void> {
+  /** Grants tokens for `target` to `origin`; `holder` names the server it was asked for, so its removal takes it back. */
+  async add(origin: string, target: EntraTarget, holder?: string): Promise<void> {
     const id = grantId(origin, target);
-    const others = this.all().filter((g) => g !== id);
-    await this.memento.update(GRANTS_KEY, [...others, id].slice(-MAX_GRANTS));
+    const kept = [...this.all().filter((g) => g !== id), id].slice(-MAX_GRANTS);
+    await this.memento.update(GRANTS_KEY, kept);
+    const holders = this.holders();
+    if (holder !== undefined) holders[id] = [...new Set([...(holders[id] ?? []), holder.toLowerCase()])];
+    // Only grants still kept keep their holders, so the map never outgrows the list.
+    await this.memento.update(HOLDERS_KEY, Object.fromEntries(kept.filter((g) => holders[g]?.length).map((g) => [g, holders[g]])));
   }
 
   /** Forgets a grant: the next token for it asks again. */
   async remove(origin: string, target: EntraTarget): Promise<void> {
-    const id = grantId(origin, target);
-    await this.memento.update(GRANTS_KEY, this.all().filter((g) => g !== id));
+    await this.drop(new Set([grantId(origin, target)]));
+  }
+
+  /**
+   * Takes back every grant given for the server `holder` (Remove Server, Forget Secrets, Sign Out), and the grant for
+   * its current origin and target when known (a grant of an earlier version names no server). A grant shared with
+   * another server at the same origin and target goes too: that server asks again. Returns how many were taken back.
+   */
+  async removeHolder(holder: string, current?: { origin: string; target: EntraTarget }): Promise<number> {
+    const name = holder.toLowerCase();
+    const ids = new Set(Object.entries(this.holders()).filter(([, names]) => names.includes(name)).map(([id]) => id));
+    if (current) ids.add(grantId(current.origin, current.target));
+    const present = this.all().filter((g) => ids.has(g)).length;
+    await this.drop(ids);
+    return present;
+  }
+
+  private async drop(ids: ReadonlySet<string>): Promise<void> {
+    await this.memento.update(GRANTS_KEY, this.all().filter((g) => !ids.has(g)));
+    const holders = Object.entries(this.holders()).filter(([id]) => !ids.has(id));
+    await this.memento.update(HOLDERS_KEY, Object.fromEntries(holders));
   }
 }

@@ -8,7 +8,7 @@ import { waitFor } from '../harness/processes';
 import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { API_SCOPE, entraScenario, PUBLIC_CLIENT_ID } from '../unit/auth/entraScenario';
-import { choose, clickServerAction, editUserSettings, findNotification, readClipboard, runCommand } from './workbench';
+import { clickServerAction, editUserSettings, findNotification, readClipboard, removeServerFromPalette, runCommand } from './workbench';
 
 /**
  * msal-node sign-in (issue 4) as a person in a browser-hosted VS Code goes through it. Device code: start the
@@ -149,14 +149,10 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
   it('16.10 Remove Server deletes the cached sign-in (refresh token included): the server added again asks for a new device code', async () => {
     const { page } = suite;
     await runCommand(page, 'Notifications: Clear All Notifications');
-    await runCommand(page, 'APIM MCP: Remove Server');
-    await choose(page, 'Choose a server', SERVER);
-    const dialog = page.locator('.monaco-dialog-box');
-    await dialog.waitFor({ state: 'visible', timeout: 15_000 });
-    assert.match(await dialog.locator('.dialog-message-container').innerText(), /Its stored Entra ID secrets \(client secret, cached tokens\) are deleted too\./);
-    await suite.workbench.screenshot('e2e-remove-entra-server');
-    await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
-    await findNotification(page, `${SERVER} removed from`);
+    await removeServerFromPalette(page, SERVER, async (dialog) => {
+      assert.match(await dialog.locator('.dialog-message-container').innerText(), /Its stored Entra ID secrets \(client secret, cached tokens\) are deleted too\./);
+      await suite.workbench.screenshot('e2e-remove-entra-server');
+    });
     // The same server is added again: a cache left behind would start it silently with the old refresh token.
     await editUserSettings(page, suite.server.userDataDir, { 'apimMcp.servers': [record] });
     const startedAt = Date.now();

@@ -206,3 +206,17 @@ export async function editUserSettings(page: Page, userDataDir: string, patch: R
     Object.entries(patch).every(([key, value]) => JSON.stringify((JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>)[key]) === JSON.stringify(value)) ? true : undefined);
   await runCommand(page, 'View: Close All Editors');
 }
+
+/**
+ * APIM MCP: Remove Server from the palette, as a person does: picks the server, lets `inspect` look at the
+ * confirmation dialog, presses Remove and waits for the notification that says where it was removed from.
+ */
+export async function removeServerFromPalette(page: Page, name: string, inspect?: (dialog: Locator) => Promise<void>): Promise<void> {
+  await runCommand(page, 'APIM MCP: Remove Server');
+  await choose(page, 'Choose a server', name);
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ state: 'visible', timeout: 15_000 });
+  await inspect?.(dialog);
+  await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
+  await findNotification(page, `${name} removed from`);
+}

@@ -33,7 +33,7 @@ describe('activation: a feature that fails is logged and skipped, the others wor
     const context = { subscriptions: [] as vscode.Disposable[] };
     try {
       // The real Entra ID commands, a second time: the installed extension holds apimMcp.signIn, so VS Code refuses.
-      const entra = safeRegister(context, recorder, 'the Entra ID commands', () => registerAuthCommands(registry, tokens, log));
+      const entra = safeRegister(context, recorder, 'the Entra ID commands', () => registerAuthCommands(registry, tokens, { revoke: async () => undefined }, log));
       const later = safeRegister(context, recorder, 'a later feature', () => vscode.commands.registerCommand('apimMcpTest.afterAFailedFeature', () => 'still working'));
       assert.deepEqual([entra, later], [false, true]);
       assert.equal(errors.length, 1, errors.join('\n'));

@@ -6,6 +6,7 @@ import { pickServer, type ServerArg } from '../serverPicker';
 import type { ServerRegistry } from '../serverRegistry';
 import { showErrorWithLogs } from '../errorNotice';
 import type { EntraTokens } from './lazyEntraTokens';
+import type { TokenOriginConsent } from './tokenOriginConsent';
 import { errorMessage } from '../../core/basics';
 
 const pickEntraServer = (registry: ServerRegistry, arg: ServerArg) =>
@@ -26,7 +27,7 @@ async function guarded(log: vscode.LogOutputChannel, operation: string, job: () 
   }
 }
 
-export function registerAuthCommands(registry: ServerRegistry, tokens: EntraTokens, log: vscode.LogOutputChannel): vscode.Disposable {
+export function registerAuthCommands(registry: ServerRegistry, tokens: EntraTokens, tokenConsent: Pick<TokenOriginConsent, 'revoke'>, log: vscode.LogOutputChannel): vscode.Disposable {
   return vscode.Disposable.from(
     vscode.commands.registerCommand('apimMcp.signIn', (arg: ServerArg) =>
       guarded(log, 'signIn', async () => {
@@ -48,6 +49,8 @@ export function registerAuthCommands(registry: ServerRegistry, tokens: EntraToke
       guarded(log, 'signOut', async () => {
         const server = await pickEntraServer(registry, arg);
         if (!server) return;
+        // Before the sign-out restarts anything: the next token for this server asks about its origin again.
+        await tokenConsent.revoke(server.name, server);
         await tokens.signOut(server);
         const message =
           tokens.method() === 'vscode'

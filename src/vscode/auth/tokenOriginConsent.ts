@@ -34,13 +34,24 @@ export class TokenOriginConsent {
     let pending = this.asking.get(id);
     if (!pending) {
       pending = this.ask(server, target.scopes).then(async (allowed) => {
-        if (allowed) await this.grants.add(server.origin, target);
+        if (allowed) await this.grants.add(server.origin, target, server.name);
         return allowed;
       });
       this.asking.set(id, pending);
       pending.finally(() => this.asking.delete(id)).catch(() => undefined);
     }
     return pending;
+  }
+
+  /**
+   * Takes back the yes given for a server (Remove Server, Forget Secrets, Sign Out): its next token asks again. `record`
+   * is the server's configuration while it still has one, which also covers a yes given by an earlier version.
+   */
+  async revoke(name: string, record?: ServerRecord): Promise<void> {
+    const parsed = record && entraTargetOf(record);
+    const current = record && parsed?.ok ? { origin: record.origin, target: parsed.target } : undefined;
+    const taken = await this.grants.removeHolder(name, current);
+    if (taken > 0) this.log.info(`[tokenOrigin] ${name}: ${taken} origin grant(s) taken back; the next token asks again`);
   }
 
   private async ask(server: ServerRecord, scopes: readonly string[]): Promise<boolean> {

@@ -11,6 +11,7 @@ import type { ServerRegistry } from '../serverRegistry';
 import { serverNameOf, type ServerArg } from '../serverPicker';
 import type { EntraTokens } from '../auth/lazyEntraTokens';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
+import type { TokenOriginConsent } from '../auth/tokenOriginConsent';
 import { authKindOf, confirmForget, removeQuestion, type StoredSecrets } from './configConfirmations';
 import { ConfigTargets } from './configTargets';
 import { targetNames } from './targetLabels';
@@ -23,6 +24,8 @@ export interface ConfigCommandDeps {
   readonly keys: SubscriptionKeyStore;
   /** Holds each server's client secret and msal-node token caches; they go with the server. */
   readonly tokens: EntraTokens;
+  /** The yes to "send tokens to this origin" goes with the server's other secrets: the next token asks again. */
+  readonly tokenConsent: Pick<TokenOriginConsent, 'revoke'>;
   readonly targets: ConfigTargets;
   readonly terminalEnv: TerminalKeyEnvironment;
   readonly status: ServerStatusStore;
@@ -88,9 +91,7 @@ async function removeServer(deps: ConfigCommandDeps, arg: ServerArg): Promise<Co
     );
     if (answer !== remove) return [];
   }
-  if (where.includes('extension')) {
-    await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(deps.extensionId, picked.name))).catch(() => undefined);
-  }
+  if (where.includes('extension')) await stopInVsCode(deps, picked.name);
   // The record names the client whose shared entries of an earlier version go too; read it before it is removed.
   const owner = deps.registry.find(picked.name);
   const removed: ConfigTargetKind[] = [];
@@ -109,13 +110,22 @@ async function removeServer(deps: ConfigCommandDeps, arg: ServerArg): Promise<Co
   return removed;
 }
 
+/** Asks VS Code to stop an extension-managed server (nothing happens when it is not running). */
+async function stopInVsCode(deps: ConfigCommandDeps, name: string): Promise<void> {
+  await Promise.resolve(vscode.commands.executeCommand('workbench.mcp.stopServer', mcpServerId(deps.extensionId, name))).catch(() => undefined);
+}
+
 /** What the server has in SecretStorage (the record, while configured, names its client for older entries). */
 async function storedSecrets(deps: ConfigCommandDeps, name: string): Promise<StoredSecrets> {
   return { key: await deps.keys.has(name), entra: await deps.tokens.hasStoredSecrets(deps.registry.find(name) ?? { name }) };
 }
 
-/** Deletes the server's subscription key, client secret and msal-node token caches. Returns whether any was there. */
+/**
+ * Deletes the server's subscription key, client secret and msal-node token caches, and takes back its token-origin
+ * grant. Returns whether a secret was there (a grant is not a secret).
+ */
 async function deleteStoredSecrets(deps: ConfigCommandDeps, name: string, owner = deps.registry.find(name)): Promise<boolean> {
+  await deps.tokenConsent.revoke(name, owner);
   const hadKey = await deps.keys.has(name);
   await deps.keys.delete(name);
   const hadEntra = await deps.tokens.forgetStoredSecrets(owner ?? { name });
@@ -131,6 +141,8 @@ async function forgetSecrets(deps: ConfigCommandDeps, arg: ServerArg): Promise<b
   const had = stored.key || stored.entra;
   if (had && !picked.fromCode && !(await confirmForget(picked.name, stored))) return false;
   await deleteStoredSecrets(deps, picked.name);
+  // A running server holds the forgotten key or token in its connection: stopped, its next start asks again.
+  if (deps.registry.find(picked.name)) await stopInVsCode(deps, picked.name);
   // What was seen with the forgotten secrets no longer says anything about the server.
   deps.status.forget(picked.name);
   await terminalEnv.refresh();

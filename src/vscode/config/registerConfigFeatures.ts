@@ -8,6 +8,7 @@ import type { ServerRegistry } from '../serverRegistry';
 import type { ServerArg } from '../serverPicker';
 import type { EntraTokens } from '../auth/lazyEntraTokens';
 import type { SubscriptionKeyStore } from '../subscriptionKeyStore';
+import type { TokenOriginConsent } from '../auth/tokenOriginConsent';
 import type { ConfigCommands } from './configCommandsFeature';
 import type { PlaintextKeyDiagnostics } from './plaintextKeyDiagnostics';
 import type { TargetLocator } from './targetLocations';
@@ -19,6 +20,8 @@ export interface ConfigFeatureDeps {
   readonly keys: SubscriptionKeyStore;
   /** Holds each server's client secret and msal-node token caches; they go with the server. */
   readonly tokens: EntraTokens;
+  /** Remove Server and Forget Secrets take back the server's yes to sending tokens to its origin. */
+  readonly tokenConsent: Pick<TokenOriginConsent, 'revoke'>;
   readonly locator: TargetLocator;
   readonly fs: ConfigFileSystem;
   readonly terminalEnv: TerminalKeyEnvironment;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { GRANTS_KEY, grantId, isPreapprovedOrigin, TokenGrants, type GrantMemento } from '../../../src/auth/tokenGrants';
+import { GRANTS_KEY, grantId, HOLDERS_KEY, isPreapprovedOrigin, TokenGrants, type GrantMemento } from '../../../src/auth/tokenGrants';
 
 /** Global state as VS Code keeps it: values go through JSON. */
 function memento(initial: Record<string, unknown> = {}): GrantMemento & { raw: Record<string, unknown> } {
@@ -48,6 +48,46 @@ describe('token grants: one yes per origin and token target (issue 16, item 2)',
     await grants.remove('https://gw.example', API);
     assert.equal(grants.has('https://gw.example', API), false);
     assert.equal(new TokenGrants(memento({ [GRANTS_KEY]: 'garbage' })).has('https://gw.example', API), false);
+  });
+
+  it('a server\'s grants are taken back with it, wherever its URL pointed; another server\'s grant stays', async () => {
+    const state = memento();
+    const grants = new TokenGrants(state);
+    await grants.add('https://old.example', API, 'Products');
+    await grants.add('https://gw.example', API, 'PRODUCTS');
+    await grants.add('https://other.example', API, 'Orders');
+    assert.deepEqual(state.raw[HOLDERS_KEY], { [grantId('https://old.example', API)]: ['products'], [grantId('https://gw.example', API)]: ['products'], [grantId('https://other.example', API)]: ['orders'] });
+    assert.equal(await grants.removeHolder('products'), 2);
+    assert.equal(grants.has('https://old.example', API), false);
+    assert.equal(grants.has('https://gw.example', API), false);
+    assert.equal(grants.has('https://other.example', API), true);
+    assert.deepEqual(Object.keys(state.raw[HOLDERS_KEY] as object), [grantId('https://other.example', API)]);
+    assert.equal(await grants.removeHolder('products'), 0, 'nothing left to take back');
+  });
+
+  it('a grant shared by two servers goes with either; a grant of an earlier version (no holder) goes by the current origin', async () => {
+    const grants = new TokenGrants(memento());
+    await grants.add('https://gw.example', API, 'A');
+    await grants.add('https://gw.example', API, 'B');
+    assert.equal(await grants.removeHolder('b'), 1);
+    assert.equal(grants.has('https://gw.example', API), false, 'A asks again too: the yes was for the origin and scopes');
+    const older = new TokenGrants(memento({ [GRANTS_KEY]: [grantId('https://gw.example', API)] }));
+    assert.equal(await older.removeHolder('A'), 0);
+    assert.equal(older.has('https://gw.example', API), true);
+    assert.equal(await older.removeHolder('A', { origin: 'https://GW.example/mcp', target: API }), 1);
+    assert.equal(older.has('https://gw.example', API), false);
+  });
+
+  it('holders of dropped grants are dropped too, and junk in the holders state is ignored', async () => {
+    const state = memento({ [HOLDERS_KEY]: { x: 'not a list', y: [1, 'b'] } });
+    const grants = new TokenGrants(state);
+    for (let i = 0; i < 502; i++) await grants.add(`https://gw${i}.example`, API, `s${i}`);
+    const holders = state.raw[HOLDERS_KEY] as Record<string, string[]>;
+    assert.equal(Object.keys(holders).length, 500);
+    assert.equal(holders[grantId('https://gw0.example', API)], undefined);
+    assert.deepEqual(holders[grantId('https://gw501.example', API)], ['s501']);
+    assert.equal(new TokenGrants(memento({ [HOLDERS_KEY]: ['junk'] })).has('https://gw.example', API), false);
+    assert.equal(await new TokenGrants(memento({ [HOLDERS_KEY]: 'junk' })).removeHolder('a'), 0);
   });
 
   it('keeps the newest 500 grants', async () => {
