@@ -6,7 +6,7 @@ import { before, describe, it } from 'node:test';
 import { waitFor } from '../harness/processes';
 import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { answer, choose, diagnoseFromTree, editUserSettings, filesUnder, findNotification, mcpListServers, notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
+import { answer, choose, QUICK_INPUT, diagnoseFromTree, editUserSettings, filesUnder, findNotification, mcpListServers, notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
 
 const SERVER = 'Products (user mcp.json)';
 const CANARY_KEY = `canary-user-mcp-${randomUUID()}`;
@@ -72,7 +72,15 @@ describe('User mcp.json: a person adds a server there, VS Code starts it at once
     sandbox.clearRequests();
     await frame.getByRole('button', { name: 'Diagnose with the Key…' }).click();
     const box = await quickInputFor(page, `Subscription key for ${SERVER}`);
+    // 18.2: the box says the key is used for this run only and kept nowhere, and where it goes; it is a password box.
     assert.equal(await box.getAttribute('type'), 'password');
+    assert.equal(await page.locator(`${QUICK_INPUT} .quick-input-title`).innerText(), `Subscription key for ${SERVER}: this diagnosis only, not stored`);
+    const origin = new URL(sandbox.endpoints.mcpUrl).origin;
+    // VS Code adds "(Press 'Enter' to confirm or 'Escape' to cancel)" after the prompt.
+    const prompt = await page.locator(`${QUICK_INPUT} .quick-input-message`).innerText();
+    const expected = `Type the key VS Code keeps for this server. It is sent as the Ocp-Apim-Subscription-Key header to ${origin} only, for this run, and is never stored or shown.`;
+    assert.ok(prompt.startsWith(expected), prompt);
+    await workbench.screenshot('e2e-user-mcp-diagnose-with-key-box');
     await box.fill(CANARY_KEY);
     await page.keyboard.press('Enter');
     await frame.locator('p.healthy').waitFor({ state: 'visible', timeout: 60_000 });

@@ -296,7 +296,8 @@ export class DiagnosticsPanel implements vscode.Disposable {
             validateInput: (value) => (value.trim() ? secretInputProblem(value.trim()) : undefined),
           }
         : {
-            title: vscode.l10n.t('Subscription key for {0}', entry.name),
+            // Not Set Key's title: this key is used once and kept nowhere, and the box says so before anything else.
+            title: vscode.l10n.t('Subscription key for {0}: this diagnosis only, not stored', entry.name),
             prompt: vscode.l10n.t('Type the key VS Code keeps for this server. It is sent as the {0} header to {1} only, for this run, and is never stored or shown.', entry.keyHeaderName, origin),
             password: true,
             ignoreFocusOut: true,
