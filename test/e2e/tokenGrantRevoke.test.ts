@@ -2,16 +2,12 @@
 // server. After Forget Secrets, and after Remove Server (the server added again), the next start asks again, and no
 // token reaches the gateway while the question is open or after it is answered No.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { openWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedDriver, packagedExtension } from '../harness/packages';
+import { describe, it } from 'node:test';
 import { waitFor } from '../harness/processes';
+import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { expectEntraSignIn } from './entraSignIn';
-import { choose, clickServerAction, editUserSettings, filesUnder, findNotification, notification, removeServerFromPalette, runCommand } from './workbench';
+import { choose, clickServerAction, editUserSettings, findNotification, notification, removeServerFromPalette, runCommand } from './workbench';
 
 const SERVER = 'Grant revoke';
 /** The healthy-entra scenario's user, typed on the Entra emulator's sign-in page. */
@@ -19,13 +15,22 @@ const USER = 'alex@contoso.onmicrosoft.com';
 
 describe('16.2 the token-origin yes is taken back by Forget Secrets and Remove Server: the next token asks again', () => {
   let sandbox: Sandbox;
-  let server: CodeServer;
-  let workbench: Workbench;
   let record: Record<string, unknown>;
   let origin: string;
+  const suite = workbenchSuite(async ({ stopAfter }) => {
+    sandbox = stopAfter(await startSandbox('healthy-entra'));
+    const { mcpUrl, tenantId, entra, caCertPath } = sandbox.endpoints;
+    origin = new URL(mcpUrl).origin;
+    record = { name: SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, scopes: [`${mcpUrl}/user_impersonate`] };
+    return {
+      label: 'e2e-grant-revoke',
+      testDriver: true,
+      userSettings: { 'apimMcp.authProviderId': 'apimMcpTest.sandboxEntra', 'apimMcp.servers': [record] },
+      env: { APIM_MCP_SANDBOX_ENTRA: JSON.stringify({ entra, caCertPath }), NODE_EXTRA_CA_CERTS: caCertPath },
+    };
+  });
 
-  const extensionLog = () => filesUnder(join(server.userDataDir, 'logs')).filter((f) => /APIM MCP/.test(f)).map((f) => readFileSync(f, 'utf8')).join('\n');
-  const question = () => workbench.page.locator('.monaco-dialog-box', { hasText: `Send your Microsoft Entra ID tokens to ${origin}?` });
+  const question = () => suite.page.locator('.monaco-dialog-box', { hasText: `Send your Microsoft Entra ID tokens to ${origin}?` });
   /** Requests that reached the gateway with any Authorization header since `since`. */
   const tokensSentSince = (since: number) => sandbox.requests().filter((r) => r.at >= since && r.authorization !== 'absent');
   const toolsListedWithTokenSince = (since: number) =>
@@ -38,14 +43,14 @@ describe('16.2 the token-origin yes is taken back by Forget Secrets and Remove S
    */
   const startAndAnswer = async (answer: 'Cancel' | 'Send Tokens', shot?: string) => {
     const since = Date.now();
-    await clickServerAction(workbench.page, SERVER, 'play');
+    await clickServerAction(suite.page, SERVER, 'play');
     await waitFor('the question about the origin', 30_000, async () => {
       if (tokensSentSince(since).length > 0) throw new Error(`a token reached ${origin} without the question being asked`);
       return (await question().isVisible()) ? true : undefined;
     });
-    if (shot) await workbench.screenshot(shot);
+    if (shot) await suite.workbench.screenshot(shot);
     assert.deepEqual(tokensSentSince(since).map((r) => r.authorization), [], 'a token reached the gateway before the question was answered');
-    const count = (pattern: RegExp) => extensionLog().match(pattern)?.length ?? 0;
+    const count = (pattern: RegExp) => suite.extensionLog().match(pattern)?.length ?? 0;
     const refusal = /\[tokenOrigin\] .* not allowed by the user/g;
     const why = /\[resolve\] Grant revoke: Entra ID tokens may not go to/g;
     const [refusalsBefore, whysBefore] = [count(refusal), count(why)];
@@ -57,41 +62,21 @@ describe('16.2 the token-origin yes is taken back by Forget Secrets and Remove S
     return true;
   };
 
-  before(async () => {
-    sandbox = await startSandbox('healthy-entra');
-    const { mcpUrl, tenantId, entra, caCertPath } = sandbox.endpoints;
-    origin = new URL(mcpUrl).origin;
-    record = { name: SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, scopes: [`${mcpUrl}/user_impersonate`] };
-    server = await startCodeServer({
-      label: 'e2e-grant-revoke',
-      extensions: [await packagedExtension(), await packagedDriver()],
-      userSettings: { 'apimMcp.authProviderId': 'apimMcpTest.sandboxEntra', 'apimMcp.servers': [record] },
-      env: { APIM_MCP_SANDBOX_ENTRA: JSON.stringify({ entra, caCertPath }), NODE_EXTRA_CA_CERTS: caCertPath },
-    });
-    workbench = await openWorkbench(server.url);
-  });
-
-  after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    await sandbox?.stop();
-  });
-
   it('signs in and says yes once: the server starts with the token', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'APIM MCP: Sign In to Microsoft Entra ID');
     const allow = page.locator('.monaco-dialog-box .monaco-button', { hasText: /^Allow$/ });
     await allow.waitFor({ state: 'visible', timeout: 30_000 });
-    const entraSignIn = expectEntraSignIn(workbench, sandbox.endpoints.entra, server.url);
+    const entraSignIn = expectEntraSignIn(suite.workbench, sandbox.endpoints.entra, suite.server.url);
     await allow.click();
     await entraSignIn.signIn(USER);
     await notification(page, `signed in to ${SERVER}`).waitFor({ state: 'visible', timeout: 30_000 });
     await startAndAnswer('Send Tokens', 'e2e-grant-revoke-first-question');
-    assert.equal(extensionLog().match(/\[tokenOrigin\]/g)?.length, 1, 'asked once');
+    assert.equal(suite.extensionLog().match(/\[tokenOrigin\]/g)?.length, 1, 'asked once');
   });
 
   it('Forget Secrets takes the yes back: the running server stops, the next start asks, No sends nothing, Yes sends the token', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'Notifications: Clear All Notifications');
     await runCommand(page, 'APIM MCP: Forget Secrets');
     await choose(page, 'Choose a server', SERVER);
@@ -101,10 +86,10 @@ describe('16.2 the token-origin yes is taken back by Forget Secrets and Remove S
   });
 
   it('Remove Server takes the yes back: the same server added again asks before its first token', async () => {
-    const { page } = workbench;
+    const { page } = suite;
     await runCommand(page, 'Notifications: Clear All Notifications');
     await removeServerFromPalette(page, SERVER);
-    await editUserSettings(page, server.userDataDir, { 'apimMcp.servers': [record] });
+    await editUserSettings(page, suite.server.userDataDir, { 'apimMcp.servers': [record] });
     await startAndAnswer('Cancel', 'e2e-grant-revoke-asked-after-remove');
     await startAndAnswer('Send Tokens');
   });

@@ -80,7 +80,7 @@ describe('User mcp.json: a person adds a server there, VS Code starts it at once
     const prompt = await page.locator(`${QUICK_INPUT} .quick-input-message`).innerText();
     const expected = `Type the key VS Code keeps for this server. It is sent as the Ocp-Apim-Subscription-Key header to ${origin} only, for this run, and is never stored or shown.`;
     assert.ok(prompt.startsWith(expected), prompt);
-    await workbench.screenshot('e2e-user-mcp-diagnose-with-key-box');
+    await suite.workbench.screenshot('e2e-user-mcp-diagnose-with-key-box');
     await box.fill(CANARY_KEY);
     await page.keyboard.press('Enter');
     await frame.locator('p.healthy').waitFor({ state: 'visible', timeout: 60_000 });
