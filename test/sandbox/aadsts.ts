@@ -55,10 +55,15 @@ export const AAD = {
   codeRedeemed: () => e(54005, 'invalid_grant', 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.'),
   crossOriginRedemption: () => e(9002326, 'invalid_request', "Cross-origin token redemption is permitted only for the 'Single-Page Application' client type."),
   refreshInvalid: () => e(70000, 'invalid_grant', "Authentication failed. The refresh token isn't valid."),
-  // --- sandbox wording (no verified text in the research) ---
+  // Public captures of live answers (FIDELITY.md E9, E16).
   tenantNotFound: (tenant: string) =>
-    e(90002, 'invalid_tenant', `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud.`, 'sandbox'),
-  loginRequired: () => e(50058, 'login_required', 'A silent sign-in request was sent but no user is signed in.', 'sandbox'),
+    e(
+      90002,
+      'invalid_tenant',
+      `Tenant '${tenant}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.`,
+    ),
+  loginRequired: () => e(50058, 'login_required', 'A silent sign-in request was sent but no user is signed in.'),
+  // --- sandbox wording (no verified text in the research) ---
   userNotFound: (login: string, tenant: string) =>
     e(50034, 'invalid_request', `The user account ${login} does not exist in the ${tenant} directory. To sign into this application, the account must be added to the directory.`, 'sandbox'),
   sessionLost: () => e(50089, 'invalid_request', 'Flow token expired - Authentication Failed. Have the user try signing-in again with username -password.', 'sandbox'),

@@ -76,7 +76,8 @@ export function readersOf(source: ConfigTargetKind): ClientKind[] {
     case 'userMcpJson':
       return ['vscode'];
     case 'rootDotMcpJson':
-      return ['claudeCode', 'copilotCli', 'inspector'];
+      // VS Code 1.139 lists a workspace folder's root .mcp.json too (FIDELITY.md K2).
+      return ['claudeCode', 'copilotCli', 'inspector', 'vscode'];
     case 'copilotCli':
       return ['copilotCli', 'inspector'];
   }
@@ -109,19 +110,30 @@ function envKey(s: ServerSighting, env: ClientEnvironment): Said | undefined {
   return { outcome: 'actionNeeded', text: `will connect where ${s.envVar} is set${terminals}` };
 }
 
-function vscodeVerdict(s: ServerSighting, server: ServerTraits): Said {
+function vscodeVerdict(s: ServerSighting, server: ServerTraits, clientIdFix = 'set oauth.clientId'): Said {
   if (server.forbidden) return fails('will ask for a sign-in that cannot help: it treats the gateway\'s 403 like a 401');
   if (usesEntra(s.auth)) {
     if (!server.resourceMetadata && !server.prm) return fails('will prompt "Dynamic Client Registration not supported": the 401 names no protected-resource metadata');
     if (server.prm && !server.prm.resourceExact) return fails('will not sign in: the metadata\'s resource is not exactly the server URL');
     if (s.oauthClientId) return { outcome: 'signIn', text: `will sign in with client ${s.oauthClientId}` };
     if (server.entraAuthority) return { outcome: 'signIn', text: 'will sign in with VS Code\'s own client id (aebc6443-996d-45c2-90f0-388ff96faa56): the API must pre-authorize it' };
-    if (!server.dynamicRegistration) return { outcome: 'actionNeeded', text: 'will prompt for a client id (no DCR); set oauth.clientId' };
+    if (!server.dynamicRegistration) return { outcome: 'actionNeeded', text: `will prompt for a client id (no DCR); ${clientIdFix}` };
     return { outcome: 'signIn', text: 'will register itself with the authorization server and sign in' };
   }
   if (s.keySupply === 'input') return connects('will connect; it asks for the key once and keeps it encrypted');
   if (s.keySupply === 'plaintext') return connects('will connect, but the key is in plain text in the file');
   return connects('will connect');
+}
+
+/**
+ * VS Code's reading of a root `.mcp.json` (FIDELITY.md K2): it takes each server's url and headers as written, with no
+ * variable replacement and no `oauth` block, so a `${VAR}` key goes out as that text and APIM refuses it.
+ */
+function vscodeDotMcpVerdict(s: ServerSighting, server: ServerTraits): Said {
+  if (!server.forbidden && usesSubscriptionKey(s.auth) && s.keySupply === 'env' && s.envVar) {
+    return fails(`lists this server from .mcp.json too and sends \${${s.envVar}} as the key (it expands no variables there), which APIM refuses`);
+  }
+  return vscodeVerdict({ ...s, oauthClientId: undefined }, server, 'type it when asked (an oauth block in .mcp.json is not read)');
 }
 
 function claudeVerdict(s: ServerSighting, env: ClientEnvironment): Said {
@@ -131,7 +143,8 @@ function claudeVerdict(s: ServerSighting, env: ClientEnvironment): Said {
   const key = envKey(s, env);
   if (key) return key;
   if (usesEntra(s.auth)) {
-    if (!s.oauthClientId) return fails('will try dynamic client registration, which Entra ID does not offer; set oauth.clientId');
+    // Inferred from what it does on a key 401 and where it reads the client id (FIDELITY.md K10): not run against Entra ID.
+    if (!s.oauthClientId) return fails('is expected to try dynamic client registration (inferred, not run), which Entra ID does not offer; set oauth.clientId');
     return { outcome: 'signIn', text: `needs "claude mcp login ${s.name}"; Claude Code 2.1.328 redeems the code without a scope, which Entra ID refuses (anthropics/claude-code#69547)` };
   }
   return connects('will connect');
@@ -163,7 +176,7 @@ export function clientVerdicts(sightings: readonly ServerSighting[], server: Ser
     for (const client of readersOf(s.source)) {
       const said =
         commonProblem(client, s, server) ??
-        (client === 'vscode' ? vscodeVerdict(s, server) : client === 'claudeCode' ? claudeVerdict(s, env) : client === 'copilotCli' ? copilotVerdict(s, env) : inspectorVerdict(s));
+        (client === 'vscode' ? (s.source === 'rootDotMcpJson' ? vscodeDotMcpVerdict(s, server) : vscodeVerdict(s, server)) : client === 'claudeCode' ? claudeVerdict(s, env) : client === 'copilotCli' ? copilotVerdict(s, env) : inspectorVerdict(s));
       verdicts.push({ client, source: s.source, outcome: said.outcome, text: `${CLIENT_LABELS[client]}: ${said.text}` });
     }
   }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ArmClient, ArmError, covers, isMcpApi, mcpUrls, parseScope } from '../../../src/core/azure/armClient';
-import { armErrorFinding } from '../../../src/core/azure/armFindings';
+import { armErrorFinding, parseAuthorizationFailed } from '../../../src/core/azure/armFindings';
 import { AZURE_CLOUDS, azureCloud, cloudOfGatewayHost, resourceManagerEndpoint } from '../../../src/core/azure/clouds';
 import { entraFromPolicy } from '../../../src/core/azure/policyPrefill';
 import { Secret } from '../../../src/core/secret';
@@ -204,4 +204,14 @@ test('15.4 the emulator answers MCP APIs like Resource Manager: hidden at 2024-0
     for (const key of ['type', 'subscriptionRequired', 'mcpProperties']) assert.ok(key in (preview.body as unknown as { properties: object }).properties, key);
     assert.equal(recorded.subscriptionRequired, false);
   });
+});
+
+test('A9: both AuthorizationFailed wordings name the object id, action and scope (the RBAC troubleshooting doc adds "or an ABAC condition not fulfilled")', () => {
+  const scope = `${ARM_SERVICE_ID}/subscriptions/sub1`;
+  const action = 'Microsoft.ApiManagement/service/subscriptions/listSecrets/action';
+  const tail = ` over scope '${scope}' or the scope is invalid. If access was recently granted, please refresh your credentials.`;
+  for (const middle of ['does not have authorization to perform action', 'does not have authorization or an ABAC condition not fulfilled to perform action']) {
+    const message = `The client 'alex@contoso.onmicrosoft.com' with object id 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee' ${middle} '${action}'${tail}`;
+    assert.deepEqual(parseAuthorizationFailed(message), { objectId: 'aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee', action, scope }, middle);
+  }
 });

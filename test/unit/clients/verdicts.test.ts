@@ -29,6 +29,8 @@ const CASES: [string, ServerSighting[], ServerTraits, ClientEnvironment, string[
       `actionNeeded: Claude Code: will connect once ${VAR} is set (VS Code terminals have it); unset, it sends \${${VAR}} as the key and APIM refuses it`,
       `actionNeeded: Copilot CLI: will connect once ${VAR} is set (VS Code terminals have it); unset, it sends \${${VAR}} as the key and APIM refuses it`,
       `actionNeeded: MCP Inspector: --config sends \${${VAR}} literally; use --cli <url> --header "Ocp-Apim-Subscription-Key: $${VAR}"`,
+      // K2: VS Code 1.139 reads the root .mcp.json too, and expands no variables in it.
+      `fails: VS Code: lists this server from .mcp.json too and sends \${${VAR}} as the key (it expands no variables there), which APIM refuses`,
     ],
   ],
   [
@@ -36,14 +38,24 @@ const CASES: [string, ServerSighting[], ServerTraits, ClientEnvironment, string[
     [keyAt('rootDotMcpJson')],
     KEY_SERVER,
     env(true),
-    ['connects: Claude Code: will connect', 'connects: Copilot CLI: will connect in a trusted folder (--trust-folder)', `actionNeeded: MCP Inspector: --config sends \${${VAR}} literally; use --cli <url> --header "Ocp-Apim-Subscription-Key: $${VAR}"`],
+    [
+      'connects: Claude Code: will connect',
+      'connects: Copilot CLI: will connect in a trusted folder (--trust-folder)',
+      `actionNeeded: MCP Inspector: --config sends \${${VAR}} literally; use --cli <url> --header "Ocp-Apim-Subscription-Key: $${VAR}"`,
+      `fails: VS Code: lists this server from .mcp.json too and sends \${${VAR}} as the key (it expands no variables there), which APIM refuses`,
+    ],
   ],
   [
     'tools ["*"] left in .mcp.json: Claude Code skips the server, the others do not care',
     [keyAt('rootDotMcpJson', { tools: ['*'] })],
     KEY_SERVER,
     env(true),
-    ['fails: Claude Code: skips this server: "tools" must be a list of objects (remove "tools": ["*"])', 'connects: Copilot CLI: will connect in a trusted folder (--trust-folder)', `actionNeeded: MCP Inspector: --config sends \${${VAR}} literally; use --cli <url> --header "Ocp-Apim-Subscription-Key: $${VAR}"`],
+    [
+      'fails: Claude Code: skips this server: "tools" must be a list of objects (remove "tools": ["*"])',
+      'connects: Copilot CLI: will connect in a trusted folder (--trust-folder)',
+      `actionNeeded: MCP Inspector: --config sends \${${VAR}} literally; use --cli <url> --header "Ocp-Apim-Subscription-Key: $${VAR}"`,
+      `fails: VS Code: lists this server from .mcp.json too and sends \${${VAR}} as the key (it expands no variables there), which APIM refuses`,
+    ],
   ],
   [
     'the same server in mcp.json (password input) and the Copilot CLI config (another shell: unknown)',
@@ -110,6 +122,7 @@ const CASES: [string, ServerSighting[], ServerTraits, ClientEnvironment, string[
       'signIn: Claude Code: needs "claude mcp login products"; Claude Code 2.1.328 redeems the code without a scope, which Entra ID refuses (anthropics/claude-code#69547)',
       'signIn: Copilot CLI: needs a sign-in first (/mcp in an interactive session in a trusted folder (--trust-folder)); prompt mode (-p) cannot sign in',
       'actionNeeded: MCP Inspector: needs a token: --header "Authorization: Bearer …", or its OAuth flow in a terminal',
+      'actionNeeded: VS Code: will prompt for a client id (no DCR); type it when asked (an oauth block in .mcp.json is not read)',
     ],
   ],
   [
@@ -118,9 +131,10 @@ const CASES: [string, ServerSighting[], ServerTraits, ClientEnvironment, string[
     ENTRA_SERVER,
     env(true),
     [
-      'fails: Claude Code: will try dynamic client registration, which Entra ID does not offer; set oauth.clientId',
+      'fails: Claude Code: is expected to try dynamic client registration (inferred, not run), which Entra ID does not offer; set oauth.clientId',
       'signIn: Copilot CLI: needs a sign-in first (/mcp in an interactive session in a trusted folder (--trust-folder)); prompt mode (-p) cannot sign in',
       'actionNeeded: MCP Inspector: needs a token: --header "Authorization: Bearer …", or its OAuth flow in a terminal',
+      'actionNeeded: VS Code: will prompt for a client id (no DCR); type it when asked (an oauth block in .mcp.json is not read)',
     ],
   ],
   [
@@ -140,6 +154,7 @@ const CASES: [string, ServerSighting[], ServerTraits, ClientEnvironment, string[
       'fails: Claude Code: will not connect: Nothing is published at /products-mcp/mcp',
       'fails: Copilot CLI: will not connect: Nothing is published at /products-mcp/mcp',
       'fails: MCP Inspector: will not connect: Nothing is published at /products-mcp/mcp',
+      'fails: VS Code: will not connect: Nothing is published at /products-mcp/mcp',
     ],
   ],
 ];
@@ -161,7 +176,7 @@ describe('per-client verdicts', () => {
         ['extension', ['vscode']],
         ['workspaceMcpJson', ['vscode']],
         ['userMcpJson', ['vscode']],
-        ['rootDotMcpJson', ['claudeCode', 'copilotCli', 'inspector']],
+        ['rootDotMcpJson', ['claudeCode', 'copilotCli', 'inspector', 'vscode']],
         ['copilotCli', ['copilotCli', 'inspector']],
       ],
     );

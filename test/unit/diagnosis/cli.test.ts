@@ -159,6 +159,8 @@ test('diagnose --config: a server in .vscode/mcp.json and .mcp.json gets a verdi
         ['rootDotMcpJson', 'actionNeeded', 'Claude Code'],
         ['rootDotMcpJson', 'actionNeeded', 'Copilot CLI'],
         ['rootDotMcpJson', 'actionNeeded', 'MCP Inspector'],
+        // K2: VS Code 1.139 lists the .mcp.json server too and sends the ${VAR} text as the key.
+        ['rootDotMcpJson', 'fails', 'VS Code'],
       ],
     );
     assert.match(out.clients[1]!.text, new RegExp(`^Claude Code: will connect once ${VAR} is set`));
@@ -166,7 +168,7 @@ test('diagnose --config: a server in .vscode/mcp.json and .mcp.json gets a verdi
     const set = await runCli(['diagnose', sb.endpoints.mcpUrl, ...configs, '--json'], { [VAR]: sb.endpoints.subscriptionKey! });
     assert.equal(set.code, 0, set.stdout);
     const ok = JSON.parse(set.stdout) as Out;
-    assert.deepEqual(ok.clients.map((c) => c.outcome), ['connects', 'connects', 'connects', 'actionNeeded']);
+    assert.deepEqual(ok.clients.map((c) => c.outcome), ['connects', 'connects', 'connects', 'actionNeeded', 'fails']);
     assert.ok(!set.stdout.includes(sb.endpoints.subscriptionKey!), 'the key is never printed');
 
     const human = await runCli(['diagnose', sb.endpoints.mcpUrl, ...configs]);

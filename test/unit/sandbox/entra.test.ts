@@ -108,6 +108,11 @@ test('15.1 client-not-found: AADSTS700016 on the ConvergedError page with the ru
     const tenant = await raw(`${sb.endpoints.entra}/00000000-0000-0000-0000-00000000dead/oauth2/v2.0/authorize?client_id=${CLIENT}&response_type=code&redirect_uri=http://127.0.0.1:33418&scope=openid`, { ca });
     assert.equal(tenant.status, 200);
     assert.equal(readEntraPage(tenant.text)?.errorCode, 90002);
+    // E9: the whole sentence real Entra sends (Azure/azure-cli#22145 and later public captures).
+    assert.equal(
+      readEntraPage(tenant.text)?.serviceMessage,
+      "AADSTS90002: Tenant '00000000-0000-0000-0000-00000000dead' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.",
+    );
   });
 });
 
