@@ -22,6 +22,7 @@ import { SubscriptionKeyStore } from './vscode/subscriptionKeyStore';
 import { registerAddServer } from './vscode/wizard/registerAddServer';
 import { registerWalkthroughProgress } from './vscode/walkthroughProgress';
 import { redactUrl } from './core/secrets/urlRedaction';
+import { useL10nBundle } from './core/text/coreL10n';
 
 /** A server as the Servers view lists it: where it is defined and its last status. Never a secret. */
 export interface ServerSummary {
@@ -48,6 +49,8 @@ export interface ApimMcpApi {
 }
 
 export function activate(context: vscode.ExtensionContext): ApimMcpApi {
+  // The core's text (findings, lint messages) in VS Code's display language; in English there is no bundle to hand over.
+  if (vscode.l10n.bundle) useL10nBundle(vscode.l10n.bundle);
   const log = vscode.window.createOutputChannel('APIM MCP', { log: true });
   context.subscriptions.push(log);
   const extensionId = context.extension.id;

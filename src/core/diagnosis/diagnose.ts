@@ -1,3 +1,5 @@
+// This bundle's copy of @vscode/l10n takes the translations the extension was given (dist/diagnosis.js loads late).
+import '../text/coreL10n';
 import { claimList } from '../entra/jwt';
 import type { Secret } from '../secret';
 import { secretValueProblem } from '../secrets/secretValue';
