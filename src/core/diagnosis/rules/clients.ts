@@ -3,6 +3,7 @@
  * Copilot CLI send an unset `${NAME}` reference as it is, and APIM refuses that "key" (FIDELITY.md C4, C15): the
  * cause is the variable, not the subscription.
  */
+import * as l10n from '@vscode/l10n';
 import { setVariableCommands } from '../../clients/shellCommands';
 import { parseEnvReference } from '../../secrets/envVars';
 import { type RuleContext, type FindingText } from './ruleContext';
@@ -13,16 +14,21 @@ const EXPLAINED = ['apim.key.invalid', 'apim.key.missing'];
 function unsetText(name: string, inVsCodeTerminals: boolean | undefined): FindingText {
   const terminals =
     inVsCodeTerminals === true
-      ? ' VS Code terminals already have it (the extension sets it there from secret storage): start the client from one, or set it in your own shell.'
+      ? ` ${l10n.t('VS Code terminals already have it (the extension sets it there from secret storage): start the client from one, or set it in your own shell.')}`
       : inVsCodeTerminals === false
-        ? ' VS Code terminals do not have it yet: store the key with "APIM MCP: Set Subscription Key" and open a new terminal, or set it in your shell.'
+        ? ` ${l10n.t('VS Code terminals do not have it yet: store the key with "APIM MCP: Set Subscription Key" and open a new terminal, or set it in your shell.')}`
         : '';
   return {
     id: 'apim.key.variableUnset',
     severity: 'error',
-    title: `Environment variable ${name} is not set where this client runs`,
+    title: l10n.t('Environment variable {0} is not set where this client runs', name),
     fix: {
-      summary: `Set ${name} to the subscription key in the shell that starts the client, then start the client again. With the variable unset, Claude Code and Copilot CLI send the text \${${name}} as the key and APIM answers "invalid subscription key".${terminals} Each command below asks for the key without showing it.`,
+      summary: l10n.t({
+        message:
+          'Set {0} to the subscription key in the shell that starts the client, then start the client again. With the variable unset, Claude Code and Copilot CLI send the text {1} as the key and APIM answers "invalid subscription key".{2} Each command below asks for the key without showing it.',
+        args: [name, `\${${name}}`, terminals],
+        comment: ['{0} is an environment variable name, {1} its ${NAME} reference; {2} is an optional sentence about VS Code terminals, starting with a space.'],
+      }),
       commands: setVariableCommands(name).map((c) => c.command),
     },
   };

@@ -4,6 +4,7 @@
  * its resource, authorization server and scopes, and the authorization server's own metadata. Only judged when
  * the server expects an Entra bearer token at all.
  */
+import * as l10n from '@vscode/l10n';
 import { FIX_COMMANDS } from '../fixCommands';
 import { APIM_MESSAGES, apimMessage } from '../../apim/gatewayResponse';
 import { authorityOf, scopeResource } from '../../entra/authority';
@@ -21,130 +22,117 @@ const TEXT = {
   prmInvalid: (mcpUrl: string, authority: string): FindingText => ({
     id: 'mcp.prm.invalid',
     severity: 'error',
-    title: 'The protected resource metadata is not usable',
+    title: l10n.t('The protected resource metadata is not usable'),
     fix: {
       summary:
-        'Serve PRM as a JSON object with "resource" (a string equal to the MCP URL) and "authorization_servers" / "scopes_supported" as arrays of strings.',
+        l10n.t('Serve PRM as a JSON object with "resource" (a string equal to the MCP URL) and "authorization_servers" / "scopes_supported" as arrays of strings.'),
       snippet: { language: 'xml', code: prmOperationPolicy(mcpUrl, authority, [EXAMPLE_SCOPE]) },
     },
   }),
   noResourceMetadata: (mcpUrl: URL, prmUrl: string, authority: string): FindingText => ({
     id: 'mcp.auth.noResourceMetadata',
     severity: 'error',
-    title: 'The Bearer challenge has no resource_metadata, so clients look for sign-in on the APIM host',
+    title: l10n.t('The Bearer challenge has no resource_metadata, so clients look for sign-in on the APIM host'),
     fix: {
       summary:
-        `Without resource_metadata and PRM, VS Code and Copilot CLI fall back to ${mcpUrl.origin}/authorize, which APIM answers with 404: ` +
-        `"needs authentication" forever. Add resource_metadata to the 401 challenge (on-error) and publish PRM at ${prmUrl}.`,
+        l10n.t('Without resource_metadata and PRM, VS Code and Copilot CLI fall back to {0}/authorize, which APIM answers with 404: "needs authentication" forever. Add resource_metadata to the 401 challenge (on-error) and publish PRM at {1}.', mcpUrl.origin, prmUrl),
       snippet: { language: 'xml', code: `${bearerChallengePolicy(prmUrl)}\n\n${prmOperationPolicy(mcpUrl.href, authority, [EXAMPLE_SCOPE])}` },
     },
   }),
   prmMissing: (mcpUrl: URL, prmUrl: string, authority: string): FindingText => ({
     id: 'mcp.prm.missing',
     severity: 'error',
-    title: 'No protected resource metadata (PRM) is published for this MCP server',
+    title: l10n.t('No protected resource metadata (PRM) is published for this MCP server'),
     fix: {
       summary:
-        `MCP clients discover how to sign in from PRM (RFC 9728). Add an anonymous GET operation that returns it at ${prmUrl} (and the well-known path ` +
-        `${mcpUrl.origin}/.well-known/oauth-protected-resource${mcpUrl.pathname.replace(/\/+$/, '')}), and a 401 challenge that points to it.`,
+        l10n.t('MCP clients discover how to sign in from PRM (RFC 9728). Add an anonymous GET operation that returns it at {0} (and the well-known path {1}/.well-known/oauth-protected-resource{2}), and a 401 challenge that points to it.', prmUrl, mcpUrl.origin, mcpUrl.pathname.replace(/\/+$/, '')),
       snippet: { language: 'xml', code: `${prmOperationPolicy(mcpUrl.href, authority, [EXAMPLE_SCOPE])}\n\n${bearerChallengePolicy(prmUrl)}` },
     },
   }),
   resourceMismatch: (mcpUrl: string, doc: PrmDocument): FindingText => ({
     id: 'mcp.prm.resourceMismatch',
     severity: 'error',
-    title: 'The PRM "resource" is not the MCP URL',
+    title: l10n.t('The PRM "resource" is not the MCP URL'),
     fix: {
       summary:
-        `Set "resource" in the PRM to exactly "${mcpUrl}" (no trailing slash difference). VS Code refuses the metadata otherwise ("Protected Resource ` +
-        'Metadata resource property value … does not match target server url"), and Entra needs the same value in the API app\'s identifierUris ' +
-        '(AADSTS9010010 otherwise).',
+        l10n.t('Set "resource" in the PRM to exactly "{0}" (no trailing slash difference). VS Code refuses the metadata otherwise ("Protected Resource Metadata resource property value … does not match target server url"), and Entra needs the same value in the API app\'s identifierUris (AADSTS9010010 otherwise).', mcpUrl),
       snippet: { language: 'json', code: JSON.stringify({ ...doc, resource: mcpUrl }, null, 2) },
     },
   }),
-  noAuthorizationServer: {
+  noAuthorizationServer: (): FindingText => ({
     id: 'mcp.prm.noAuthorizationServer',
     severity: 'error',
-    title: 'The PRM names no authorization server',
-    fix: { summary: 'Add "authorization_servers": ["https://login.microsoftonline.com/<tenant-id>/v2.0"] to the PRM.' },
-  },
+    title: l10n.t('The PRM names no authorization server'),
+    fix: { summary: l10n.t('Add "authorization_servers": ["https://login.microsoftonline.com/<tenant-id>/v2.0"] to the PRM.') },
+  }),
   authServerVersion: (base: string, tenant: string | undefined): FindingText => ({
     id: 'mcp.prm.authServerVersion',
     severity: 'error',
-    title: 'The PRM names a v1 authority; MCP sign-in needs the v2.0 one',
+    title: l10n.t('The PRM names a v1 authority; MCP sign-in needs the v2.0 one'),
     fix: {
       summary:
-        `Use the v2.0 authority "${base}/${tenant}/v2.0" in authorization_servers, ` +
-        'and set requestedAccessTokenVersion: 2 on the API app so tokens match it.',
+        l10n.t('Use the v2.0 authority "{0}/{1}/v2.0" in authorization_servers, and set requestedAccessTokenVersion: 2 on the API app so tokens match it.', base, String(tenant)),
     },
   }),
   metadataUnreachable: (authorizationServer: string): FindingText => ({
     id: 'entra.metadata.unreachable',
     severity: 'error',
-    title: 'The authorization server metadata cannot be fetched',
+    title: l10n.t('The authorization server metadata cannot be fetched'),
     fix: {
       summary:
-        `Clients look for the metadata of ${authorizationServer} at the RFC 8414 URL (/.well-known/oauth-authorization-server inserted before the path), ` +
-        'then the OpenID configuration inserted before and appended after the path (VS Code and the MCP spec, in that order); none answered. ' +
-        'Check the authority in the PRM (tenant id, /v2.0, no trailing slash), or publish the metadata when the gateway is the authorization server.',
+        l10n.t('Clients look for the metadata of {0} at the RFC 8414 URL (/.well-known/oauth-authorization-server inserted before the path), then the OpenID configuration inserted before and appended after the path (VS Code and the MCP spec, in that order); none answered. Check the authority in the PRM (tenant id, /v2.0, no trailing slash), or publish the metadata when the gateway is the authorization server.', authorizationServer),
     },
   }),
-  originAuthorizationServer: {
+  originAuthorizationServer: (): FindingText => ({
     id: 'mcp.auth.originAuthorizationServer',
     severity: 'info',
-    title: "Sign-in goes to the MCP origin's own authorization server",
+    title: l10n.t('Sign-in goes to the MCP origin\'s own authorization server'),
     fix: {
       summary:
-        "No protected resource metadata names an authorization server, so clients fall back to the metadata the MCP origin publishes itself (the " +
-        'APIM-as-authorization-server samples), as VS Code does. That works; PRM with a resource_metadata challenge is the current MCP way and lets ' +
-        'clients check the resource.',
+        l10n.t('No protected resource metadata names an authorization server, so clients fall back to the metadata the MCP origin publishes itself (the APIM-as-authorization-server samples), as VS Code does. That works; PRM with a resource_metadata challenge is the current MCP way and lets clients check the resource.'),
     },
-  },
+  }),
   noClientRegistration: (mcpUrl: string): FindingText => ({
     id: 'mcp.auth.noClientRegistration',
     severity: 'error',
-    title: 'The authorization server has no dynamic client registration and no client id is configured',
+    title: l10n.t('The authorization server has no dynamic client registration and no client id is configured'),
     fix: {
       summary:
-        'Either the authorization server offers dynamic client registration (registration_endpoint), or the client gets a static client id: ' +
-        'mcp.json "oauth": { "clientId": "<client-id>" } for VS Code, "oauthClientId" for Copilot CLI. Register the client\'s redirect URIs on that app.',
+        l10n.t('Either the authorization server offers dynamic client registration (registration_endpoint), or the client gets a static client id: mcp.json "oauth": { "clientId": "<client-id>" } for VS Code, "oauthClientId" for Copilot CLI. Register the client\'s redirect URIs on that app.'),
       snippet: {
         language: 'json',
         code: JSON.stringify({ servers: { '<server-name>': { type: 'http', url: mcpUrl, oauth: { clientId: '<client-id>' } } } }, null, 2),
       },
     },
   }),
-  noScopes: {
+  noScopes: (): FindingText => ({
     id: 'mcp.prm.noScopes',
     severity: 'warning',
-    title: 'The PRM publishes no scopes_supported',
+    title: l10n.t('The PRM publishes no scopes_supported'),
     fix: {
       summary:
-        `Publish the API scope (e.g. "${EXAMPLE_SCOPE}") in scopes_supported, ` +
-        'so clients request a token for this API and not for Microsoft Graph.',
+        l10n.t('Publish the API scope (e.g. "{0}") in scopes_supported, so clients request a token for this API and not for Microsoft Graph.', EXAMPLE_SCOPE),
     },
-  },
+  }),
   scopeResource: (resource: string): FindingText => ({
     id: 'mcp.prm.scopeResource',
     severity: 'warning',
-    title: 'The PRM scopes belong to a different Application ID URI than its "resource"',
+    title: l10n.t('The PRM scopes belong to a different Application ID URI than its "resource"'),
     fix: {
       summary:
-        `Clients that send RFC 8707 resource=${resource} (VS Code, Claude, OpenCode) get AADSTS9010010 unless "${resource}" is an Application ID URI ` +
-        'of the app that owns the scopes. Add it to identifierUris and publish the scopes under it.',
+        l10n.t('Clients that send RFC 8707 resource={0} (VS Code, Claude, OpenCode) get AADSTS9010010 unless "{0}" is an Application ID URI of the app that owns the scopes. Add it to identifierUris and publish the scopes under it.', resource),
       commands: [FIX_COMMANDS.addIdentifierUri(undefined, resource)],
     },
   }),
-  signInRequired: {
+  signInRequired: (): FindingText => ({
     id: 'entra.signIn.required',
     severity: 'info',
-    title: 'The server asks for an Entra sign-in, and discovery works',
+    title: l10n.t('The server asks for an Entra sign-in, and discovery works'),
     fix: {
       summary:
-        'Sign in when the client asks (VS Code: "The MCP server … requires authentication. Authenticate?"; Copilot CLI: /mcp auth <name>), ' +
-        'or pass a token to the diagnosis with --token-env.',
+        l10n.t('Sign in when the client asks (VS Code: "The MCP server … requires authentication. Authenticate?"; Copilot CLI: /mcp auth <name>), or pass a token to the diagnosis with --token-env.'),
     },
-  },
+  }),
 } satisfies Record<string, FindingText | ((...args: never[]) => FindingText)>;
 
 /** Where RFC 9728 puts the PRM for an MCP URL: its base path (without /mcp or /sse) plus the well-known suffix. */
@@ -176,7 +164,7 @@ export function discoveryRules(ctx: RuleContext): void {
   }
   const servers = isStringArray(doc.authorization_servers) ? doc.authorization_servers : [];
   if (!servers.length) {
-    report(ctx, TEXT.noAuthorizationServer, [`PRM at ${obs.prm.url}: ${quote(obs.prm.exchange.bodyText, 300)}`]);
+    report(ctx, TEXT.noAuthorizationServer(), [`PRM at ${obs.prm.url}: ${quote(obs.prm.exchange.bodyText, 300)}`]);
     return;
   }
   authorizationServerRules(ctx, servers[0]!);
@@ -245,7 +233,7 @@ function originAuthorizationServerRules(ctx: RuleContext, origin: AuthServerObse
     report(ctx, TEXT.noClientRegistration(ctx.obs.url.href), [...lines, `${origin.authorizationServer}: no registration_endpoint in its metadata`]);
     return;
   }
-  report(ctx, TEXT.originAuthorizationServer, lines);
+  report(ctx, TEXT.originAuthorizationServer(), lines);
 }
 
 /** The PRM's first authorization server: its version, and whether clients can fetch its metadata and register. */
@@ -271,7 +259,7 @@ function scopeRules(ctx: RuleContext, doc: PrmDocument, resource: string): void 
   const { obs } = ctx;
   const scopes = isStringArray(doc.scopes_supported) ? doc.scopes_supported : [];
   if (!scopes.length) {
-    report(ctx, TEXT.noScopes, [`PRM at ${obs.prm!.url}`]);
+    report(ctx, TEXT.noScopes(), [`PRM at ${obs.prm!.url}`]);
     return;
   }
   const resources = [...new Set(scopes.map(scopeResource).filter((r): r is string => Boolean(r)))];
@@ -289,5 +277,5 @@ function signInRequiredRule(ctx: RuleContext, server: string): void {
   if (ctx.out.some((f) => f.severity === 'error')) return;
   const fail = [obs.unauthenticated, obs.authenticated].map((a) => firstFailing(attemptExchanges(obs, a))).find((e) => /Bearer/i.test(e?.headers['www-authenticate'] ?? ''));
   const challenge = fail ? describeExchange(fail) : 'Bearer challenge';
-  report(ctx, TEXT.signInRequired, [challenge, `PRM at ${obs.prm!.url}`, `authorization server: ${server}`]);
+  report(ctx, TEXT.signInRequired(), [challenge, `PRM at ${obs.prm!.url}`, `authorization server: ${server}`]);
 }

@@ -4,6 +4,7 @@
  * G30–G31). A missing or refused key then looks like a token problem. When the body is the policy's and not APIM's,
  * the attempts with and without credentials are compared, and the key is named when the token cannot be the cause.
  */
+import * as l10n from '@vscode/l10n';
 import { apimMessage } from '../../apim/gatewayResponse';
 import type { HttpExchange } from '../../probe/probeHttpClient';
 import { readChallenges } from '../../probe/wwwAuthenticate';
@@ -29,19 +30,19 @@ const fix = (first: string): FindingText['fix'] => ({
 });
 
 const TEXT = {
-  keyMissing: {
+  keyMissing: (): FindingText => ({
     id: 'apim.key.maskedByOnError',
     severity: 'error',
-    title: 'A subscription key is most likely missing: the API\'s on-error section turns every 401 into a Bearer challenge',
+    title: l10n.t('A subscription key is most likely missing: the API\'s on-error section turns every 401 into a Bearer challenge'),
     fix: fix('Send the subscription key too, or turn "Subscription required" off for this OAuth API.'),
-  },
-  keyRefused: {
+  }),
+  keyRefused: (): FindingText => ({
     id: 'apim.key.maskedByOnError',
     severity: 'error',
-    title: 'The subscription key was most likely refused: the API\'s on-error section turns every 401 into a Bearer challenge',
+    title: l10n.t('The subscription key was most likely refused: the API\'s on-error section turns every 401 into a Bearer challenge'),
     fix: fix('Use the key of an active subscription whose scope includes this API.'),
-  },
-} satisfies Record<string, FindingText>;
+  }),
+} satisfies Record<string, () => FindingText>;
 
 /** A 401 with a Bearer challenge whose body is not APIM's own `{ statusCode, message }`: a policy wrote the answer. */
 export function isPolicyWritten401(e: HttpExchange): boolean {
@@ -64,6 +65,6 @@ export function maskedKeyRules(ctx: RuleContext, e: HttpExchange): boolean {
     `the token's claims match what the gateway expects (checked against ${checkedAgainst})`,
     'the body is the policy\'s own, not APIM\'s { statusCode, message }: an on-error section wrote it, and on-error runs for key failures too',
   ];
-  report(ctx, keySent ? TEXT.keyRefused : TEXT.keyMissing, evidence);
+  report(ctx, keySent ? TEXT.keyRefused() : TEXT.keyMissing(), evidence);
   return true;
 }

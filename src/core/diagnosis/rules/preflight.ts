@@ -4,6 +4,7 @@
  * finding of the AADSTS catalogue; the fix is sharpened with what the request showed (whose redirect URI it is,
  * the client to pre-authorize, the API app to change). Unknown codes are reported with their documentation link.
  */
+import * as l10n from '@vscode/l10n';
 import { aadstsErrorUrl, lookupAadsts, type AadstsEntry } from '../../entra/aadstsCatalogue';
 import { VSCODE_CLIENT_ID } from '../../entra/authority';
 import { identifyRedirectUri, PLATFORM_LABEL, type RedirectUriEntry } from '../../entra/redirectUris';
@@ -25,13 +26,13 @@ const TEXT = {
   unknownCode: (code: number): FindingText => ({
     id: 'entra.signIn.failed',
     severity: 'error',
-    title: `Entra refuses the sign-in with AADSTS${code}`,
-    fix: { summary: `Look the code up at ${aadstsErrorUrl(code)}.`, links: [codeLink(code)] },
+    title: l10n.t('Entra refuses the sign-in with AADSTS{0}', code),
+    fix: { summary: l10n.t('Look the code up at {0}.', aadstsErrorUrl(code)), links: [codeLink(code)] },
   }),
   catalogued: (entry: AadstsEntry, code: number, fix: Fix): FindingText => ({
     id: entry.findingId,
     severity: 'error',
-    title: `Entra refuses the sign-in: AADSTS${code}`,
+    title: l10n.t('Entra refuses the sign-in: AADSTS{0}', code),
     fix,
   }),
   cataloguedFix: (entry: AadstsEntry, code: number): Fix => ({ summary: entry.fix, links: [codeLink(code)] }),
@@ -53,10 +54,10 @@ const TEXT = {
     commands: [FIX_COMMANDS.showAssignmentRequired(apiAppId), FIX_COMMANDS.turnOffAssignmentRequired(apiAppId)],
     links: [{ label: 'Enterprise applications → Users and groups', url: PORTAL.enterpriseApps }, codeLink(code)],
   }),
-  beforeSignIn: {
+  beforeSignIn: (): FindingText => ({
     id: 'entra.preflight.beforeSignIn',
     severity: 'info',
-    title: 'Entra accepts the sign-in request up to its sign-in page; what it checks after sign-in was not tested',
+    title: l10n.t('Entra accepts the sign-in request up to its sign-in page; what it checks after sign-in was not tested'),
     fix: {
       summary:
         'The preflight starts the sign-in a client makes without signing anyone in, so Entra shows its sign-in page and stops there. ' +
@@ -64,7 +65,7 @@ const TEXT = {
         `Only after sign-in does it check ${PREFLIGHT_REACH.afterSignIn.map((c) => `${c.what} (AADSTS${c.code})`).join(', ')}. ` +
         'Sign in from the client once; if Entra refuses, paste its error into the panel\'s paste box or run: apim-mcp explain "<error text>".',
     },
-  } satisfies FindingText,
+  }),
   resourceFix: (base: Fix, apiAppId: string, resource: string): Fix => ({
     ...base,
     commands: [FIX_COMMANDS.addIdentifierUri(apiAppId, resource)],
@@ -82,7 +83,7 @@ export function preflightRules(ctx: RuleContext): void {
 /** The preflight met the sign-in page: say what that proved and what only a real sign-in will show (real Entra's order). */
 function beforeSignInRule(ctx: RuleContext, p: PreflightResult): void {
   const request = `client_id=${p.request.clientId}, redirect_uri=${p.request.redirectUri}${p.request.resource ? `, resource=${p.request.resource}` : ''}`;
-  report(ctx, TEXT.beforeSignIn, [
+  report(ctx, TEXT.beforeSignIn(), [
     `GET ${p.exchange.url.split('?')[0]} (${request}) → HTTP ${p.exchange.status} Entra sign-in page (nobody signed in)`,
     `checked: ${PREFLIGHT_REACH.checked.map((c) => c.what).join('; ')}`,
     `not checked until someone signs in: ${PREFLIGHT_REACH.afterSignIn.map((c) => `${c.what} (AADSTS${c.code})`).join('; ')}`,

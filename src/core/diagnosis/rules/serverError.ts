@@ -6,6 +6,7 @@
  * - a fast 500 after the backend already answered this run (initialize, tools/list) is a policy expression;
  * - a fast 500 to the first request is one of the two, and the fix names the checks that decide.
  */
+import * as l10n from '@vscode/l10n';
 import { apimMessage } from '../../apim/gatewayResponse';
 import type { HttpExchange } from '../../probe/probeHttpClient';
 import { attemptExchanges, toolCallExchange, type Observations } from '../observe';
@@ -17,50 +18,43 @@ const TRACE_CHECK =
 
 /** What each 500 finding says; the rule below only decides which applies and gathers the evidence. */
 const TEXT = {
-  expressionError: {
+  expressionError: (): FindingText => ({
     id: 'apim.policy.expressionError',
     severity: 'error',
-    title: 'A gateway policy expression failed (HTTP 500 from APIM)',
+    title: l10n.t('A gateway policy expression failed (HTTP 500 from APIM)'),
     fix: {
       summary:
-        'A policy expression threw (LastError ExpressionValueEvaluationFailure), typically an unguarded claim read such as Claims["roles"] ' +
-        'on a token without roles, or a body read on a request that has none. Guard every read and return 401/403 yourself; get the exact ' +
-        `expression from an APIM trace (Apim-Debug-Authorization). If the trace says BackendConnectionFailure instead, the backend dropped this call.`,
+        l10n.t('A policy expression threw (LastError ExpressionValueEvaluationFailure), typically an unguarded claim read such as Claims["roles"] on a token without roles, or a body read on a request that has none. Guard every read and return 401/403 yourself; get the exact expression from an APIM trace (Apim-Debug-Authorization). If the trace says BackendConnectionFailure instead, the backend dropped this call.'),
       snippet: {
         language: 'xml',
         code: '@(context.Request.Headers.GetValueOrDefault("Authorization","").AsJwt()?.Claims.GetValueOrDefault("roles", "") ?? "")',
       },
     },
-  },
-  backendTimeout: {
+  }),
+  backendTimeout: (): FindingText => ({
     id: 'apim.backend.timeout',
     severity: 'error',
-    title: 'The backend did not answer within the gateway\'s forward-request timeout (HTTP 500 from APIM)',
+    title: l10n.t('The backend did not answer within the gateway\'s forward-request timeout (HTTP 500 from APIM)'),
     fix: {
       summary:
-        'APIM waited for the MCP backend\'s response headers until the forward-request timeout passed, then answered 500 (LastError Reason ' +
-        'Timeout at forward-request; the backend may still finish the work). Make the slow tool answer sooner (stream progress, or start the ' +
-        'work and return), or raise the timeout for this API; values above 240 s may not be honoured.',
+        l10n.t('APIM waited for the MCP backend\'s response headers until the forward-request timeout passed, then answered 500 (LastError Reason Timeout at forward-request; the backend may still finish the work). Make the slow tool answer sooner (stream progress, or start the work and return), or raise the timeout for this API; values above 240 s may not be honoured.'),
       snippet: { language: 'xml', code: '<backend>\n    <forward-request timeout="120" buffer-response="false" />\n</backend>' },
     },
-  },
-  internalError: {
+  }),
+  internalError: (): FindingText => ({
     id: 'apim.server.internalError',
     severity: 'error',
-    title: 'APIM answered HTTP 500: one of a policy expression error or an unreachable backend',
+    title: l10n.t('APIM answered HTTP 500: one of a policy expression error or an unreachable backend'),
     fix: {
       summary:
-        'APIM gives the same 500 body for a policy expression that throws and for a backend it cannot reach, and nothing reached the backend ' +
-        `this run. ${TRACE_CHECK} ExpressionValueEvaluationFailure is the policy (the trace names the expression); BackendConnectionFailure is ` +
-        'the backend (check its URL in the API settings or backend entity, that it runs, and the network path from the gateway, e.g. ' +
-        'private endpoints and NSGs); Timeout is a backend slower than forward-request allows.',
+        l10n.t('APIM gives the same 500 body for a policy expression that throws and for a backend it cannot reach, and nothing reached the backend this run. {0} ExpressionValueEvaluationFailure is the policy (the trace names the expression); BackendConnectionFailure is the backend (check its URL in the API settings or backend entity, that it runs, and the network path from the gateway, e.g. private endpoints and NSGs); Timeout is a backend slower than forward-request allows.', TRACE_CHECK),
       commands: [
         'az apim api show --resource-group <rg> --service-name <apim> --api-id <api-id> --query "{serviceUrl:serviceUrl, backendId:backendId}"',
         'az apim backend show --resource-group <rg> --service-name <apim> --backend-id <backend-id> --query url',
       ],
     },
-  },
-} satisfies Record<string, FindingText>;
+  }),
+} satisfies Record<string, () => FindingText>;
 
 /** `{ statusCode: 500, … }`: APIM's own error body, not the backend's. */
 export function isApimErrorBody(e: HttpExchange): boolean {
@@ -99,9 +93,9 @@ export function serverErrorRule(ctx: RuleContext, e: HttpExchange, label = e.jso
     timing.line,
     ...(reachedBackend ? [`initialize${listed ? ' and tools/list' : ''} worked this run, so the backend answers`] : ['no request reached the backend this run']),
   ];
-  if (timing.slow) report(ctx, TEXT.backendTimeout, context);
-  else if (reachedBackend) report(ctx, TEXT.expressionError, context);
-  else report(ctx, TEXT.internalError, context);
+  if (timing.slow) report(ctx, TEXT.backendTimeout(), context);
+  else if (reachedBackend) report(ctx, TEXT.expressionError(), context);
+  else report(ctx, TEXT.internalError(), context);
 }
 
 /**

@@ -4,6 +4,7 @@
  * expectations when known and with the PRM otherwise. Claims are decoded, never verified. A claim problem is an
  * error when the gateway answered 401 to the token, a warning when it accepted it.
  */
+import * as l10n from '@vscode/l10n';
 import { FIX_COMMANDS } from '../fixCommands';
 import { GUID } from '../../basics';
 import { issuerShape, scopeName, VSCODE_CLIENT_ID } from '../../entra/authority';
@@ -33,49 +34,45 @@ const SIGN_IN_AGAIN =
 
 /** What each token finding says; the checks below only decide which applies and gather the evidence. */
 const TEXT = {
-  notJwt: {
+  notJwt: (): FindingText => ({
     id: 'entra.token.notJwt',
     severity: 'error',
-    title: 'The access token is not a JWT',
+    title: l10n.t('The access token is not a JWT'),
     fix: {
       summary:
-        'Pass the access token itself (three base64url parts separated by dots), without quotes; ' +
-        'an opaque token or an ID token is not what APIM validates.',
+        l10n.t('Pass the access token itself (three base64url parts separated by dots), without quotes; an opaque token or an ID token is not what APIM validates.'),
     },
-  },
-  rejected: {
+  }),
+  rejected: (): FindingText => ({
     id: 'entra.token.rejected',
     severity: 'error',
-    title: 'The gateway rejected the token, and its claims do not show why',
+    title: l10n.t('The gateway rejected the token, and its claims do not show why'),
     fix: {
       summary:
-        'Compare the claims with the validate-jwt / validate-azure-ad-token policy (audiences, issuers, required-claims, client-application-ids). ' +
-        'A signature failure (token from another tenant\'s keys, or a signing key the gateway has not fetched yet) looks the same from outside: ' +
-        'run an APIM trace (Apim-Debug-Authorization) to see the IDX reason.',
+        l10n.t('Compare the claims with the validate-jwt / validate-azure-ad-token policy (audiences, issuers, required-claims, client-application-ids). A signature failure (token from another tenant\'s keys, or a signing key the gateway has not fetched yet) looks the same from outside: run an APIM trace (Apim-Debug-Authorization) to see the IDX reason.'),
     },
-  },
-  expired: {
+  }),
+  expired: (): ClaimText => ({
     id: 'entra.token.expired',
-    title: 'The access token has expired',
-    fix: { summary: `${SIGN_IN_AGAIN} APIM's clock-skew is 0 s by default; clients must refresh before exp.` },
-  },
-  notYetValid: {
+    title: l10n.t('The access token has expired'),
+    fix: { summary: l10n.t('{0} APIM\'s clock-skew is 0 s by default; clients must refresh before exp.', SIGN_IN_AGAIN) },
+  }),
+  notYetValid: (): ClaimText => ({
     id: 'entra.token.notYetValid',
-    title: 'The access token is not valid yet',
-    fix: { summary: 'Check the clock of the machine that issued or checks the token; allow a small clock-skew in validate-jwt (clock-skew="60").' },
-  },
+    title: l10n.t('The access token is not valid yet'),
+    fix: { summary: l10n.t('Check the clock of the machine that issued or checks the token; allow a small clock-skew in validate-jwt (clock-skew="60").') },
+  }),
   tenant: (expectedTenant: string): ClaimText => ({
     id: 'entra.token.tenant',
-    title: 'The token comes from another tenant',
+    title: l10n.t('The token comes from another tenant'),
     fix: {
       summary:
-        `Sign in to tenant ${expectedTenant}: VS Code takes the tenant from the PRM authorization server; ` +
-        `otherwise use VSCODE_TENANT:${expectedTenant} or az login --tenant ${expectedTenant}.`,
+        l10n.t('Sign in to tenant {0}: VS Code takes the tenant from the PRM authorization server; otherwise use VSCODE_TENANT:{0} or az login --tenant {0}.', expectedTenant),
     },
   }),
   graphAudience: (apiScope: string | undefined, apiAppId: string | undefined): ClaimText => ({
     id: 'entra.token.audience',
-    title: 'The token is for Microsoft Graph, not for this API',
+    title: l10n.t('The token is for Microsoft Graph, not for this API'),
     fix: {
       summary:
         'The client asked only for Graph scopes (User.Read/openid), so Entra issued a Microsoft Graph token. ' +
@@ -86,11 +83,10 @@ const TEXT = {
   }),
   audience: (apiAppId: string | undefined): ClaimText => ({
     id: 'entra.token.audience',
-    title: 'The token audience is not one the gateway accepts',
+    title: l10n.t('The token audience is not one the gateway accepts'),
     fix: {
       summary:
-        "v2 tokens carry the API's application id (GUID) as aud; v1 tokens may carry the Application ID URI (api://…). List both forms in the " +
-        "policy's <audiences>, or pin v2 tokens (requestedAccessTokenVersion: 2) and accept the GUID.",
+        l10n.t('v2 tokens carry the API\'s application id (GUID) as aud; v1 tokens may carry the Application ID URI (api://…). List both forms in the policy\'s <audiences>, or pin v2 tokens (requestedAccessTokenVersion: 2) and accept the GUID.'),
       snippet: {
         language: 'xml',
         code: `<audiences>\n    <audience>${apiAppId ?? API_APP}</audience>\n    <audience>api://${apiAppId ?? API_APP}</audience>\n</audiences>`,
@@ -103,9 +99,7 @@ const TEXT = {
     title: `The token has a v${version ?? '?'} issuer the gateway does not accept`,
     fix: {
       summary:
-        'Entra has two issuers, not one: v1 https://sts.windows.net/<tenant-id>/ and v2 https://login.microsoftonline.com/<tenant-id>/v2.0. ' +
-        'The API app decides which tokens are issued. Set requestedAccessTokenVersion: 2 on the API app, and accept both issuers in validate-jwt ' +
-        'until old tokens expire (or use validate-azure-ad-token, which accepts both).',
+        l10n.t('Entra has two issuers, not one: v1 https://sts.windows.net/<tenant-id>/ and v2 https://login.microsoftonline.com/<tenant-id>/v2.0. The API app decides which tokens are issued. Set requestedAccessTokenVersion: 2 on the API app, and accept both issuers in validate-jwt until old tokens expire (or use validate-azure-ad-token, which accepts both).'),
       commands: [FIX_COMMANDS.pinV2Tokens(apiAppId)],
       snippet: {
         language: 'xml',
@@ -118,34 +112,33 @@ const TEXT = {
   }),
   clientApp: (clientId: string): ClaimText => ({
     id: 'entra.token.clientApp',
-    title: 'The client application is not in the policy\'s client-application-ids',
+    title: l10n.t('The client application is not in the policy\'s client-application-ids'),
     fix: {
-      summary: `Add ${clientId} to <client-application-ids> in validate-azure-ad-token (VS Code's client id is ${VSCODE_CLIENT_ID}).`,
+      summary: l10n.t('Add {0} to <client-application-ids> in validate-azure-ad-token (VS Code\'s client id is {1}).', clientId, VSCODE_CLIENT_ID),
       snippet: { language: 'xml', code: `<client-application-ids>\n    <application-id>${clientId}</application-id>\n</client-application-ids>` },
     },
   }),
   scope: (wantedScope: string | undefined): ClaimText => ({
     id: 'entra.token.scope',
-    title: 'The token lacks the API scope',
-    fix: { summary: `Request the API scope (${wantedScope}) when signing in, and publish it in PRM scopes_supported so clients ask for it.` },
+    title: l10n.t('The token lacks the API scope'),
+    fix: { summary: l10n.t('Request the API scope ({0}) when signing in, and publish it in PRM scopes_supported so clients ask for it.', String(wantedScope)) },
   }),
-  deviceBound: {
+  deviceBound: (): ClaimText => ({
     id: 'entra.token.deviceBound',
-    title: 'The token is device-bound (cnf claim)',
+    title: l10n.t('The token is device-bound (cnf claim)'),
     fix: {
       summary:
-        'VS Code ≥ 1.121 with the WAM broker issues proof-of-possession (cnf) tokens that APIM rejects: set ' +
-        '"microsoft-authentication.implementation": "msal-no-broker" in VS Code settings and sign in again.',
+        l10n.t('VS Code ≥ 1.121 with the WAM broker issues proof-of-possession (cnf) tokens that APIM rejects: set "microsoft-authentication.implementation": "msal-no-broker" in VS Code settings and sign in again.'),
       snippet: { language: 'json', code: '{\n  "microsoft-authentication.implementation": "msal-no-broker"\n}' },
     },
-  },
+  }),
 } satisfies Record<string, FindingText | ClaimText | ((...args: never[]) => ClaimText)>;
 
 export function tokenRules(ctx: RuleContext, primaryFail: HttpExchange | undefined): void {
   const { obs } = ctx;
   if (!obs.token) return;
   if (!obs.token.ok) {
-    report(ctx, TEXT.notJwt, [obs.token.error]);
+    report(ctx, TEXT.notJwt(), [obs.token.error]);
     return;
   }
   // A 401 (or validate-jwt's 403) to the token, unless the key or a token the gateway could not find already explains it.
@@ -163,7 +156,7 @@ export function tokenRules(ctx: RuleContext, primaryFail: HttpExchange | undefin
   if (rejected && !problems.length) {
     const c = obs.token.token.claims;
     const claimLines = SHOWN_CLAIMS.filter((k) => c[k] !== undefined).map((k) => `${k} = ${quote(JSON.stringify(c[k]), 200)}`);
-    report(ctx, TEXT.rejected, [gateway!, ...claimLines]);
+    report(ctx, TEXT.rejected(), [gateway!, ...claimLines]);
   }
 }
 
@@ -220,13 +213,13 @@ const iso = (t: number): string => new Date(t * 1000).toISOString();
 const expiredCheck: ClaimCheck = ({ claims, now }) => {
   const exp = claimTime(claims, 'exp');
   if (exp === undefined || exp > now) return undefined;
-  return { ...TEXT.expired, evidence: [`exp = ${exp} (${iso(exp)})`, `now = ${now} (${iso(now)})`, `expired ${now - exp} s ago`] };
+  return { ...TEXT.expired(), evidence: [`exp = ${exp} (${iso(exp)})`, `now = ${now} (${iso(now)})`, `expired ${now - exp} s ago`] };
 };
 
 const notYetValidCheck: ClaimCheck = ({ claims, now }) => {
   const nbf = claimTime(claims, 'nbf');
   if (nbf === undefined || nbf <= now) return undefined;
-  return { ...TEXT.notYetValid, evidence: [`nbf = ${nbf} (${iso(nbf)})`, `now = ${now} (${iso(now)})`] };
+  return { ...TEXT.notYetValid(), evidence: [`nbf = ${nbf} (${iso(nbf)})`, `now = ${now} (${iso(now)})`] };
 };
 
 /** Where an expectation comes from, for the evidence line: the policy line that says it, or the PRM. */
@@ -308,7 +301,7 @@ const scopeCheck: ClaimCheck = ({ scp, audienceWrong, expect, prm }) => {
 
 const deviceBoundCheck: ClaimCheck = ({ claims, azp }) => {
   if (claims['cnf'] === undefined) return undefined;
-  return { ...TEXT.deviceBound, evidence: [`cnf = ${quote(JSON.stringify(claims['cnf']), 200)}`, `azp = "${azp ?? ''}"`] };
+  return { ...TEXT.deviceBound(), evidence: [`cnf = ${quote(JSON.stringify(claims['cnf']), 200)}`, `azp = "${azp ?? ''}"`] };
 };
 
 /**

@@ -4,6 +4,7 @@
  * GET with Accept: text/event-stream, then the `endpoint` event. The probe does the same, so an /sse URL that
  * still works is not reported as "nothing is published", and one that does not says the SSE GET failed too.
  */
+import * as l10n from '@vscode/l10n';
 import type { HttpExchange } from '../../probe/probeHttpClient';
 import type { McpAttempt } from '../../probe/mcpSession';
 import type { Observations } from '../observe';
@@ -13,12 +14,10 @@ const TEXT = {
   legacySse: (url: URL): FindingText => ({
     id: 'mcp.transport.legacySse',
     severity: 'info',
-    title: 'This URL speaks the legacy HTTP+SSE transport, not streamable HTTP',
+    title: l10n.t('This URL speaks the legacy HTTP+SSE transport, not streamable HTTP'),
     fix: {
       summary:
-        `A POST to ${url.pathname} is refused, and the deprecated SSE transport (GET, then the endpoint event) answers instead. VS Code falls back to it ` +
-        'by itself; other clients need "type": "sse". Where the API also publishes streamable HTTP, use its …/mcp URL: SSE is deprecated since ' +
-        'MCP 2025-03-26.',
+        l10n.t('A POST to {0} is refused, and the deprecated SSE transport (GET, then the endpoint event) answers instead. VS Code falls back to it by itself; other clients need "type": "sse". Where the API also publishes streamable HTTP, use its …/mcp URL: SSE is deprecated since MCP 2025-03-26.', url.pathname),
     },
   }),
 } satisfies Record<string, (...args: never[]) => FindingText>;
