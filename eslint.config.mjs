@@ -73,6 +73,17 @@ const untranslatedText = [
   `AssignmentExpression[left.property.name=${UI_PROPERTY}] > TemplateLiteral.right:has(TemplateElement[value.raw=${PROSE}])`,
 ].map((selector) => ({ selector, message: UNTRANSLATED }));
 
+// The core's text the extension shows goes through l10n.t of @vscode/l10n (src/core/text/coreL10n.ts): a finding's
+// title and fix summary, and a policy or config lint message, may not be plain prose.
+const CORE_TEXT_PROPERTY = '/^(title|summary)$/';
+const UNTRANSLATED_CORE = "The core's user-visible text goes through l10n.t('literal') of @vscode/l10n (src/core/text/coreL10n.ts).";
+const untranslatedCoreText = [
+  `Property[key.name=${CORE_TEXT_PROPERTY}] > Literal.value[value=${PROSE}]`,
+  `Property[key.name=${CORE_TEXT_PROPERTY}] > TemplateLiteral.value:has(TemplateElement[value.raw=${PROSE}])`,
+  `Property[key.name=${CORE_TEXT_PROPERTY}] BinaryExpression > Literal[value=${PROSE}]`,
+  `Property[key.name=${CORE_TEXT_PROPERTY}] BinaryExpression > TemplateLiteral:has(TemplateElement[value.raw=${PROSE}])`,
+].map((selector) => ({ selector, message: UNTRANSLATED_CORE }));
+
 export default defineConfig(
   {
     // The .js files are the test driver extension and its suite index (CommonJS, no type information).
@@ -104,4 +115,5 @@ export default defineConfig(
   },
   ...layers,
   { files: ['src/vscode/**', 'src/extension.ts', 'src/webview/**'], rules: { 'no-restricted-syntax': ['error', ...untranslatedText] } },
+  { files: ['src/core/diagnosis/rules/**'], rules: { 'no-restricted-syntax': ['error', ...untranslatedCoreText] } },
 );

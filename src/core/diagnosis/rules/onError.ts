@@ -14,16 +14,16 @@ import { describeExchange, report, sentHeader, type FindingText, type RuleContex
 import { isApimErrorBody } from './serverError';
 import { tokenLooksAccepted } from './token';
 
-const DECIDE =
-  'What decides: the API\'s "Subscription required" setting (subscriptionRequired), and an APIM trace (Apim-Debug-Authorization) whose ' +
-  'LastError.Reason is SubscriptionKeyNotFound or SubscriptionKeyInvalid for a key, Token… for the token. Let on-error rewrite only token ' +
-  'failures, so key failures keep APIM\'s own answer:';
+const decide = (): string =>
+  l10n.t(
+    'What decides: the API\'s "Subscription required" setting (subscriptionRequired), and an APIM trace (Apim-Debug-Authorization) whose LastError.Reason is SubscriptionKeyNotFound or SubscriptionKeyInvalid for a key, Token… for the token. Let on-error rewrite only token failures, so key failures keep APIM\'s own answer:',
+  );
 
 const ONLY_TOKEN_FAILURES =
   '<when condition="@(context.Response.StatusCode == 401 && !(context.LastError?.Reason ?? "").StartsWith("SubscriptionKey"))">';
 
 const fix = (first: string): FindingText['fix'] => ({
-  summary: `${first} ${DECIDE} ${ONLY_TOKEN_FAILURES}`,
+  summary: `${first} ${decide()} ${ONLY_TOKEN_FAILURES}`,
   commands: ['az apim api show --resource-group <rg> --service-name <apim> --api-id <api-id> --query subscriptionRequired'],
   snippet: { language: 'xml', code: `<on-error>\n    <base />\n    <choose>\n        ${ONLY_TOKEN_FAILURES}\n            <!-- the Bearer challenge and body -->\n        </when>\n    </choose>\n</on-error>` },
   links: [{ label: 'API Management services', url: PORTAL.apim }],
@@ -34,13 +34,13 @@ const TEXT = {
     id: 'apim.key.maskedByOnError',
     severity: 'error',
     title: l10n.t('A subscription key is most likely missing: the API\'s on-error section turns every 401 into a Bearer challenge'),
-    fix: fix('Send the subscription key too, or turn "Subscription required" off for this OAuth API.'),
+    fix: fix(l10n.t('Send the subscription key too, or turn "Subscription required" off for this OAuth API.')),
   }),
   keyRefused: (): FindingText => ({
     id: 'apim.key.maskedByOnError',
     severity: 'error',
     title: l10n.t('The subscription key was most likely refused: the API\'s on-error section turns every 401 into a Bearer challenge'),
-    fix: fix('Use the key of an active subscription whose scope includes this API.'),
+    fix: fix(l10n.t('Use the key of an active subscription whose scope includes this API.')),
   }),
 } satisfies Record<string, () => FindingText>;
 

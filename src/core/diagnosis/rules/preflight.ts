@@ -39,13 +39,13 @@ const TEXT = {
   redirectUriFix: (code: number, base: Fix, redirectUri: string, known: RedirectUriEntry | undefined): Fix => ({
     ...base,
     summary:
-      `${known ? `${redirectUri} is ${known.client}'s redirect URI (${known.when}). ` : ''}${base.summary}` +
+      `${known ? `${l10n.t({ message: "{0} is {1}'s redirect URI ({2}).", args: [redirectUri, known.client, known.when], comment: ['{0} is a redirect URI, {1} an MCP client, {2} when that client uses it.'] })} ` : ''}${base.summary}` +
       `${known?.why ? ` ${known.why}` : ''}` +
-      `${code === PUBLIC_CLIENT_ONLY_CODE && !known?.why ? ' It must not be under "Web": a Web redirect URI makes the app a confidential client.' : ''}`,
+      `${code === PUBLIC_CLIENT_ONLY_CODE && !known?.why ? ` ${l10n.t('It must not be under "Web": a Web redirect URI makes the app a confidential client.')}` : ''}`,
     links: [...(base.links ?? []), codeLink(code), ...(known?.sources ?? [])],
   }),
   consentFix: (entry: AadstsEntry, code: number, clientId: string, apiAppId: string): Fix => ({
-    summary: `${entry.fix}${clientId === VSCODE_CLIENT_ID ? ` VS Code signs in as ${VSCODE_CLIENT_ID} and shows no consent prompt, so pre-authorize it.` : ''}`,
+    summary: `${entry.fix}${clientId === VSCODE_CLIENT_ID ? ` ${l10n.t('VS Code signs in as {0} and shows no consent prompt, so pre-authorize it.', VSCODE_CLIENT_ID)}` : ''}`,
     commands: [FIX_COMMANDS.showApiScopes(apiAppId), FIX_COMMANDS.preAuthorizeClient(apiAppId, clientId)],
     links: [{ label: 'API app → Expose an API', url: PORTAL.appExposeApi(apiAppId) }, codeLink(code)],
   }),
@@ -59,11 +59,12 @@ const TEXT = {
     severity: 'info',
     title: l10n.t('Entra accepts the sign-in request up to its sign-in page; what it checks after sign-in was not tested'),
     fix: {
-      summary:
-        'The preflight starts the sign-in a client makes without signing anyone in, so Entra shows its sign-in page and stops there. ' +
-        `It checks only before sign-in: ${PREFLIGHT_REACH.checked.map((c) => `${c.what} (AADSTS${c.code})`).join(', ')}. ` +
-        `Only after sign-in does it check ${PREFLIGHT_REACH.afterSignIn.map((c) => `${c.what} (AADSTS${c.code})`).join(', ')}. ` +
-        'Sign in from the client once; if Entra refuses, paste its error into the panel\'s paste box or run: apim-mcp explain "<error text>".',
+      summary: l10n.t({
+        message:
+          'The preflight starts the sign-in a client makes without signing anyone in, so Entra shows its sign-in page and stops there. It checks only before sign-in: {0}. Only after sign-in does it check {1}. Sign in from the client once; if Entra refuses, paste its error into the panel\'s paste box or run: apim-mcp explain "<error text>".',
+        args: [PREFLIGHT_REACH.checked.map((c) => `${c.what} (AADSTS${c.code})`).join(', '), PREFLIGHT_REACH.afterSignIn.map((c) => `${c.what} (AADSTS${c.code})`).join(', ')],
+        comment: ['{0} and {1} are lists of Entra checks with their AADSTS codes.'],
+      }),
     },
   }),
   resourceFix: (base: Fix, apiAppId: string, resource: string): Fix => ({

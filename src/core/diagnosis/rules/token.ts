@@ -74,9 +74,12 @@ const TEXT = {
     id: 'entra.token.audience',
     title: l10n.t('The token is for Microsoft Graph, not for this API'),
     fix: {
-      summary:
-        'The client asked only for Graph scopes (User.Read/openid), so Entra issued a Microsoft Graph token. ' +
-        `Request the API scope${apiScope !== undefined ? ` (${apiScope})` : ` (api://${API_APP}/user_impersonate)`} and publish it in PRM scopes_supported.`,
+      summary: l10n.t({
+        message:
+          'The client asked only for Graph scopes (User.Read/openid), so Entra issued a Microsoft Graph token. Request the API scope ({0}) and publish it in PRM scopes_supported.',
+        args: [apiScope ?? `api://${API_APP}/user_impersonate`],
+        comment: ['{0} is an OAuth scope such as api://<app-id>/user_impersonate.'],
+      }),
       snippet: undefined,
       commands: [FIX_COMMANDS.showApiApp(apiAppId)],
     },
@@ -96,7 +99,7 @@ const TEXT = {
   }),
   issuer: (version: number | undefined, apiAppId: string | undefined, tenantId: string | undefined): ClaimText => ({
     id: 'entra.token.issuer',
-    title: `The token has a v${version ?? '?'} issuer the gateway does not accept`,
+    title: l10n.t({ message: 'The token has a v{0} issuer the gateway does not accept', args: [version ?? '?'], comment: ['{0} is the token version, 1 or 2.'] }),
     fix: {
       summary:
         l10n.t('Entra has two issuers, not one: v1 https://sts.windows.net/<tenant-id>/ and v2 https://login.microsoftonline.com/<tenant-id>/v2.0. The API app decides which tokens are issued. Set requestedAccessTokenVersion: 2 on the API app, and accept both issuers in validate-jwt until old tokens expire (or use validate-azure-ad-token, which accepts both).'),
