@@ -19,10 +19,11 @@ const CORE = 'src/core/basics.ts';
 const ADAPTER = 'src/vscode/errorNotice.ts';
 const WEBVIEW = 'src/webview/main.ts';
 const CLI = 'src/cli/io.ts';
+const RULES = 'src/core/diagnosis/rules/network.ts';
 
 describe('eslint.config.mjs: each rule fails on its violation', () => {
   it('accepts the files as they are', async () => {
-    for (const path of [CORE, ADAPTER]) assert.deepEqual(await ruleIds(path, read(path)), [], path);
+    for (const path of [CORE, ADAPTER, RULES]) assert.deepEqual(await ruleIds(path, read(path)), [], path);
   });
 
   for (const [what, path, line] of [
@@ -57,6 +58,9 @@ describe('eslint.config.mjs: each rule fails on its violation', () => {
     ['a tree item', ADAPTER, `export const t = new vscode.TreeItem('No servers');`],
     ['a tooltip', ADAPTER, `export const t = (item: vscode.TreeItem): void => { item.tooltip = 'Signed in'; };`],
     ['a webview aria-label', WEBVIEW, `export const a = { 'aria-label': 'Copy the command' };`],
+    ["a core finding's title", RULES, `export const f = { title: 'The host does not resolve' };`],
+    ["a core finding's title with an argument", RULES, 'export const f = (host: string) => ({ title: `The host ${host} does not resolve` });'],
+    ["a core finding's fix put together", RULES, `export const f = (host: string) => ({ summary: l10n.t('Check the host name.') + ' Copy the URL of ' + host });`],
   ] as const) {
     it(`refuses untranslated text in ${what}`, async () => {
       assert.deepEqual(await ruleIds(path, `${read(path)}\n${line}\n`), ['no-restricted-syntax']);
