@@ -2,6 +2,8 @@
  * Entry of dist/azure.js: Add from Azure, loaded the first time its command runs (the stub is in
  * wizard/registerAddServer.ts). It only picks; the server it found continues in the add-server flow it is handed.
  */
+// This bundle's copy of @vscode/l10n takes the translations of the core's text (the ARM findings) when it loads.
+import '../../core/text/coreL10n';
 import type { AddServerPrefill, HeadlessPlacement } from '../../core/config/addServerPlan';
 import { AddFromAzure, isAddFromAzureSpec, type AddFromAzureDeps, type AzurePick } from './addFromAzure';
 

@@ -1,15 +1,16 @@
 /**
  * The core's text is translated once the extension hands over a bundle (src/core/text/coreL10n.ts). A pseudo-
  * translation of the whole l10n/bundle.l10n.json (every message wrapped in ⟦…⟧, placeholders kept) stands in for a
- * real language pack: every finding title and fix of the diagnosis table cases must come out wrapped.
+ * real language pack: every finding title and fix of the diagnosis and ARM table cases must come out wrapped.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
+import { armErrorFinding } from '../../../src/core/azure/armFindings';
 import { evaluate } from '../../../src/core/diagnosis/rules';
 import { useL10nBundle } from '../../../src/core/text/coreL10n';
-import { FINDING_CASES } from '../diagnosis/cases';
+import { ARM_CASES, FINDING_CASES } from '../diagnosis/cases';
 import { observations } from '../diagnosis/observationBuilders';
 
 type BundleEntry = string | { message: string; comment: string[] };
@@ -28,9 +29,10 @@ describe('the core text in another language (the bundle the extension hands over
     assert.equal(finding.title, '⟦The host contoso.azure-api.net does not resolve⟧');
   });
 
-  it('translates the title and the fix of every finding the table cases produce', () => {
+  it('translates the title and the fix of every finding the table cases produce (diagnosis and Azure Resource Manager)', () => {
     useL10nBundle(pseudo);
-    const untranslated = FINDING_CASES.flatMap((c) => evaluate(observations(c.setup)))
+    const findings = [...FINDING_CASES.flatMap((c) => evaluate(observations(c.setup))), ...ARM_CASES.map((c) => armErrorFinding(c.error))];
+    const untranslated = findings
       .flatMap((f) => [
         ...(f.title.startsWith('⟦') ? [] : [`${f.id} title: ${f.title}`]),
         ...(f.fix.summary.includes('⟦') || CATALOGUE_FIXES.has(f.id) ? [] : [`${f.id} fix: ${f.fix.summary.slice(0, 80)}`]),
