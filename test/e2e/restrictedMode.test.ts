@@ -12,7 +12,7 @@ import { startForwardingProxy, type ForwardedRequest } from '../harness/forwardi
 import { waitFor } from '../harness/processes';
 import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox } from '../sandbox/index';
-import { choose, clickServerAction, diagnosticsPanel, notification, quickInputFor, runCommand } from './workbench';
+import { choose, clickServerAction, diagnosticsPanel, notification, quickInputFor, runCommand, trustFolder } from './workbench';
 
 const canary = (label: string) => `canary${label}${randomBytes(12).toString('hex')}`;
 /** Stored in SecretStorage for the settings server FORECAST, bound to the gateway's origin. */
@@ -172,18 +172,7 @@ describe('16.1 Restricted Mode in real VS Code: a folder the person does not tru
   });
 
   it('16.1 trusted: the stored key goes to its origin and APIM_MCP_KEY_* is read, another variable never', async () => {
-    const { page } = suite;
-    await runCommand(page, 'Workspaces: Manage Workspace Trust');
-    const trust = page.locator('.workspace-trust-editor').getByRole('button', { name: /^Trust$/ }).first();
-    await trust.waitFor({ state: 'visible', timeout: 30_000 });
-    await trust.click();
-    await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'hidden', timeout: 30_000 });
-    await page.locator('.workspace-trust-editor', { hasText: 'You trust this folder' }).waitFor({ state: 'visible', timeout: 10_000 });
-    await suite.workbench.screenshot('e2e-restricted-trusted');
-    // The trust editor opens as a modal editor, closed with the X in its title bar.
-    const modal = page.locator('.monaco-modal-editor-block');
-    await modal.locator('.action-label.codicon-close, .action-label.codicon-chrome-close').first().click();
-    await modal.waitFor({ state: 'hidden', timeout: 10_000 });
+    await trustFolder(suite.workbench);
 
     proxy.received.length = 0;
     const deploy = await diagnoseFromPalette(DEPLOY_SERVER, 'Workspace mcp.json');

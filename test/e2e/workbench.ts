@@ -220,3 +220,21 @@ export async function removeServerFromPalette(page: Page, name: string, inspect?
   await dialog.locator('.monaco-button', { hasText: /^Remove$/ }).click();
   await findNotification(page, `${name} removed from`);
 }
+
+/**
+ * Trusts the opened folder as a person does: Workspaces: Manage Workspace Trust, Trust, and the trust editor (a
+ * modal editor) closed with the X in its title bar. Waits until the status bar no longer says Restricted Mode.
+ */
+export async function trustFolder(workbench: Workbench): Promise<void> {
+  const { page } = workbench;
+  await runCommand(page, 'Workspaces: Manage Workspace Trust');
+  const trust = page.locator('.workspace-trust-editor').getByRole('button', { name: /^Trust$/ }).first();
+  await trust.waitFor({ state: 'visible', timeout: 30_000 });
+  await trust.click();
+  await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'hidden', timeout: 30_000 });
+  await page.locator('.workspace-trust-editor', { hasText: 'You trust this folder' }).waitFor({ state: 'visible', timeout: 10_000 });
+  await workbench.screenshot('e2e-restricted-trusted');
+  const modal = page.locator('.monaco-modal-editor-block');
+  await modal.locator('.action-label.codicon-close, .action-label.codicon-chrome-close').first().click();
+  await modal.waitFor({ state: 'hidden', timeout: 10_000 });
+}

@@ -1,4 +1,5 @@
 import * as path from 'node:path';
+import { parse } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { entriesInConfigFile, entryForRecord, type ServerEntry } from '../../core/config/configEntries';
 import { StaleFileReader } from '../../core/config/staleFileReader';
@@ -13,6 +14,8 @@ export interface SourceGroup {
   readonly entries: readonly ServerEntry[];
   /** Files that could not be read as MCP config, with the reason (shown in the group, never dropped silently). */
   readonly problems: readonly string[];
+  /** Servers the folder's workspace settings define, not used while the folder is not trusted (the view says so). */
+  readonly ignoredUntilTrusted?: number;
 }
 
 const REFRESH_DEBOUNCE_MS = 300;
@@ -43,6 +46,8 @@ export class ConfigSources implements vscode.Disposable {
   private timer: NodeJS.Timeout | undefined;
   /** The first read of every file, once something has asked for the servers. */
   private ready: Promise<void> | undefined;
+  /** Servers in the folders' .vscode/settings.json while untrusted (VS Code does not show an untrusted folder's value). */
+  private folderSettingsServers = 0;
 
   constructor(
     private readonly registry: ServerRegistry,
@@ -65,6 +70,7 @@ export class ConfigSources implements vscode.Disposable {
         if (!this.ready) return; // not watching yet: the first read lists the folders as they are then
         this.watch();
         this.scheduleRefresh();
+        void this.countFolderSettingsServers();
       }),
     );
   }
@@ -100,7 +106,7 @@ export class ConfigSources implements vscode.Disposable {
     if (!this.ready) {
       this.watch();
       this.files.invalidate();
-      this.ready = this.files.flush();
+      this.ready = Promise.all([this.files.flush(), this.countFolderSettingsServers()]).then(() => undefined);
     }
     return this.ready;
   }
@@ -165,14 +171,38 @@ export class ConfigSources implements vscode.Disposable {
     return { kind, entries: [], problems: [read.error] };
   }
 
+  /**
+   * In Restricted Mode the registry never reads the folder's `apimMcp.servers`, and VS Code hides that value from
+   * extensions, so the file itself is read, only to count them: the Servers view says why they are missing.
+   */
+  private async countFolderSettingsServers(): Promise<void> {
+    if (vscode.workspace.isTrusted) return;
+    let count = 0;
+    for (const folder of vscode.workspace.workspaceFolders ?? []) {
+      try {
+        const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(vscode.Uri.joinPath(folder.uri, '.vscode', 'settings.json')));
+        const servers = (parse(text) as Record<string, unknown> | undefined)?.['apimMcp.servers'];
+        if (Array.isArray(servers)) count += servers.length;
+      } catch {
+        // No settings file in this folder.
+      }
+    }
+    if (count === this.folderSettingsServers) return;
+    this.folderSettingsServers = count;
+    this.log.warn(`[servers] Restricted Mode: ${count} server(s) in the folder's workspace settings are not used until the folder is trusted`);
+    this.current = this.withManaged(this.fileGroups);
+    this._onDidChange.fire();
+  }
+
   private withManaged(fileGroups: SourceGroup[]): SourceGroup[] {
     const managed: SourceGroup = {
       kind: 'extension',
       label: targetLabel('extension').name,
       entries: this.registry.servers.map((record) => entryForRecord(record)),
       problems: [...this.registry.problems],
+      ignoredUntilTrusted: vscode.workspace.isTrusted ? 0 : this.folderSettingsServers,
     };
-    return [managed, ...fileGroups].filter((g) => g.entries.length > 0 || g.problems.length > 0);
+    return [managed, ...fileGroups].filter((g) => g.entries.length > 0 || g.problems.length > 0 || (g.ignoredUntilTrusted ?? 0) > 0);
   }
 
   dispose(): void {

@@ -20,7 +20,9 @@ type Node =
   | { kind: 'server'; server: ServerRecord; entry: ServerEntry }
   /** `server.name` lets the config commands (Remove Server, Forget Secrets) take the node too. */
   | { kind: 'fileServer'; entry: ServerEntry; server: { readonly name: string } }
-  | { kind: 'problem'; text: string };
+  | { kind: 'problem'; text: string }
+  /** Servers of the folder's workspace settings, not used in Restricted Mode: the row says why and how to use them. */
+  | { kind: 'untrusted'; count: number };
 
 const HEALTH_ICONS: Record<ServerHealth, vscode.ThemeIcon> = {
   healthy: new vscode.ThemeIcon('pass', new vscode.ThemeColor('testing.iconPassed')),
@@ -104,6 +106,7 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
     return [
       ...node.group.entries.map((entry): Node => (entry.record ? { kind: 'server', server: entry.record, entry } : { kind: 'fileServer', entry, server: { name: entry.name } })),
       ...node.group.problems.map((text): Node => ({ kind: 'problem', text })),
+      ...(node.group.ignoredUntilTrusted ? [{ kind: 'untrusted', count: node.group.ignoredUntilTrusted } satisfies Node] : []),
     ];
   }
 
@@ -125,6 +128,8 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
         item.command = { command: 'workbench.action.openSettingsJson', title: vscode.l10n.t('Open Settings (JSON)') };
         return item;
       }
+      case 'untrusted':
+        return untrustedItem(node.count);
       default:
         return this.serverItem(node.entry);
     }
@@ -160,6 +165,19 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
   dispose(): void {
     for (const d of this.disposables) d.dispose();
   }
+}
+
+/** The row that says why the folder's settings servers are missing: Restricted Mode; it opens Manage Workspace Trust. */
+function untrustedItem(count: number): vscode.TreeItem {
+  const item = new vscode.TreeItem(vscode.l10n.t('{0} server(s) in this folder\'s settings not used', count));
+  item.id = 'untrusted:workspaceSettings';
+  item.description = vscode.l10n.t('Restricted Mode');
+  const why = vscode.l10n.t('This folder is not trusted (Restricted Mode). The servers its workspace settings define (apimMcp.servers) are not used, and no key or token is sent for them, until you trust the folder.');
+  item.tooltip = why;
+  item.iconPath = new vscode.ThemeIcon('workspace-untrusted');
+  item.command = { command: 'workbench.trust.manage', title: vscode.l10n.t('Manage Workspace Trust') };
+  item.accessibilityInformation = { label: `${item.label as string}. ${why}` };
+  return item;
 }
 
 /** The Servers view and its Refresh command. */
