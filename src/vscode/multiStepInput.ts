@@ -18,7 +18,8 @@ export type Step<S> = (input: MultiStepInput, state: S) => Promise<void | 'skip'
 export interface StepPosition {
   readonly title: string;
   readonly step: number;
-  readonly totalSteps: number;
+  /** Left out while the route can still change: VS Code then shows the step number alone. */
+  readonly totalSteps?: number;
 }
 
 /** A check's answer: nothing, an error (a string, or severity Error) that blocks Enter, or a warning or info that does not. */

@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { workbenchSuite } from '../harness/workbenchSuite';
 import { startArm, type ArmEmulator } from '../sandbox/arm';
-import { armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture';
+import { armEntraApp, armFixture, entraArmVerifier, WEATHER_ENTRA_POLICY, WEATHER_TENANT } from '../sandbox/armFixture';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { expectEntraSignIn } from './entraSignIn';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
-import { answer, choose, filesUnder, notification, moveMouseAway, runCommand, setTraceLogLevel, findNotification, toolsListed, QUICK_INPUT } from './workbench';
+import { answer, choose, counterAt, filesUnder, quickInputFor, notification, moveMouseAway, runCommand, setTraceLogLevel, findNotification, toolsListed, QUICK_INPUT } from './workbench';
 
 const NAME = 'Products (from Azure e2e)';
+const WEATHER_NAME = 'Weather (from Azure e2e)';
 const CANARY_KEY = `canary-azure-e2e-${randomUUID()}`;
 const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
 const USER = 'alex@contoso.onmicrosoft.com';
@@ -33,7 +34,7 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     ));
     const caPem = readFileSync(sandbox.endpoints.caCertPath, 'utf8');
     arm = stopAfter(await startArm({
-      ...armFixture({ gatewayUrl: sandbox.endpoints.gateway, apiPath: 'products', key: CANARY_KEY, fillerApis: 3 }),
+      ...armFixture({ gatewayUrl: sandbox.endpoints.gateway, apiPath: 'products', key: CANARY_KEY, fillerApis: 3, weatherPolicy: WEATHER_ENTRA_POLICY }),
       pageSize: 3,
       verifyToken: entraArmVerifier({ entra: sandbox.endpoints.entra, tenantId: sandbox.endpoints.tenantId, caPem }),
     }));
@@ -85,6 +86,41 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     const listed = await toolsListed(suite.workbench, NAME, 'e2e-azure-tools');
     for (const tool of ['listProducts', 'getProduct', 'searchProducts']) assert.match(listed, new RegExp(tool));
     assert.ok(!(await page.content()).includes(CANARY_KEY), 'the key must not be on screen');
+  });
+
+  it('18.5 an Entra API from Azure, in VS Code for the browser: the continuation asks how to sign in, device code suggested, and then needs a client id', async () => {
+    const { page, workbench } = suite;
+    await runCommand(page, 'APIM MCP: Add from Azure');
+    await choose(page, 'Azure subscription', /Contoso Production/);
+    await choose(page, 'API Management service', /contoso-apim/);
+    await choose(page, 'MCP server', /Weather \(existing MCP server\)/);
+    // 18.6: no total until the target settles the route (an mcp.json target has no sign-in method step).
+    assert.equal(await counterAt(page, 'A name for the server'), '1');
+    await answer(page, 'A name for the server', WEATHER_NAME);
+    assert.equal(await counterAt(page, 'Where should'), '2');
+    await choose(page, 'Where should', /managed by APIM MCP/);
+    const tenant = await quickInputFor(page, 'Entra tenant id or domain');
+    assert.equal(await tenant.inputValue(), WEATHER_TENANT, 'the tenant comes from the API\'s policy');
+    assert.equal(await counterAt(page, 'Entra tenant id or domain'), '3/6');
+    await page.keyboard.press('Enter');
+    await quickInputFor(page, 'API scope, for example');
+    await page.keyboard.press('Enter');
+    assert.equal(await counterAt(page, 'How should APIM MCP sign in'), '5/6');
+    const active = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row.focused`);
+    await active.waitFor({ state: 'visible', timeout: 10_000 });
+    assert.match(await active.innerText(), /Device code[\s\S]*Recommended in VS Code for the browser/);
+    await workbench.screenshot('e2e-azure-entra-sign-in-method');
+    await choose(page, 'How should APIM MCP sign in', /Device code/);
+    // Device code signs in with the person's own app registration: the client id is required.
+    assert.equal(await counterAt(page, 'device code signs in with it'), '6/6');
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-message', { hasText: 'Device code signs in with your own app registration' }).waitFor({ state: 'visible', timeout: 10_000 });
+    await workbench.screenshot('e2e-azure-entra-client-id-required');
+    await page.keyboard.press('Escape');
+    await page.locator(QUICK_INPUT).waitFor({ state: 'hidden', timeout: 10_000 });
+    // Escape at the last step: nothing written, the sign-in method setting included.
+    const settings = readFileSync(join(suite.server.userDataDir, 'User', 'settings.json'), 'utf8');
+    assert.ok(!settings.includes(WEATHER_NAME) && !settings.includes('signInMethod'), settings);
   });
 
   it('from the wizard\'s URL step: without listSecrets rights, the permission finding names the role and the az command', async () => {

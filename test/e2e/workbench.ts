@@ -27,6 +27,17 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 }
 
 /** The quick input's text box for the prompt whose title or prompt contains `text`. */
+/**
+ * The title bar's step counter once the quick input shows the step whose prompt or placeholder has `text`: "n/total",
+ * or "n" alone when the step was given no total (VS Code's quick input then shows the number only).
+ */
+export async function counterAt(page: Page, text: string): Promise<string> {
+  const widget = page.locator(QUICK_INPUT).filter({ has: page.locator(`input[placeholder*="${text}"]`) }).or(page.locator(QUICK_INPUT, { hasText: text }));
+  await widget.first().waitFor({ state: 'visible', timeout: 20_000 });
+  const title = await page.locator(`${QUICK_INPUT} .quick-input-title`).innerText();
+  return /\((\d+(?:\/\d+)?)\)/.exec(title)?.[1] ?? `no counter in "${title}"`;
+}
+
 export async function quickInputFor(page: Page, text: string | RegExp) {
   const widget = page.locator(QUICK_INPUT, { hasText: text });
   await widget.waitFor({ state: 'visible', timeout: 15_000 });

@@ -13,6 +13,11 @@ export const ARM_MCP_API = 'products-mcp';
 export const ARM_PRODUCT_SUBSCRIPTION = 'products-team';
 export const ARM_SERVICE_ID = `/subscriptions/${ARM_SUBSCRIPTION_ID}/resourceGroups/${ARM_RESOURCE_GROUP}/providers/Microsoft.ApiManagement/service/${ARM_SERVICE}`;
 
+/** The `weather-mcp` API's Entra policy in the tests that give it one: a token for this tenant and app, no key. */
+export const WEATHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
+export const WEATHER_APP = 'api://0a0b0c0d-1111-4222-8333-444455556666';
+export const WEATHER_ENTRA_POLICY = `<policies><inbound><base /><validate-azure-ad-token tenant-id="${WEATHER_TENANT}"><audiences><audience>${WEATHER_APP}</audience></audiences></validate-azure-ad-token></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`;
+
 export interface ArmFixtureOptions {
   /** The sandbox gateway origin, e.g. sandbox.endpoints.gateway. */
   gatewayUrl: string;

@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { filesUnder } from '../harness/files';
 import { startArm, type ArmEmulator } from '../sandbox/arm';
-import { ARM_MCP_API, ARM_PRODUCT_SUBSCRIPTION, ARM_SERVICE, armEntraApp, armFixture, entraArmVerifier } from '../sandbox/armFixture';
+import { ARM_MCP_API, ARM_PRODUCT_SUBSCRIPTION, ARM_SERVICE, armEntraApp, armFixture, entraArmVerifier, WEATHER_APP, WEATHER_ENTRA_POLICY, WEATHER_TENANT } from '../sandbox/armFixture';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
 import { extensionSuite } from './extensionSuite';
@@ -16,9 +16,6 @@ const VSCODE_CLIENT_ID = 'aebc6443-996d-45c2-90f0-388ff96faa56';
 const CANARY = `canary-azure-${randomUUID()}`;
 const NAME = 'Products (from Azure)';
 const WEATHER = 'Weather (from Azure)';
-const WEATHER_TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47';
-const WEATHER_APP = 'api://0a0b0c0d-1111-4222-8333-444455556666';
-const WEATHER_POLICY = `<policies><inbound><base /><validate-azure-ad-token tenant-id="${WEATHER_TENANT}"><audiences><audience>${WEATHER_APP}</audience></audiences></validate-azure-ad-token></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>`;
 
 interface DriverExports {
   sandboxEntra: { providerId: string; configure(c: { entra: string; caPem: string; user?: string }): void; reset(): Promise<void>; requestedScopes(): string[][] };
@@ -76,7 +73,7 @@ describe('Add from Azure: subscription → APIM service → MCP server → APIM 
     await driver.sandboxEntra.reset();
     atTeardown(() => driver.sandboxEntra.reset());
     arm = stopAfter(await startArm({
-      ...armFixture({ gatewayUrl: sandbox.endpoints.gateway, apiPath: 'products', key: CANARY, fillerApis: 4, weatherPolicy: WEATHER_POLICY }),
+      ...armFixture({ gatewayUrl: sandbox.endpoints.gateway, apiPath: 'products', key: CANARY, fillerApis: 4, weatherPolicy: WEATHER_ENTRA_POLICY }),
       pageSize: 2,
       verifyToken: entraArmVerifier({ entra: sandbox.endpoints.entra, tenantId: sandbox.endpoints.tenantId, caPem }),
     }));

@@ -1,7 +1,7 @@
 import type { AuthDetection } from '../probe/detectAuth';
-import { usesEntra, usesSubscriptionKey, type AuthKind } from '../serverRecord';
+import { AUTH_KINDS, usesEntra, usesSubscriptionKey, type AuthKind } from '../serverRecord';
 import type { PathMistake, UrlAnalysis } from '../url/serverUrl';
-import { CONFIG_TARGETS, type ConfigTargetKind } from './targets';
+import { CONFIG_TARGETS, TARGET_KINDS, type ConfigTargetKind } from './targets';
 
 /**
  * Add Secured MCP Server's route: which steps a plan goes through, in order, and what the gateway's first answer
@@ -14,11 +14,9 @@ export type WizardStep = 'url' | 'name' | 'auth' | 'target' | 'key' | 'tenant' |
 export type WizardSignInMethod = 'vscode' | 'deviceCode';
 
 export interface RouteFacts {
-  /** The auth kind chosen, if chosen yet. */
+  /** The auth kind chosen (or, from Azure, given by the API), if known yet. */
   readonly auth?: AuthKind;
-  /** What detection suggested: the route until the person chooses. */
-  readonly suggestedAuth?: AuthKind;
-  /** The target chosen, if chosen yet; until then the recommended one, the extension. */
+  /** The target chosen, if chosen yet. */
   readonly target?: ConfigTargetKind;
   /**
    * VS Code for the browser (`env.uiKind === Web`): a browser sign-in cannot return to the window, so the Entra route
@@ -28,29 +26,58 @@ export interface RouteFacts {
 }
 
 /**
- * The steps of the full wizard for what is known now. Unknowns take their most likely value (detection's suggestion,
- * else a key; the extension as target), so the total is right from the first step and changes only when the person
- * picks another auth kind or target. Steps outside the route are skipped, so the numbers never jump.
+ * Which wizard: the full one from a pasted URL, or the continuation of Add from Azure, whose URL, auth kind and key
+ * come from Azure. Each lists every step it may ask, in order; the route is the ones that apply.
  */
-export function wizardRoute(facts: RouteFacts): WizardStep[] {
-  const auth = facts.auth ?? facts.suggestedAuth ?? 'subscriptionKey';
+export type WizardFlow = 'full' | 'fromAzure';
+
+const FLOW_STEPS: Record<WizardFlow, readonly WizardStep[]> = {
+  full: ['url', 'name', 'auth', 'target', 'key', 'tenant', 'scopes', 'signInMethod', 'clientId'],
+  fromAzure: ['name', 'target', 'tenant', 'scopes', 'signInMethod', 'clientId'],
+};
+
+/** The steps a flow asks, in order, for what is known; an unknown auth kind counts as a key, an unknown target as the extension. */
+export function wizardRoute(flow: WizardFlow, facts: RouteFacts): WizardStep[] {
+  const auth = facts.auth ?? 'subscriptionKey';
   const target = facts.target ?? 'extension';
-  const steps: WizardStep[] = ['url', 'name', 'auth', 'target'];
-  // An mcp.json's key is VS Code's to ask for; the wizard asks only where this extension keeps it.
-  if (usesSubscriptionKey(auth) && CONFIG_TARGETS[target].keyHandling !== 'passwordInput') steps.push('key');
-  if (usesEntra(auth)) {
-    steps.push('tenant', 'scopes');
+  const applies: Record<WizardStep, boolean> = {
+    url: true,
+    name: true,
+    auth: true,
+    target: true,
+    // An mcp.json's key is VS Code's to ask for; the wizard asks only where this extension keeps it.
+    key: usesSubscriptionKey(auth) && CONFIG_TARGETS[target].keyHandling !== 'passwordInput',
+    tenant: usesEntra(auth),
+    scopes: usesEntra(auth),
     // Only a server this extension manages signs in through it; VS Code signs in for the servers in files.
-    if (facts.browserWindow && target === 'extension') steps.push('signInMethod');
-    steps.push('clientId');
-  }
-  return steps;
+    signInMethod: usesEntra(auth) && facts.browserWindow && target === 'extension',
+    clientId: usesEntra(auth),
+  };
+  return FLOW_STEPS[flow].filter((step) => applies[step]);
 }
 
-/** "Step n of total" for a step, or undefined when the route passes it by. */
-export function stepNumber(route: readonly WizardStep[], step: WizardStep): { readonly step: number; readonly totalSteps: number } | undefined {
+/** The title bar's counter: the step's number, and the total once it can no longer change. */
+export interface StepCount {
+  readonly step: number;
+  readonly totalSteps?: number;
+}
+
+/**
+ * Where a step stands, or undefined when the route passes it by (issue 18.6). The number counts the steps before it,
+ * which are settled. The total is given only when every answer still open (at this step or after it) leads to the
+ * same number of steps: a total, once shown, never changes as the person goes on, and until then VS Code shows the
+ * number alone. A choice made earlier and shown again after Back is open again, so its step shows no total either.
+ */
+export function stepCount(flow: WizardFlow, facts: RouteFacts, step: WizardStep): StepCount | undefined {
+  const order = FLOW_STEPS[flow];
+  const settledBefore = (decider: WizardStep) => !order.includes(decider) || order.indexOf(decider) < order.indexOf(step);
+  const auths = facts.auth && settledBefore('auth') ? [facts.auth] : AUTH_KINDS;
+  const targets = facts.target && settledBefore('target') ? [facts.target] : TARGET_KINDS;
+  const route = wizardRoute(flow, facts);
   const index = route.indexOf(step);
-  return index < 0 ? undefined : { step: index + 1, totalSteps: route.length };
+  if (index < 0) return undefined;
+  const totals = new Set(auths.flatMap((auth) => targets.map((target) => wizardRoute(flow, { ...facts, auth, target }).length)));
+  return totals.size === 1 ? { step: index + 1, totalSteps: [...totals][0] } : { step: index + 1 };
 }
 
 /** The sign-in method the wizard pre-selects: device code in VS Code for the browser, else VS Code's own sign-in. */

@@ -14,11 +14,11 @@ import {
   type PlanWithUrl,
 } from '../../core/config/addServerPlan';
 import { CONFIG_TARGETS, TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
-import { keyDetectedWarning, stepNumber, urlStepFinding, wizardRoute, type WizardStep } from '../../core/config/wizardRoute';
+import { keyDetectedWarning, stepCount, urlStepFinding, type WizardFlow, type WizardStep } from '../../core/config/wizardRoute';
 import type { AuthDetection } from '../../core/probe/detectAuth';
 import { Secret } from '../../core/secret';
 import { keyEnvVarName } from '../../core/secrets/envVars';
-import { usesEntra, usesSubscriptionKey, type AuthKind } from '../../core/serverRecord';
+import { usesSubscriptionKey, type AuthKind } from '../../core/serverRecord';
 import { analyzeServerUrl, uniqueName, type UrlAnalysis } from '../../core/url/serverUrl';
 import type { ConfigTargets } from '../config/configTargets';
 import { targetLabel } from '../config/targetLabels';
@@ -43,6 +43,15 @@ type Placer = (step: WizardStep) => StepPosition | undefined;
 /** The steps after the URL, in the full wizard's order. */
 const FULL_WIZARD: readonly Exclude<WizardStep, 'url'>[] = ['name', 'auth', 'target', 'key', 'tenant', 'scopes', 'signInMethod', 'clientId'];
 
+/** Numbers a flow's steps along its route as the plan now stands (issue 18.6: a total shown never changes). */
+function placer(flow: WizardFlow, title: string, plan: AddServerPlan): Placer {
+  const browserWindow = vscode.env.uiKind === vscode.UIKind.Web;
+  return (step) => {
+    const count = stepCount(flow, { auth: plan.auth, target: plan.target, browserWindow }, step);
+    return count && { title, ...count };
+  };
+}
+
 /** The detection the later steps may use: only one that reached the server. */
 function reached(plan: AddServerPlan): Extract<AuthDetection, { reached: true }> | undefined {
   return plan.detection?.reached ? plan.detection : undefined;
@@ -63,13 +72,7 @@ export class AddServerWizard {
     const { log } = this.deps;
     const plan = newPlan();
     const title = vscode.l10n.t('Add Secured MCP Server');
-    const browserWindow = vscode.env.uiKind === vscode.UIKind.Web;
-    // Numbered along the route as it stands, so the counter never jumps and changes only with the route.
-    const at: Placer = (step) => {
-      const route = wizardRoute({ auth: plan.auth, suggestedAuth: reached(plan)?.suggestedAuth, target: plan.target, browserWindow });
-      const number = stepNumber(route, step);
-      return number && { title, ...number };
-    };
+    const at = placer('full', title, plan);
     let completed: boolean;
     try {
       completed = await MultiStepInput.run((input) => this.askUrl(input, plan, at('url')!), plan, FULL_WIZARD.map((step) => this.stepFor(step, at)));
@@ -95,18 +98,16 @@ export class AddServerWizard {
     if (!analysis.ok) return { ok: false, message: analysis.error };
     const plan = planFromPrefill(prefill, analysis.value, await this.deps.setup.takenNames());
     const title = vscode.l10n.t('Add Secured MCP Server from Azure');
-    const entraSteps: Exclude<WizardStep, 'url'>[] = usesEntra(prefill.auth) ? ['tenant', 'scopes', 'clientId'] : [];
-    const route: Exclude<WizardStep, 'url'>[] = ['name', ...entraSteps, 'target'];
-    const at: Placer = (step) => {
-      const number = stepNumber(route, step);
-      return number && { title, ...number };
-    };
-    const [first, ...rest] = route.map((step) => this.stepFor(step, at));
+    // Where it goes comes before the Entra fields, as in the full wizard: the sign-in method is asked only for a
+    // server this extension signs in for.
+    const route: Exclude<WizardStep, 'url'>[] = ['name', 'target', 'tenant', 'scopes', 'signInMethod', 'clientId'];
+    const [first, ...rest] = route.map((step) => this.stepFor(step, placer('fromAzure', title, plan)));
     const completed = await MultiStepInput.run(first, plan, rest);
     if (!completed || !plan.target) {
       this.deps.log.info('[addFromAzure] cancelled; nothing was written');
       return undefined;
     }
+    if (plan.signInMethod) await saveSignInMethod(plan.signInMethod, this.deps.log);
     const done = await this.deps.setup.finish(plan, plan.target);
     return done && { ok: true, ...done };
   }

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { clientIdProblem, entraProblem } from '../../../src/core/config/addServerPlan';
-import { keyDetectedWarning, stepNumber, suggestedSignInMethod, urlStepFinding, wizardRoute, type RouteFacts, type WizardStep } from '../../../src/core/config/wizardRoute';
+import { TARGET_KINDS, type ConfigTargetKind } from '../../../src/core/config/targets';
+import { keyDetectedWarning, stepCount, suggestedSignInMethod, urlStepFinding, wizardRoute, type RouteFacts, type WizardFlow, type WizardStep } from '../../../src/core/config/wizardRoute';
 import type { AuthDetection } from '../../../src/core/probe/detectAuth';
+import { AUTH_KINDS, type AuthKind } from '../../../src/core/serverRecord';
 import { analyzeServerUrl, type UrlAnalysis } from '../../../src/core/url/serverUrl';
 
 function url(raw: string): UrlAnalysis {
@@ -16,47 +18,84 @@ const KEY_AND_BEARER: AuthDetection = { ...KEY_ONLY, bearer: {}, suggestedAuth: 
 const ENTRA_ONLY: AuthDetection = { reached: true, status: 401, outcome: { kind: 'bearerChallenge' }, bearer: {}, suggestedAuth: 'entra' };
 const NOT_FOUND: AuthDetection = { reached: true, status: 404, outcome: { kind: 'notFound' }, suggestedAuth: 'subscriptionKey' };
 
-/** The numbers a person sees, "n/total", step by step along a route. */
-function counter(facts: RouteFacts): string[] {
-  const route = wizardRoute(facts);
-  return route.map((step) => {
-    const n = stepNumber(route, step)!;
-    return `${n.step}/${n.totalSteps}`;
+const FLOWS: WizardFlow[] = ['full', 'fromAzure'];
+
+/**
+ * The counters a person sees walking a flow forward: at each step, what is decided is what the steps before it
+ * decided (the auth kind at its step in the full wizard, given from the start from Azure; the target at its step).
+ */
+function walk(flow: WizardFlow, auth: AuthKind, target: ConfigTargetKind, browserWindow: boolean): string[] {
+  const final: RouteFacts = { auth, target, browserWindow };
+  return wizardRoute(flow, final).map((step, index, route) => {
+    const decided = (decider: WizardStep) => !route.includes(decider) || route.indexOf(decider) < index;
+    const facts: RouteFacts = { auth: flow === 'fromAzure' || decided('auth') ? auth : undefined, target: decided('target') ? target : undefined, browserWindow };
+    const count = stepCount(flow, facts, step)!;
+    return count.totalSteps === undefined ? `${count.step}` : `${count.step}/${count.totalSteps}`;
   });
 }
 
-describe('wizard route: the step counter (18.6)', () => {
-  const routes: [string, RouteFacts, WizardStep[]][] = [
-    ['nothing known yet: the key route to the extension', { browserWindow: false }, ['url', 'name', 'auth', 'target', 'key']],
-    ['key to the extension', { auth: 'subscriptionKey', target: 'extension', browserWindow: false }, ['url', 'name', 'auth', 'target', 'key']],
-    ['key to the user mcp.json: VS Code asks for the key', { auth: 'subscriptionKey', target: 'userMcpJson', browserWindow: false }, ['url', 'name', 'auth', 'target']],
-    ['key to .mcp.json: the key goes to secret storage for the terminal', { auth: 'subscriptionKey', target: 'rootDotMcpJson', browserWindow: false }, ['url', 'name', 'auth', 'target', 'key']],
-    ['Entra suggested by detection, desktop', { suggestedAuth: 'entra', browserWindow: false }, ['url', 'name', 'auth', 'target', 'tenant', 'scopes', 'clientId']],
-    ['Entra to the extension in VS Code for the browser', { auth: 'entra', target: 'extension', browserWindow: true }, ['url', 'name', 'auth', 'target', 'tenant', 'scopes', 'signInMethod', 'clientId']],
-    ['Entra to an mcp.json in the browser: VS Code signs in', { auth: 'entra', target: 'workspaceMcpJson', browserWindow: true }, ['url', 'name', 'auth', 'target', 'tenant', 'scopes', 'clientId']],
-    ['key and Entra to the extension in the browser', { auth: 'subscriptionKeyAndEntra', browserWindow: true }, ['url', 'name', 'auth', 'target', 'key', 'tenant', 'scopes', 'signInMethod', 'clientId']],
-    ['no auth', { auth: 'none', browserWindow: true }, ['url', 'name', 'auth', 'target']],
-    ['the choice wins over the suggestion', { auth: 'none', suggestedAuth: 'entra', browserWindow: false }, ['url', 'name', 'auth', 'target']],
+describe('wizard route: the steps (18.5, 18.6)', () => {
+  const routes: [string, WizardFlow, RouteFacts, WizardStep[]][] = [
+    ['key to the extension', 'full', { auth: 'subscriptionKey', target: 'extension', browserWindow: false }, ['url', 'name', 'auth', 'target', 'key']],
+    ['key to the user mcp.json: VS Code asks for the key', 'full', { auth: 'subscriptionKey', target: 'userMcpJson', browserWindow: false }, ['url', 'name', 'auth', 'target']],
+    ['key to .mcp.json: the key goes to secret storage for the terminal', 'full', { auth: 'subscriptionKey', target: 'rootDotMcpJson', browserWindow: false }, ['url', 'name', 'auth', 'target', 'key']],
+    ['Entra, desktop', 'full', { auth: 'entra', browserWindow: false }, ['url', 'name', 'auth', 'target', 'tenant', 'scopes', 'clientId']],
+    ['Entra to the extension in VS Code for the browser', 'full', { auth: 'entra', target: 'extension', browserWindow: true }, ['url', 'name', 'auth', 'target', 'tenant', 'scopes', 'signInMethod', 'clientId']],
+    ['Entra to an mcp.json in the browser: VS Code signs in', 'full', { auth: 'entra', target: 'workspaceMcpJson', browserWindow: true }, ['url', 'name', 'auth', 'target', 'tenant', 'scopes', 'clientId']],
+    ['key and Entra to the extension in the browser', 'full', { auth: 'subscriptionKeyAndEntra', browserWindow: true }, ['url', 'name', 'auth', 'target', 'key', 'tenant', 'scopes', 'signInMethod', 'clientId']],
+    ['no auth', 'full', { auth: 'none', browserWindow: true }, ['url', 'name', 'auth', 'target']],
+    ['from Azure, a key API: the key came from Azure', 'fromAzure', { auth: 'subscriptionKey', browserWindow: true }, ['name', 'target']],
+    ['from Azure, an Entra API to the extension in the browser: the sign-in method is asked', 'fromAzure', { auth: 'entra', target: 'extension', browserWindow: true }, ['name', 'target', 'tenant', 'scopes', 'signInMethod', 'clientId']],
+    ['from Azure, an Entra API to an mcp.json: VS Code signs in', 'fromAzure', { auth: 'entra', target: 'userMcpJson', browserWindow: true }, ['name', 'target', 'tenant', 'scopes', 'clientId']],
+    ['from Azure, an Entra API on the desktop', 'fromAzure', { auth: 'entra', target: 'extension', browserWindow: false }, ['name', 'target', 'tenant', 'scopes', 'clientId']],
   ];
-  for (const [name, facts, expected] of routes) it(name, () => assert.deepEqual(wizardRoute(facts), expected));
-
-  it('numbers every step of a route once, in order, with one total: no jumps', () => {
-    assert.deepEqual(counter({ auth: 'subscriptionKey', browserWindow: false }), ['1/5', '2/5', '3/5', '4/5', '5/5']);
-    assert.deepEqual(counter({ auth: 'entra', browserWindow: true }), ['1/8', '2/8', '3/8', '4/8', '5/8', '6/8', '7/8', '8/8']);
-  });
-
-  it('the key route keeps its total from the first step to the key step (it was 1/4 then 4/5 then 5/5)', () => {
-    const before = wizardRoute({ browserWindow: false });
-    const afterDetection = wizardRoute({ suggestedAuth: 'subscriptionKey', browserWindow: false });
-    const afterChoices = wizardRoute({ auth: 'subscriptionKey', target: 'extension', browserWindow: false });
-    assert.equal(stepNumber(before, 'url')?.totalSteps, 5);
-    assert.deepEqual(stepNumber(afterDetection, 'target'), { step: 4, totalSteps: 5 });
-    assert.deepEqual(stepNumber(afterChoices, 'key'), { step: 5, totalSteps: 5 });
-  });
+  for (const [name, flow, facts, expected] of routes) it(name, () => assert.deepEqual(wizardRoute(flow, facts), expected));
 
   it('a step the route passes by has no number', () => {
-    assert.equal(stepNumber(wizardRoute({ auth: 'subscriptionKey', target: 'userMcpJson', browserWindow: false }), 'key'), undefined);
-    assert.equal(stepNumber(wizardRoute({ auth: 'entra', browserWindow: false }), 'signInMethod'), undefined);
+    assert.equal(stepCount('full', { auth: 'subscriptionKey', target: 'userMcpJson', browserWindow: false }, 'key'), undefined);
+    assert.equal(stepCount('full', { auth: 'entra', target: 'extension', browserWindow: false }, 'signInMethod'), undefined);
+    assert.equal(stepCount('fromAzure', { auth: 'entra', target: 'extension', browserWindow: true }, 'key'), undefined);
+  });
+});
+
+describe('wizard route: the step counter never changes a total it has shown (18.6)', () => {
+  it('the key route in the browser: numbers alone until the target settles the route, then 5/5 (it was 1/5, then 2/8 for Entra)', () => {
+    assert.deepEqual(walk('full', 'subscriptionKey', 'extension', true), ['1', '2', '3', '4', '5/5']);
+    assert.deepEqual(walk('full', 'entra', 'extension', true), ['1', '2', '3', '4', '5/8', '6/8', '7/8', '8/8']);
+  });
+
+  it('the total shows as soon as every open answer leads to the same length', () => {
+    // On the desktop an Entra server has the same steps wherever it goes: the target step knows the total.
+    assert.deepEqual(walk('full', 'entra', 'userMcpJson', false), ['1', '2', '3', '4/7', '5/7', '6/7', '7/7']);
+    assert.deepEqual(walk('full', 'none', 'workspaceMcpJson', true), ['1', '2', '3', '4/4']);
+    assert.deepEqual(walk('fromAzure', 'subscriptionKey', 'extension', true), ['1/2', '2/2']);
+    assert.deepEqual(walk('fromAzure', 'entra', 'extension', true), ['1', '2', '3/6', '4/6', '5/6', '6/6']);
+  });
+
+  it('for every auth kind, target and window: numbers 1..n in order, and at most one total, which is n', () => {
+    for (const flow of FLOWS) {
+      for (const auth of AUTH_KINDS) {
+        for (const target of TARGET_KINDS) {
+          for (const browserWindow of [false, true]) {
+            const seen = walk(flow, auth, target, browserWindow);
+            const where = `${flow} ${auth} ${target} ${browserWindow ? 'web' : 'desktop'}: ${seen.join(' ')}`;
+            assert.deepEqual(seen.map((s) => Number(s.split('/')[0])), seen.map((_, i) => i + 1), where);
+            const totals = new Set(seen.filter((s) => s.includes('/')).map((s) => s.split('/')[1]));
+            assert.ok(totals.size <= 1 && [...totals].every((t) => Number(t) === seen.length), where);
+            // Once shown, the total stays: no step after the first with a total is without one.
+            const first = seen.findIndex((s) => s.includes('/'));
+            if (first >= 0) assert.ok(seen.slice(first).every((s) => s.includes('/')), where);
+          }
+        }
+      }
+    }
+  });
+
+  it('a choice shown again after Back is open again: its step shows no total', () => {
+    const chosen: RouteFacts = { auth: 'subscriptionKey', target: 'extension', browserWindow: true };
+    assert.deepEqual(stepCount('full', chosen, 'key'), { step: 5, totalSteps: 5 });
+    assert.deepEqual(stepCount('full', chosen, 'target'), { step: 4 });
+    assert.deepEqual(stepCount('full', chosen, 'auth'), { step: 3 });
   });
 });
 
