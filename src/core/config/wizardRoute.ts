@@ -33,8 +33,15 @@ export type WizardFlow = 'full' | 'fromAzure';
 
 const FLOW_STEPS: Record<WizardFlow, readonly WizardStep[]> = {
   full: ['url', 'name', 'auth', 'target', 'key', 'tenant', 'scopes', 'signInMethod', 'clientId'],
+  // Where it goes comes before the Entra fields, as in the full wizard: the sign-in method is asked only for a server
+  // this extension signs in for.
   fromAzure: ['name', 'target', 'tenant', 'scopes', 'signInMethod', 'clientId'],
 };
+
+/** Every step a flow may ask, in order; the adapter skips those the route passes by. */
+export function flowSteps(flow: WizardFlow): readonly WizardStep[] {
+  return FLOW_STEPS[flow];
+}
 
 /** The steps a flow asks, in order, for what is known; an unknown auth kind counts as a key, an unknown target as the extension. */
 export function wizardRoute(flow: WizardFlow, facts: RouteFacts): WizardStep[] {

@@ -14,7 +14,7 @@ import {
   type PlanWithUrl,
 } from '../../core/config/addServerPlan';
 import { CONFIG_TARGETS, TARGET_KINDS, type ConfigTargetKind } from '../../core/config/targets';
-import { keyDetectedWarning, stepCount, urlStepFinding, type WizardFlow, type WizardStep } from '../../core/config/wizardRoute';
+import { flowSteps, keyDetectedWarning, stepCount, urlStepFinding, type WizardFlow, type WizardStep } from '../../core/config/wizardRoute';
 import type { AuthDetection } from '../../core/probe/detectAuth';
 import { Secret } from '../../core/secret';
 import { keyEnvVarName } from '../../core/secrets/envVars';
@@ -40,8 +40,12 @@ type PlanStep = Step<AddServerPlan>;
 /** Where a step stands in its flow, or undefined when the flow passes it by. */
 type Placer = (step: WizardStep) => StepPosition | undefined;
 
-/** The steps after the URL, in the full wizard's order. */
-const FULL_WIZARD: readonly Exclude<WizardStep, 'url'>[] = ['name', 'auth', 'target', 'key', 'tenant', 'scopes', 'signInMethod', 'clientId'];
+type AfterUrl = Exclude<WizardStep, 'url'>;
+
+/** A flow's steps after the URL (the full wizard asks the URL first; Add from Azure got it from Azure). */
+function stepsAfterUrl(flow: WizardFlow): AfterUrl[] {
+  return flowSteps(flow).filter((step): step is AfterUrl => step !== 'url');
+}
 
 /** Numbers a flow's steps along its route as the plan now stands (issue 18.6: a total shown never changes). */
 function placer(flow: WizardFlow, title: string, plan: AddServerPlan): Placer {
@@ -75,7 +79,7 @@ export class AddServerWizard {
     const at = placer('full', title, plan);
     let completed: boolean;
     try {
-      completed = await MultiStepInput.run((input) => this.askUrl(input, plan, at('url')!), plan, FULL_WIZARD.map((step) => this.stepFor(step, at)));
+      completed = await MultiStepInput.run((input) => this.askUrl(input, plan, at('url')!), plan, stepsAfterUrl('full').map((step) => this.stepFor(step, at)));
     } catch (error: unknown) {
       if (!(error instanceof ButtonSignal) || error.button !== this.fromAzureButton) throw error;
       log.info('[addServer] switching to Add from Azure');
@@ -98,10 +102,7 @@ export class AddServerWizard {
     if (!analysis.ok) return { ok: false, message: analysis.error };
     const plan = planFromPrefill(prefill, analysis.value, await this.deps.setup.takenNames());
     const title = vscode.l10n.t('Add Secured MCP Server from Azure');
-    // Where it goes comes before the Entra fields, as in the full wizard: the sign-in method is asked only for a
-    // server this extension signs in for.
-    const route: Exclude<WizardStep, 'url'>[] = ['name', 'target', 'tenant', 'scopes', 'signInMethod', 'clientId'];
-    const [first, ...rest] = route.map((step) => this.stepFor(step, placer('fromAzure', title, plan)));
+    const [first, ...rest] = stepsAfterUrl('fromAzure').map((step) => this.stepFor(step, placer('fromAzure', title, plan)));
     const completed = await MultiStepInput.run(first, plan, rest);
     if (!completed || !plan.target) {
       this.deps.log.info('[addFromAzure] cancelled; nothing was written');
@@ -113,7 +114,7 @@ export class AddServerWizard {
   }
 
   /** A step after the URL, shown at its place in the route; a step the route passes by keeps no answer. */
-  private stepFor(step: Exclude<WizardStep, 'url'>, at: Placer): PlanStep {
+  private stepFor(step: AfterUrl, at: Placer): PlanStep {
     return async (input, plan) => {
       const position = at(step);
       if (!position || !hasUrl(plan)) {
