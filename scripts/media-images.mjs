@@ -3,6 +3,7 @@
 //   wizard-targets, tools-listed   test/e2e/wizard.test.ts
 //   diagnose-role-missing          test/e2e/diagnose.test.ts
 //   policy-quick-fix               test/e2e/policyLint.test.ts
+//   set-key                        test/e2e/serversView.test.ts
 // `npm run media`; it takes a few minutes and needs the tools of `npm run setup-tools`. Look at the images before
 // committing them.
 import { spawnSync } from 'node:child_process';
@@ -11,10 +12,10 @@ import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
 const mediaDir = join(root, 'media', 'screenshots');
-const IMAGES = ['wizard-targets', 'tools-listed', 'diagnose-role-missing', 'policy-quick-fix'];
+const IMAGES = ['wizard-targets', 'tools-listed', 'diagnose-role-missing', 'policy-quick-fix', 'set-key'];
 const startedAt = Date.now();
 
-const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/harness/runE2eTier.ts', 'wizard.test', 'diagnose.test', 'policyLint.test'], {
+const run = spawnSync(process.execPath, ['--import', 'tsx', 'test/harness/runE2eTier.ts', 'wizard.test', 'diagnose.test', 'policyLint.test', 'serversView.test'], {
   cwd: root,
   stdio: 'inherit',
   env: { ...process.env, APIM_MCP_MEDIA_DIR: mediaDir },

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { waitFor } from '../harness/processes';
 import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { actUntilShown, choose, clickServerAction, findNotification, notification, quickInputFor, runCommand, serverRow, toolsListed } from './workbench';
+import { actUntilShown, choose, clickServerAction, findNotification, notification, quickInputFor, runCommand, serverRow, toolsListed, QUICK_INPUT } from './workbench';
 
 const SERVER = 'Products (sandbox)';
 const CANARY_KEY = `canary-e2e-${randomUUID()}`;
@@ -55,6 +55,8 @@ describe('Servers view: a person adds the key and starts the sandbox server', ()
     const refused = sandbox.requests().filter((r) => r.outcome === 'keyInvalid');
     assert.ok(refused.length > 0 && sandbox.scenario.gateway.subscription.challengeOnInvalidKey, 'the gateway answered the wrong key with the invalid-key 401 and its key challenge');
     await suite.workbench.screenshot('e2e-key-rejected');
+    // The walkthrough's Set Key image: the password box with APIM's verdict on a wrong key (18.7).
+    await suite.workbench.crop('set-key', page.locator(QUICK_INPUT));
     await input.fill(CANARY_KEY);
     await page.keyboard.press('Enter');
     await notification(page, `subscription key saved for ${SERVER}`).waitFor({ state: 'visible', timeout: 15_000 });

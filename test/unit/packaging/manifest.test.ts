@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -50,7 +50,13 @@ describe('package manifest (sources)', () => {
 
   it('has the walkthrough media and the README screenshots it links to', () => {
     const manifest = JSON.parse(read('package.json')) as { contributes: { walkthroughs: { steps: { media: { markdown: string } }[] }[] } };
-    for (const step of manifest.contributes.walkthroughs.flatMap((w) => w.steps)) assert.ok(existsSync(join(ROOT, step.media.markdown)), step.media.markdown);
+    for (const step of manifest.contributes.walkthroughs.flatMap((w) => w.steps)) {
+      assert.ok(existsSync(join(ROOT, step.media.markdown)), step.media.markdown);
+      // Each image a step's page shows, relative to that page (18.7: the Set Key step has one too).
+      for (const [, image] of read(step.media.markdown).matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)) assert.ok(existsSync(join(ROOT, dirname(step.media.markdown), image!)), `${step.media.markdown}: ${image}`);
+    }
+    const stepImages = manifest.contributes.walkthroughs.flatMap((w) => w.steps).filter((step) => /!\[/.test(read(step.media.markdown)));
+    assert.ok(stepImages.some((step) => step.media.markdown.endsWith('set-key.md')), 'the Set Key step shows an image');
     const images = [...read('README.md').matchAll(/!\[[^\]]*\]\(([^)]+)\)/g)].map((m) => m[1]!);
     assert.ok(images.length >= 3);
     for (const image of images) assert.ok(existsSync(join(ROOT, image)), image);
