@@ -9,7 +9,7 @@ import { armEntraApp, armFixture, entraArmVerifier, WEATHER_ENTRA_POLICY, WEATHE
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { expectEntraSignIn } from './entraSignIn';
 import healthyKey from '../sandbox/scenarios/healthy-key.json';
-import { answer, choose, counterAt, filesUnder, quickInputFor, notification, moveMouseAway, runCommand, setTraceLogLevel, findNotification, toolsListed, QUICK_INPUT } from './workbench';
+import { answer, choose, counterAt, focusedRow, filesUnder, quickInputFor, notification, moveMouseAway, runCommand, setTraceLogLevel, findNotification, toolsListed, QUICK_INPUT } from './workbench';
 
 const NAME = 'Products (from Azure e2e)';
 const WEATHER_NAME = 'Weather (from Azure e2e)';
@@ -106,9 +106,7 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     await quickInputFor(page, 'API scope, for example');
     await page.keyboard.press('Enter');
     assert.equal(await counterAt(page, 'How should APIM MCP sign in'), '5/6');
-    const active = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row.focused`);
-    await active.waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match(await active.innerText(), /Device code[\s\S]*Recommended in VS Code for the browser/);
+    assert.match(await focusedRow(page), /Device code[\s\S]*Recommended in VS Code for the browser/);
     await workbench.screenshot('e2e-azure-entra-sign-in-method');
     await choose(page, 'How should APIM MCP sign in', /Device code/);
     // Device code signs in with the person's own app registration: the client id is required.

@@ -6,8 +6,9 @@ import type { BrowserContext } from 'playwright-core';
 import { trustCaEnv } from '../harness/trust';
 import { waitFor } from '../harness/processes';
 import { workbenchSuite } from '../harness/workbenchSuite';
-import { startSandbox, type Sandbox } from '../sandbox/index';
-import { API_SCOPE, entraScenario, PUBLIC_CLIENT_ID } from '../unit/auth/entraScenario';
+import type { Sandbox } from '../sandbox/index';
+import { API_SCOPE, PUBLIC_CLIENT_ID } from '../unit/auth/entraScenario';
+import { DEVICE_CODE_TEXT, enterDeviceCode, startDeviceCodeSandbox } from './deviceCodeSignIn';
 import { clickServerAction, editUserSettings, findNotification, readClipboard, removeServerFromPalette, runCommand } from './workbench';
 
 /**
@@ -18,15 +19,13 @@ import { clickServerAction, editUserSettings, findNotification, readClipboard, r
  * Switch Account, and a loopback sign-in whose browser never comes back, cancelled from its progress notification.
  */
 const SERVER = 'Products (device code)';
-const DEVICE_CODE_TEXT = /to sign in, open (https:\/\/\S+\/devicelogin) and enter the code (\w+)\./;
 
 describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Account, and a loopback sign-in that can be cancelled', () => {
   let sandbox: Sandbox;
   /** The server's record in user settings. */
   let record: Record<string, unknown>;
   const suite = workbenchSuite(async ({ stopAfter }) => {
-    const scenario = entraScenario();
-    sandbox = stopAfter(await startSandbox({ ...scenario, entra: { ...scenario.entra, deviceCode: { approval: 'userEntersCode', approveAfterMs: 0, intervalSeconds: 1 } } } as never));
+    sandbox = stopAfter(await startDeviceCodeSandbox());
     const { mcpUrl, tenantId, entra, caCertPath } = sandbox.endpoints;
     record = { name: SERVER, url: mcpUrl, auth: 'entra', tenant: tenantId, scopes: [API_SCOPE], clientId: PUBLIC_CLIENT_ID };
     return {
@@ -61,15 +60,7 @@ describe('msal-node sign-in in VS Code: device code with Copy buttons, Switch Ac
   };
 
   /** Enters the code at the verification page, as the person does in their browser. */
-  const enterCode = async (verificationUri: string, code: string, shot: string) => {
-    const page = await ownBrowser.newPage();
-    await page.goto(verificationUri);
-    await page.locator('#otc').fill(code);
-    await page.getByRole('button', { name: 'Next' }).click();
-    await page.getByText(/You have signed in to the Contoso MCP client application on your device/).waitFor({ state: 'visible', timeout: 15_000 });
-    await page.screenshot({ path: join(__dirname, '..', '..', 'test-results', `${shot}.png`) });
-    await page.close();
-  };
+  const enterCode = (verificationUri: string, code: string, shot: string) => enterDeviceCode(ownBrowser, verificationUri, code, shot);
 
   /** VS Code may ask before opening a site that is not a trusted domain; the person agrees. */
   const agreeToOpenSite = async () => {

@@ -7,7 +7,7 @@ import { waitFor } from '../harness/processes';
 import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { expectEntraSignIn } from './entraSignIn';
-import { answer, choose, counterAt, filesUnder, notification, quickInputFor, runCommand, setTraceLogLevel, toolsListed, QUICK_INPUT } from './workbench';
+import { answer, choose, counterAt, focusedRow, filesUnder, notification, quickInputFor, runCommand, setTraceLogLevel, toolsListed, QUICK_INPUT } from './workbench';
 
 const KEY_SERVER = 'Products (wizard key)';
 const ENTRA_SERVER = 'Products (wizard Entra)';
@@ -107,9 +107,7 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     await page.keyboard.press('Enter');
     // 18.5: code-server is VS Code for the browser, where a browser sign-in cannot come back: device code is suggested.
     assert.equal(await counterAt(page, 'How should APIM MCP sign in'), '7/8');
-    const active = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row.focused`);
-    await active.waitFor({ state: 'visible', timeout: 10_000 });
-    assert.match(await active.innerText(), /Device code[\s\S]*Recommended in VS Code for the browser/);
+    assert.match(await focusedRow(page), /Device code[\s\S]*Recommended in VS Code for the browser/);
     await suite.workbench.screenshot('e2e-wizard-entra-device-code-suggested');
     // This test signs in through the sandbox's VS Code auth provider, so it takes the other choice.
     await choose(page, 'How should APIM MCP sign in', /VS Code's Microsoft sign-in/);

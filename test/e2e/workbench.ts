@@ -38,6 +38,13 @@ export async function counterAt(page: Page, text: string): Promise<string> {
   return /\((\d+(?:\/\d+)?)\)/.exec(title)?.[1] ?? `no counter in "${title}"`;
 }
 
+/** The text of the row the current quick pick pre-selected (its focused row). */
+export async function focusedRow(page: Page): Promise<string> {
+  const active = page.locator(`${QUICK_INPUT} .quick-input-list .monaco-list-row.focused`);
+  await active.waitFor({ state: 'visible', timeout: 10_000 });
+  return active.innerText();
+}
+
 export async function quickInputFor(page: Page, text: string | RegExp) {
   const widget = page.locator(QUICK_INPUT, { hasText: text });
   await widget.waitFor({ state: 'visible', timeout: 15_000 });
