@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { before, describe, it } from 'node:test';
 import type { BrowserContext } from 'playwright-core';
-import { openWorkbench, type Workbench } from '../harness/browser';
-import { startCodeServer, type CodeServer } from '../harness/codeServer';
-import { packagedExtension } from '../harness/packages';
 import { waitFor } from '../harness/processes';
 import { trustCaEnv } from '../harness/trust';
+import { workbenchSuite } from '../harness/workbenchSuite';
 import type { Sandbox } from '../sandbox/index';
 import { API_SCOPE, PUBLIC_CLIENT_ID } from '../unit/auth/entraScenario';
 import { DEVICE_CODE_TEXT, enterDeviceCode, startDeviceCodeSandbox } from './deviceCodeSignIn';
@@ -23,33 +21,25 @@ const SERVER = 'Products (wizard device code)';
 
 describe('Add Secured MCP Server with device code: the wizard suggests it in VS Code for the browser, and the sign-in completes', () => {
   let sandbox: Sandbox;
-  let server: CodeServer;
-  let workbench: Workbench;
   /** The person's own browser, where they open the device login page (it trusts nothing of the sandbox's CA). */
   let ownBrowser: BrowserContext;
-
-  before(async () => {
-    sandbox = await startDeviceCodeSandbox();
-    server = await startCodeServer({
+  const suite = workbenchSuite(async ({ stopAfter }) => {
+    sandbox = stopAfter(await startDeviceCodeSandbox());
+    return {
       label: 'e2e-wizard-device-code',
-      extensions: [await packagedExtension()],
       userSettings: { 'apimMcp.entra.authorityHost': sandbox.endpoints.entra },
       // msal-node in the extension host trusts the Entra emulator's throwaway CA, as it would trust login.microsoftonline.com.
       env: trustCaEnv(sandbox.endpoints.caCertPath),
-    });
-    workbench = await openWorkbench(server.url);
-    ownBrowser = await workbench.browser.newContext({ ignoreHTTPSErrors: true });
+    };
   });
 
-  after(async () => {
-    await ownBrowser?.close();
-    await workbench?.close();
-    await server?.stop();
-    await sandbox?.stop();
+  before(async () => {
+    ownBrowser = await suite.workbench.browser.newContext({ ignoreHTTPSErrors: true });
+    suite.teardown.atTeardown(() => ownBrowser.close());
   });
 
   it('device code is pre-selected, the client id is asked for, the code entered on the device login page signs in, and the tools are listed', async () => {
-    const { page } = workbench;
+    const { page, workbench } = suite;
     const { mcpUrl, tenantId } = sandbox.endpoints;
     await runCommand(page, 'APIM MCP: Add Secured MCP Server');
     await answer(page, 'The MCP endpoint', mcpUrl);
@@ -86,7 +76,7 @@ describe('Add Secured MCP Server with device code: the wizard suggests it in VS 
       sandbox.requests().some((r) => r.at >= startedAt && r.jsonrpcMethod === 'tools/list' && r.status === 200 && r.authorization === 'valid') ? true : undefined);
     const listed = await toolsListed(workbench, SERVER, 'e2e-wizard-device-code-tools');
     assert.match(listed, /listProducts/);
-    const settings = readFileSync(join(server.userDataDir, 'User', 'settings.json'), 'utf8');
+    const settings = readFileSync(join(suite.server.userDataDir, 'User', 'settings.json'), 'utf8');
     assert.match(settings, /"apimMcp\.entra\.signInMethod":\s*"deviceCode"/, 'the choice is saved as the sign-in method setting');
   });
 });
