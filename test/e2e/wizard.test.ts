@@ -67,6 +67,9 @@ describe('Add Secured MCP Server: a person adds a key server and an Entra server
     counters.push(await counterAt(page, 'Where should'));
     await suite.workbench.screenshot('e2e-wizard-targets');
     await suite.workbench.crop('wizard-targets', page.locator(QUICK_INPUT));
+    // K2: VS Code lists a root .mcp.json too and sends its ${VAR} unexpanded; the choice says so before it is picked.
+    const dotMcpJson = await page.locator(`${QUICK_INPUT} .monaco-list-row`, { hasText: 'Workspace root .mcp.json' }).innerText();
+    assert.match(dotMcpJson, /VS Code also lists this file but sends \w+ unexpanded, so it fails there/);
     await choose(page, 'Where should', /managed by APIM MCP/);
     const key = await quickInputFor(page, `Subscription key for ${KEY_SERVER}`);
     counters.push(await counterAt(page, `Subscription key for ${KEY_SERVER}`));

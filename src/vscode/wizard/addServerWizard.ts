@@ -361,6 +361,11 @@ function targetDetail(kind: ConfigTargetKind, withKey: boolean, envVar: string, 
     case 'userMcpJson':
       return (withKey ? vscode.l10n.t('VS Code asks for the key when it starts the server and keeps it in its own secret storage.') : vscode.l10n.t('VS Code connects and signs in by itself.')) + suffix;
     case 'rootDotMcpJson':
+      // VS Code 1.139 lists a root .mcp.json's servers too but expands no variables there (FIDELITY K2), so a key
+      // server from this file fails in VS Code itself: say so before the user picks it.
+      return (withKey
+        ? vscode.l10n.t('For Claude Code and Copilot CLI: the header references the environment variable {0}, which VS Code terminals get from secret storage. VS Code also lists this file but sends {0} unexpanded, so it fails there; in VS Code use the managed target.', envVar)
+        : vscode.l10n.t('No secret in the file.')) + suffix;
     case 'copilotCli':
       return (withKey ? vscode.l10n.t('The header references the environment variable {0}; VS Code terminals get it from secret storage.', envVar) : vscode.l10n.t('No secret in the file.')) + suffix;
   }
