@@ -57,6 +57,8 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     const entraSignIn = expectEntraSignIn(suite.workbench, sandbox.endpoints.entra, suite.server.url, 'e2e-azure-sign-in-page');
     await allow.click();
     await entraSignIn.signIn(USER);
+    // 18.6: no total before the API is picked (the APIM subscription step comes only for an API that needs a key).
+    assert.equal(await counterAt(page, 'Azure subscription'), '1');
     await choose(page, 'Azure subscription', /Contoso Production/);
     await choose(page, 'API Management service', /contoso-apim/);
     const mcpWidget = page.locator(QUICK_INPUT).filter({ has: page.locator('input[placeholder*="MCP server"]') });
@@ -75,6 +77,7 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     assert.match(subs, /Built-in all-access subscription\s*all APIs \(built-in all-access subscription\) · active/, '15.4 the all-access subscription (scope: the service) is offered');
     assert.doesNotMatch(subs, /Orders only/, 'a subscription for another product does not cover this server');
     await suite.workbench.screenshot('e2e-azure-subscriptions');
+    assert.equal(await counterAt(page, 'APIM subscription'), '4/4');
     await choose(page, 'APIM subscription', /Products team/);
     await answer(page, 'A name for the server', NAME);
     sandbox.clearRequests();
@@ -93,6 +96,7 @@ describe('Add from Azure: a person picks subscription → APIM service → MCP s
     await runCommand(page, 'APIM MCP: Add from Azure');
     await choose(page, 'Azure subscription', /Contoso Production/);
     await choose(page, 'API Management service', /contoso-apim/);
+    assert.equal(await counterAt(page, 'MCP server'), '3');
     await choose(page, 'MCP server', /Weather \(existing MCP server\)/);
     // 18.6: no total until the target settles the route (an mcp.json target has no sign-in method step).
     assert.equal(await counterAt(page, 'A name for the server'), '1');

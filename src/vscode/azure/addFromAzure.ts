@@ -157,7 +157,9 @@ export class AddFromAzure {
     const client = this.client(true);
     const picks: Picks = {};
     const title = vscode.l10n.t('Add from Azure');
-    const at = (step: number): StepPosition => ({ title, step, totalSteps: 4 });
+    // The APIM subscription step (4) comes only for an API that needs a key, so no total is shown before the API is
+    // picked: a "/4" that then ends at 3 would be a total that changed (issue 18.6).
+    const at = (step: number): StepPosition => ({ title, step, totalSteps: step === 4 ? 4 : undefined });
     try {
       const completed = await MultiStepInput.run((input) => this.pickSubscription(input, client, picks, at(1)), picks, [
         async (input) => (picks.subscription ? this.pickService(input, client, picks, picks.subscription, at(2)) : 'skip'),
