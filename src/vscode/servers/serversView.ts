@@ -97,8 +97,11 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
     return managed.entries.length > 0 || managed.problems.length > 0 ? [managed] : [];
   }
 
-  getChildren(node?: Node): Node[] {
+  async getChildren(node?: Node): Promise<Node[]> {
     if (!node) {
+      // The first render waits for the first read of the config files (VS Code shows the view's progress bar), so the
+      // rows do not appear in two steps and move under the pointer when the files' groups arrive.
+      await this.sources?.whenReady();
       // An empty list lets the view's welcome content (with "Add Secured MCP Server") show.
       return this.groups().map((group): Node => ({ kind: 'group', group }));
     }
