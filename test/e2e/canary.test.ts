@@ -10,7 +10,7 @@ import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
 import { filesHolding, recentFilesUnder, startHostileGateway, startOtherOrigin } from './canaryServers';
 import { expectEntraSignIn } from './entraSignIn';
-import { choose, clickServerAction, diagnoseFromTree, editUserSettings, filesUnder, findNotification, notification, quickInputFor, readClipboard, runCommand, serverRow, setTraceLogLevel } from './workbench';
+import { choose, clickServerAction, diagnoseFromTree, editUserSettings, filesUnder, findNotification, notification, quickInputFor, readClipboard, runCommand, serverRow, setTraceLogLevel, setKeyThroughPasswordBox } from './workbench';
 
 /**
  * The secret canary suite (issue 8): one real VS Code at trace log level goes through the paths that handle
@@ -112,12 +112,7 @@ describe('secret canaries: no key, token or client secret leaves secret storage 
 
   it('key: set through a password box, used by VS Code to connect, and diagnosed with the report copied and saved', async () => {
     const { page } = suite;
-    await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
-    const input = await quickInputFor(page, `Subscription key for ${KEY_SERVER}`);
-    assert.equal(await input.getAttribute('type'), 'password');
-    await input.fill(CANARY_KEY);
-    await page.keyboard.press('Enter');
-    await notification(page, `subscription key saved for ${KEY_SERVER}`).waitFor({ state: 'visible', timeout: 15_000 });
+    await setKeyThroughPasswordBox(page, KEY_SERVER, CANARY_KEY);
 
     await clickServerAction(page, KEY_SERVER, 'play');
     await waitFor('tools/list with the canary key', 60_000, () =>

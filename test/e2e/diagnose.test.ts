@@ -9,7 +9,7 @@ import { listenOnLoopback, waitFor } from '../harness/processes';
 import { caBundleOf } from '../harness/trust';
 import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { choose, diagnoseFromTree, diagnosticsPanel, QUICK_INPUT, quickInputFor, readClipboard, runCommand, serverRow } from './workbench';
+import { choose, diagnoseFromTree, diagnosticsPanel, QUICK_INPUT, quickInputFor, readClipboard, runCommand, serverRow, setKeyThroughPasswordBox } from './workbench';
 
 const KEY_SERVER = 'Products (key)';
 const ROLES_SERVER = 'Products (roles)';
@@ -132,11 +132,7 @@ describe('Diagnostics panel: a person diagnoses failing servers from the Servers
 
   it('key-invalid: explains the rejected key, applies the fix through a password box, and keeps both keys off the screen', async () => {
     const { page } = suite;
-    await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
-    const input = await quickInputFor(page, `Subscription key for ${KEY_SERVER}`);
-    await input.fill(WRONG_KEY);
-    await page.keyboard.press('Enter');
-    await page.locator('.notifications-toasts .notification-toast', { hasText: `subscription key saved for ${KEY_SERVER}` }).waitFor({ state: 'visible', timeout: 15_000 });
+    await setKeyThroughPasswordBox(page, KEY_SERVER, WRONG_KEY);
     // Then someone regenerates the subscription's keys: the saved key is now invalid.
     proxy.switchTo(sandboxes.keyInvalid!.endpoints.gateway);
 

@@ -12,7 +12,7 @@ import { startForwardingProxy, type ForwardedRequest } from '../harness/forwardi
 import { waitFor } from '../harness/processes';
 import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox } from '../sandbox/index';
-import { choose, clickServerAction, diagnosticsPanel, notification, quickInputFor, runCommand, trustFolder } from './workbench';
+import { choose, clickServerAction, diagnosticsPanel, runCommand, trustFolder, setKeyThroughPasswordBox } from './workbench';
 
 const canary = (label: string) => `canary${label}${randomBytes(12).toString('hex')}`;
 /** Stored in SecretStorage for the settings server FORECAST, bound to the gateway's origin. */
@@ -133,13 +133,8 @@ describe('16.1 Restricted Mode in real VS Code: a folder the person does not tru
     await page.locator('.statusbar-item', { hasText: 'Restricted Mode' }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await waitFor('the extension to start in Restricted Mode', 60_000, () => (/workspace trusted: false/.test(suite.extensionLog()) ? true : undefined));
 
-    await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
     // The only settings server with a key: no picker.
-    const input = await quickInputFor(page, `Subscription key for ${FORECAST}`);
-    assert.equal(await input.getAttribute('type'), 'password');
-    await input.fill(STORED_KEY);
-    await page.keyboard.press('Enter');
-    await notification(page, `subscription key saved for ${FORECAST}`).waitFor({ state: 'visible', timeout: 15_000 });
+    await setKeyThroughPasswordBox(page, FORECAST, STORED_KEY);
   });
 
   it('16.1 Restricted Mode: Diagnose sends no key, no variable and no Authorization for the folder\'s servers, and says why', async () => {

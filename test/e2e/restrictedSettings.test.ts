@@ -10,7 +10,7 @@ import { startForwardingProxy, type ForwardedRequest } from '../harness/forwardi
 import { waitFor } from '../harness/processes';
 import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox, type Sandbox } from '../sandbox/index';
-import { clickServerAction, diagnosticsPanel, notification, quickInputFor, runCommand, serverRow, trustFolder } from './workbench';
+import { clickServerAction, diagnosticsPanel, runCommand, serverRow, trustFolder, setKeyThroughPasswordBox } from './workbench';
 
 const STORED_KEY = `canaryStored${randomBytes(12).toString('hex')}`;
 /** In the user's settings (its key stored) and, at the same origin, in the folder's settings. */
@@ -64,12 +64,7 @@ describe('16.1 Restricted Mode: servers in the folder\'s workspace settings get 
   it('the key stored for the user\'s server goes to the user\'s URL only; nothing at all is sent for the folder\'s servers', async () => {
     const { page } = suite;
     // One server with a key: the user's (with the folder's read there would be a picker of two).
-    await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
-    const input = await quickInputFor(page, `Subscription key for ${FORECAST}`);
-    assert.equal(await input.getAttribute('type'), 'password');
-    await input.fill(STORED_KEY);
-    await page.keyboard.press('Enter');
-    await notification(page, `subscription key saved for ${FORECAST}`).waitFor({ state: 'visible', timeout: 15_000 });
+    await setKeyThroughPasswordBox(page, FORECAST, STORED_KEY);
 
     await runCommand(page, 'View: Close All Editors');
     await clickServerAction(page, FORECAST, 'pulse');

@@ -5,7 +5,7 @@ import type { Workbench } from '../harness/browser';
 import { waitFor } from '../harness/processes';
 import { workbenchSuite } from '../harness/workbenchSuite';
 import { startSandbox } from '../sandbox/index';
-import { choose, clickServerAction, findNotification, mcpListServers, notification, quickInputFor, runCommand, serverRow } from './workbench';
+import { choose, clickServerAction, findNotification, mcpListServers, runCommand, serverRow, setKeyThroughPasswordBox } from './workbench';
 
 const SERVER = 'Products (settings)';
 const FILE_SERVER = 'Products (mcp.json)';
@@ -21,11 +21,7 @@ async function listRow(workbench: Workbench, name: string, accept: RegExp, shot:
 
 async function setKeyAndStart(workbench: Workbench): Promise<void> {
   const { page } = workbench;
-  await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
-  const input = await quickInputFor(page, `Subscription key for ${SERVER}`);
-  await input.fill(CANARY_KEY);
-  await page.keyboard.press('Enter');
-  await notification(page, `subscription key saved for ${SERVER}`).waitFor({ state: 'visible', timeout: 15_000 });
+  await setKeyThroughPasswordBox(page, SERVER, CANARY_KEY);
   const row = await clickServerAction(page, SERVER, 'play');
   await row.locator('.codicon-pass').waitFor({ state: 'visible', timeout: 30_000 });
 }

@@ -57,6 +57,19 @@ export function notification(page: Page, text: string | RegExp) {
 }
 
 /**
+ * Set/Rotate Subscription Key as a person does it: the command, the key typed into the password box (checked to be
+ * one), Enter, and the "saved" notification.
+ */
+export async function setKeyThroughPasswordBox(page: Page, server: string, key: string): Promise<void> {
+  await runCommand(page, 'APIM MCP: Set/Rotate Subscription Key');
+  const input = await quickInputFor(page, `Subscription key for ${server}`);
+  if ((await input.getAttribute('type')) !== 'password') throw new Error(`the key box for ${server} is not a password box`);
+  await input.fill(key);
+  await page.keyboard.press('Enter');
+  await notification(page, `subscription key saved for ${server}`).waitFor({ state: 'visible', timeout: 15_000 });
+}
+
+/**
  * The notification containing `text`, as a toast or, when VS Code did not pop it up as one (toasts are not
  * guaranteed, for example while other notifications hold the corner), in the notification center where a person
  * would look next.
