@@ -101,7 +101,8 @@ export class ServersTreeDataProvider implements vscode.TreeDataProvider<Node>, v
     if (!node) {
       // The first render waits for the first read of the config files (VS Code shows the view's progress bar), so the
       // rows do not appear in two steps and move under the pointer when the files' groups arrive.
-      await this.sources?.whenReady();
+      // A failed read (it is retried on the next change) must not leave the view blank: show what is known.
+      await this.sources?.whenReady().catch(() => undefined);
       // An empty list lets the view's welcome content (with "Add Secured MCP Server") show.
       return this.groups().map((group): Node => ({ kind: 'group', group }));
     }
